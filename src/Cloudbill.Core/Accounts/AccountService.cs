@@ -1,0 +1,57 @@
+using Cloudbill.Core.Ledger;
+using Cloudbill.Core.Persistence;
+using Cloudbill.Core.Problems;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace Cloudbill.Core.Accounts;
+
+public sealed record NewCustomer(CloudbillUser User, BillingAccount Account, AccessKeyPair AccessKey);
+
+/// <summary>Customers: an Identity user, its billing account, its ledger accounts and an AccessKey pair.</summary>
+public sealed class AccountService(
+    CloudbillDbContext db,
+    UserManager<CloudbillUser> users,
+    LedgerService ledger,
+    AccessKeyService accessKeys,
+    TimeProvider clock)
+{
+    /// <summary>
+    /// Creates a customer in one transaction. A positive opening balance is granted from the
+    /// operator's adjustments account, under a business key tied to the new account.
+    /// </summary>
+    public async Task<Result<NewCustomer>> Create(string email, string password, Money openingBalance, AccessKeyPair? accessKey, CancellationToken ct)
+    {
+        email = email.Trim();
+        if (!System.Net.Mail.MailAddress.TryCreate(email, out var parsed) || parsed.Address != email)
+            return AccountErrors.InvalidEmail(email);
+        if (openingBalance.IsNegative)
+            return AccountErrors.NegativeBalance(openingBalance);
+        if (await users.FindByEmailAsync(email) is not null || await db.BillingAccounts.AnyAsync(a => a.Email == email, ct))
+            return AccountErrors.EmailTaken(email);
+
+        await using var tx = await db.BeginOrJoinTransaction(ct);
+        var account = new BillingAccount { Email = email, CreatedAt = clock.GetUtcNow() };
+        db.BillingAccounts.Add(account);
+        await db.SaveChangesAsync(ct);
+
+        var user = new CloudbillUser { UserName = email, Email = email, EmailConfirmed = true, BillingAccountId = account.Id };
+        var created = await users.CreateAsync(user, password);
+        if (!created.Succeeded)
+            return AccountErrors.WeakPassword(string.Join(" ", created.Errors.Select(e => e.Description)));
+
+        var (cash, _) = await ledger.OpenCustomerAccounts(account.Id, ct);
+        if (openingBalance.IsPositive)
+        {
+            var adjustments = await ledger.SystemAccount(LedgerService.OperatorAdjustmentsCode, LedgerAccountKind.OperatorAdjustments, ct);
+            var posted = await ledger.Post($"opening-balance:{account.Id}", $"Opening balance for {email}",
+                [new PostingLine(adjustments, -openingBalance), new PostingLine(cash, openingBalance)], ct);
+            if (!posted.Succeeded)
+                return posted.Problem!;
+        }
+
+        var pair = accessKey is null ? await accessKeys.Create(account.Id, ct) : await accessKeys.Add(account.Id, accessKey, ct);
+        await tx.Commit(ct);
+        return new NewCustomer(user, account, pair);
+    }
+}

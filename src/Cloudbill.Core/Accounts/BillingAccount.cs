@@ -1,0 +1,23 @@
+using Cloudbill.Core.Persistence;
+
+namespace Cloudbill.Core.Accounts;
+
+/// <summary>
+/// The account a customer is billed on. Money held for it (cash, overdue) lives in the ledger;
+/// the account keeps only its limits. R7.1: Available Credit = cash + credit line − overdue.
+/// </summary>
+public sealed class BillingAccount : IVersioned
+{
+    public long Id { get; set; }
+    public required string Email { get; set; }
+    public Money CreditLine { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public long Version { get; set; }
+}
+
+/// <summary>What the Costs page and QueryAccountBalance show.</summary>
+public sealed record AccountBalance(Money Cash, Money CreditLine, Money Overdue)
+{
+    /// <summary>R7.1; it can be negative.</summary>
+    public Money AvailableCredit => Cash + CreditLine - Overdue;
+}

@@ -1,0 +1,39 @@
+namespace Cloudbill.Core;
+
+/// <summary>The `Cloudbill` configuration section.</summary>
+public sealed class CloudbillOptions
+{
+    public const string Section = "Cloudbill";
+
+    /// <summary>Where the SQLite file, the catalog and generated keys live. Relative paths start at the current folder.</summary>
+    public string DataDirectory { get; set; } = "data";
+
+    public CatalogOptions Catalog { get; set; } = new();
+    public DatabaseOptions Database { get; set; } = new();
+    public DemoOptions Demo { get; set; } = new();
+}
+
+public sealed class CatalogOptions
+{
+    /// <summary>The folder with catalog.json and products/; defaults to {DataDirectory}/catalog.</summary>
+    public string? Path { get; set; }
+}
+
+public sealed class DatabaseOptions
+{
+    /// <summary>Sqlite (default) or Postgres; the connection string is ConnectionStrings:Cloudbill.</summary>
+    public string? Provider { get; set; }
+}
+
+/// <summary>The demo customer of `seed-demo` (README: "Demo data").</summary>
+public sealed class DemoOptions
+{
+    /// <summary>Seed the demo data on the first start of an empty embedded (SQLite) database.</summary>
+    public bool SeedOnFirstStart { get; set; } = true;
+
+    public string Email { get; set; } = "demo@cloudbill.local";
+    public string Password { get; set; } = "Demo-2026!";
+    public string AccessKeyId { get; set; } = "LTAI5tCloudbillDemo00001";
+    public string AccessKeySecret { get; set; } = "CloudbillDemoSecret00000000001";
+    public string CashBalance { get; set; } = "5000.00";
+}

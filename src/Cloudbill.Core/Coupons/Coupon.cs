@@ -1,0 +1,43 @@
+using Cloudbill.Core.Instances;
+
+namespace Cloudbill.Core.Coupons;
+
+/// <summary>R5.1: the order types a coupon can apply to.</summary>
+[Flags]
+public enum CouponOrderTypes
+{
+    None = 0,
+    New = 1,
+    Renew = 2,
+}
+
+/// <summary>
+/// A voucher (R6.2): a face value that orders draw down (R6.3), valid in a window, limited to
+/// products, order types, a subscription type and a minimum order amount.
+/// </summary>
+public sealed class Coupon
+{
+    public long Id { get; set; }
+    public long AccountId { get; set; }
+    public required string Name { get; set; }
+    public Money FaceValue { get; set; }
+
+    /// <summary>What is left after partial use (R6.3).</summary>
+    public Money Remaining { get; set; }
+
+    public DateTimeOffset ValidFrom { get; set; }
+    public DateTimeOffset ValidTo { get; set; }
+
+    /// <summary>Product codes the coupon applies to, comma-separated; empty means every product.</summary>
+    public string ProductCodes { get; set; } = "";
+
+    public CouponOrderTypes OrderTypes { get; set; }
+    public ChargeType SubscriptionType { get; set; }
+    public Money MinimumOrder { get; set; }
+    public DateTimeOffset IssuedAt { get; set; }
+
+    public IReadOnlyList<string> Products =>
+        ProductCodes.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    public bool AppliesToProduct(string productCode) => Products.Count == 0 || Products.Contains(productCode);
+}

@@ -1,0 +1,55 @@
+using Cloudbill.Core.Persistence;
+
+namespace Cloudbill.Core.Instances;
+
+/// <summary>R1.1.</summary>
+public enum ChargeType
+{
+    Subscription,
+    PayAsYouGo,
+}
+
+/// <summary>R2.1: every subscription instance has exactly one.</summary>
+public enum RenewalMethod
+{
+    ManualRenewal,
+    AutoRenewal,
+    NotRenewal,
+}
+
+/// <summary>Whether the provider has finished creating the resource (R1.4 Creating).</summary>
+public enum ProvisioningState
+{
+    Creating,
+    Ready,
+}
+
+/// <summary>A cloud resource a customer holds: one account, product, region and spec (R1.1).</summary>
+public sealed class Instance : IVersioned
+{
+    public required string Id { get; set; }
+    public long AccountId { get; set; }
+    public required string ProductCode { get; set; }
+    public required string SpecCode { get; set; }
+    public required string RegionId { get; set; }
+    public required string Name { get; set; }
+    public ChargeType ChargeType { get; set; }
+    public ProvisioningState Provisioning { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>Subscription only: when the paid term ends. Null for pay-as-you-go.</summary>
+    public DateTimeOffset? ExpiresAt { get; set; }
+
+    public RenewalMethod RenewalMethod { get; set; }
+
+    /// <summary>R2.1: the months each auto-renewal buys; set only with <see cref="RenewalMethod.AutoRenewal"/>.</summary>
+    public int? AutoRenewPeriodMonths { get; set; }
+
+    /// <summary>Pay-as-you-go only: when the instance was stopped for an overdue account (R8.2).</summary>
+    public DateTimeOffset? StoppedAt { get; set; }
+
+    /// <summary>When the instance was deleted; it then leaves the renewal views and the API (R1.4).</summary>
+    public DateTimeOffset? ReleasedAt { get; set; }
+
+    public long Version { get; set; }
+}

@@ -1,0 +1,58 @@
+using Cloudbill.Core.Catalog;
+using Cloudbill.Core.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace Cloudbill.Core.Instances;
+
+public sealed record InstanceSummary(
+    string Id,
+    string Name,
+    string ProductCode,
+    string ProductName,
+    string SpecName,
+    string RegionId,
+    string RegionName,
+    ChargeType ChargeType,
+    InstanceState State,
+    DateTimeOffset? ExpiresAt,
+    RenewalMethod RenewalMethod,
+    int? AutoRenewPeriodMonths,
+    DateTimeOffset CreatedAt);
+
+/// <summary>Read side of instances, always scoped to the caller's account.</summary>
+public sealed class InstanceQueries(CloudbillDbContext db, ProductCatalog catalog, TimeProvider clock)
+{
+    /// <summary>The account's instances that still exist, soonest expiry first, pay-as-you-go last.</summary>
+    public async Task<IReadOnlyList<InstanceSummary>> ForAccount(long accountId, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var rows = await db.Instances.AsNoTracking()
+            .Where(i => i.AccountId == accountId && i.ReleasedAt == null)
+            .ToListAsync(ct);
+        return rows.Select(i => Summarize(i, now))
+            .Where(s => s.State.Status != InstanceStatus.Released)
+            .OrderBy(s => s.ExpiresAt is null)
+            .ThenBy(s => s.ExpiresAt)
+            .ThenBy(s => s.Id, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    private InstanceSummary Summarize(Instance i, DateTimeOffset now)
+    {
+        var product = catalog.GetProduct(i.ProductCode);
+        return new InstanceSummary(
+            i.Id,
+            i.Name,
+            product.Code,
+            product.Name,
+            product.FindSpec(i.SpecCode)?.Name ?? i.SpecCode,
+            i.RegionId,
+            catalog.RegionName(i.RegionId),
+            i.ChargeType,
+            InstanceLifecycle.StateAt(i, product.Lifecycle, now),
+            i.ExpiresAt,
+            i.RenewalMethod,
+            i.AutoRenewPeriodMonths,
+            i.CreatedAt);
+    }
+}

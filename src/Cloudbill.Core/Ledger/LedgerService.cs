@@ -1,0 +1,108 @@
+using Cloudbill.Core.Persistence;
+using Cloudbill.Core.Problems;
+using Microsoft.EntityFrameworkCore;
+
+namespace Cloudbill.Core.Ledger;
+
+public readonly record struct PostingLine(long LedgerAccountId, Money Amount);
+
+/// <summary>Whether <see cref="LedgerService.Post"/> wrote the transaction or found it already written.</summary>
+public sealed record PostResult(JournalTransaction Transaction, bool AlreadyPosted);
+
+/// <summary>
+/// The journal (R10). Posts balanced transactions under unique business keys and keeps each
+/// account's running balance; never updates or deletes a posting.
+/// </summary>
+public sealed class LedgerService(CloudbillDbContext db, TimeProvider clock)
+{
+    public const string RevenueCode = "revenue";
+    public const string CouponExpenseCode = "coupon-expense";
+    public const string AlipayClearingCode = "clearing:alipay";
+    public const string UnionPayClearingCode = "clearing:unionpay";
+    public const string OperatorAdjustmentsCode = "operator-adjustments";
+
+    public static string CashCode(long billingAccountId) => $"customer:{billingAccountId}:cash";
+    public static string OverdueCode(long billingAccountId) => $"customer:{billingAccountId}:overdue";
+
+    /// <summary>
+    /// Appends one balanced transaction in the caller's database transaction (or its own). The
+    /// same business key twice returns the first transaction and posts nothing (R10.3).
+    /// </summary>
+    public async Task<Result<PostResult>> Post(string businessKey, string description, IReadOnlyList<PostingLine> lines, CancellationToken ct)
+    {
+        var existing = await db.JournalTransactions.AsNoTracking().Include(t => t.Postings)
+            .FirstOrDefaultAsync(t => t.BusinessKey == businessKey, ct);
+        if (existing is not null)
+            return new PostResult(existing, AlreadyPosted: true);
+
+        var nonZero = lines.Where(l => !l.Amount.IsZero).ToList();
+        if (nonZero.Count == 0)
+            return LedgerErrors.Empty(businessKey);
+        var sum = nonZero.Aggregate(Money.Zero, (acc, l) => acc + l.Amount);
+        if (!sum.IsZero)
+            return LedgerErrors.Unbalanced(businessKey, sum);
+
+        var accountIds = nonZero.Select(l => l.LedgerAccountId).Distinct().ToList();
+        var accounts = await db.LedgerAccounts.AsNoTracking().Where(a => accountIds.Contains(a.Id))
+            .ToDictionaryAsync(a => a.Id, a => a.BillingAccountId, ct);
+        var missing = accountIds.FirstOrDefault(id => !accounts.ContainsKey(id));
+        if (missing != 0)
+            return LedgerErrors.UnknownAccount(missing);
+
+        await using var tx = await db.BeginOrJoinTransaction(ct);
+        var transaction = new JournalTransaction
+        {
+            BusinessKey = businessKey,
+            Description = description,
+            PostedAt = clock.GetUtcNow(),
+            Postings = nonZero.Select(l => new Posting { LedgerAccountId = l.LedgerAccountId, BillingAccountId = accounts[l.LedgerAccountId], AmountFen = l.Amount.Fen }).ToList(),
+        };
+        db.JournalTransactions.Add(transaction);
+        await db.SaveChangesAsync(ct);
+
+        // The running balance moves in the database, not from a value read earlier, so two
+        // transactions posting to one account at once both count.
+        foreach (var group in nonZero.GroupBy(l => l.LedgerAccountId))
+        {
+            var delta = group.Aggregate(Money.Zero, (acc, l) => acc + l.Amount).Fen;
+            await db.LedgerAccounts.Where(a => a.Id == group.Key)
+                .ExecuteUpdateAsync(s => s.SetProperty(a => a.BalanceFen, a => a.BalanceFen + delta), ct);
+        }
+
+        await tx.Commit(ct);
+        return new PostResult(transaction, AlreadyPosted: false);
+    }
+
+    /// <summary>The id of a shared account (revenue, clearing, adjustments), created on first use.</summary>
+    public Task<long> SystemAccount(string code, LedgerAccountKind kind, CancellationToken ct) =>
+        EnsureAccount(code, kind, null, ct);
+
+    /// <summary>Opens a customer's cash and overdue accounts (idempotent).</summary>
+    public async Task<(long Cash, long Overdue)> OpenCustomerAccounts(long billingAccountId, CancellationToken ct) =>
+        (await EnsureAccount(CashCode(billingAccountId), LedgerAccountKind.CustomerCash, billingAccountId, ct),
+         await EnsureAccount(OverdueCode(billingAccountId), LedgerAccountKind.CustomerOverdue, billingAccountId, ct));
+
+    private async Task<long> EnsureAccount(string code, LedgerAccountKind kind, long? billingAccountId, CancellationToken ct)
+    {
+        var id = await db.LedgerAccounts.Where(a => a.Code == code).Select(a => (long?)a.Id).FirstOrDefaultAsync(ct);
+        if (id is not null)
+            return id.Value;
+        var account = new LedgerAccount { Code = code, Kind = kind, BillingAccountId = billingAccountId };
+        db.LedgerAccounts.Add(account);
+        await db.SaveChangesAsync(ct);
+        return account.Id;
+    }
+
+    /// <summary>Cash and overdue as the ledger holds them, with the account's credit line (R7.1).</summary>
+    public async Task<Accounts.AccountBalance> Balance(long billingAccountId, CancellationToken ct)
+    {
+        var creditLine = await db.BillingAccounts.Where(a => a.Id == billingAccountId).Select(a => a.CreditLine).FirstAsync(ct);
+        var balances = await db.LedgerAccounts.AsNoTracking()
+            .Where(a => a.BillingAccountId == billingAccountId)
+            .Select(a => new { a.Kind, a.BalanceFen })
+            .ToListAsync(ct);
+        var cash = balances.Where(b => b.Kind == LedgerAccountKind.CustomerCash).Select(b => new Money(b.BalanceFen)).FirstOrDefault();
+        var owed = balances.Where(b => b.Kind == LedgerAccountKind.CustomerOverdue).Select(b => new Money(b.BalanceFen)).FirstOrDefault();
+        return new Accounts.AccountBalance(cash, creditLine, -owed);
+    }
+}

@@ -1,0 +1,50 @@
+using System.Data.Common;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace Cloudbill.Core.Persistence;
+
+/// <summary>Applies the provider's migrations: at server start and from the `migrate` verb. Never EnsureCreated.</summary>
+public sealed class DatabaseMigrator(CloudbillDbContext db, DatabaseSettings settings, IDataProtectionProvider protection)
+{
+    /// <returns>The migrations that were applied now (empty when the schema was current).</returns>
+    public async Task<IReadOnlyList<string>> Migrate(CancellationToken ct)
+    {
+        try
+        {
+            if (settings.Provider == DatabaseProvider.Sqlite)
+            {
+                var file = new SqliteConnectionStringBuilder(settings.ConnectionString).DataSource;
+                var folder = Path.GetDirectoryName(Path.GetFullPath(file));
+                if (file != ":memory:" && !string.IsNullOrEmpty(folder))
+                    Directory.CreateDirectory(folder);
+            }
+
+            var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
+            await db.Database.MigrateAsync(ct);
+            if (settings.Provider == DatabaseProvider.Sqlite)
+            {
+                // WAL lets readers work while the engine writes; the mode is stored in the file.
+                await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+            }
+
+            // Create the Data Protection key ring now, on its own connection: created lazily
+            // inside a business transaction, it would wait on that transaction's SQLite lock.
+            protection.CreateProtector("Cloudbill.Startup").Protect([1]);
+            return pending;
+        }
+        catch (Exception e) when (e is DbException or InvalidOperationException or IOException or UnauthorizedAccessException or TimeoutException or System.Security.Cryptography.CryptographicException)
+        {
+            throw new ConfigurationProblemException($"Cannot open the database ({settings.Describe()}): {FirstLine(e)}", e);
+        }
+    }
+
+    private static string FirstLine(Exception e)
+    {
+        var root = e;
+        while (root.InnerException is not null && root is InvalidOperationException)
+            root = root.InnerException;
+        return root.Message.Split('\n')[0].Trim();
+    }
+}

@@ -1,0 +1,92 @@
+using Cloudbill.Core.Accounts;
+using Cloudbill.Core.Coupons;
+using Cloudbill.Core.Instances;
+using Cloudbill.Core.Ledger;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Cloudbill.Core.Persistence;
+
+internal sealed class BillingAccountConfiguration : IEntityTypeConfiguration<BillingAccount>
+{
+    public void Configure(EntityTypeBuilder<BillingAccount> e)
+    {
+        e.Property(a => a.Email).HasMaxLength(256);
+        e.HasIndex(a => a.Email).IsUnique();
+        e.Property(a => a.Version).IsConcurrencyToken();
+    }
+}
+
+internal sealed class AccessKeyConfiguration : IEntityTypeConfiguration<AccessKey>
+{
+    public void Configure(EntityTypeBuilder<AccessKey> e)
+    {
+        e.Property(k => k.Id).HasMaxLength(64);
+        e.HasIndex(k => k.BillingAccountId);
+        e.HasOne<BillingAccount>().WithMany().HasForeignKey(k => k.BillingAccountId);
+    }
+}
+
+internal sealed class InstanceConfiguration : IEntityTypeConfiguration<Instance>
+{
+    public void Configure(EntityTypeBuilder<Instance> e)
+    {
+        e.Property(i => i.Id).HasMaxLength(64);
+        e.Property(i => i.ProductCode).HasMaxLength(64);
+        e.Property(i => i.SpecCode).HasMaxLength(64);
+        e.Property(i => i.RegionId).HasMaxLength(64);
+        e.Property(i => i.Name).HasMaxLength(128);
+        e.Property(i => i.Version).IsConcurrencyToken();
+        e.HasOne<BillingAccount>().WithMany().HasForeignKey(i => i.AccountId);
+        // The renewal views: one account's instances by product, ordered by expiry.
+        e.HasIndex(i => new { i.AccountId, i.ProductCode, i.ExpiresAt });
+        e.HasIndex(i => new { i.AccountId, i.RegionId, i.CreatedAt });
+    }
+}
+
+internal sealed class LedgerAccountConfiguration : IEntityTypeConfiguration<LedgerAccount>
+{
+    public void Configure(EntityTypeBuilder<LedgerAccount> e)
+    {
+        e.Property(a => a.Code).HasMaxLength(128);
+        e.HasIndex(a => a.Code).IsUnique();
+        e.HasIndex(a => a.BillingAccountId);
+        e.Ignore(a => a.Balance);
+    }
+}
+
+internal sealed class JournalTransactionConfiguration : IEntityTypeConfiguration<JournalTransaction>
+{
+    public void Configure(EntityTypeBuilder<JournalTransaction> e)
+    {
+        e.Property(t => t.BusinessKey).HasMaxLength(200);
+        e.Property(t => t.Description).HasMaxLength(500);
+        // R10.3: a retry can never post twice.
+        e.HasIndex(t => t.BusinessKey).IsUnique();
+        e.HasMany(t => t.Postings).WithOne().HasForeignKey(p => p.TransactionId);
+    }
+}
+
+internal sealed class PostingConfiguration : IEntityTypeConfiguration<Posting>
+{
+    public void Configure(EntityTypeBuilder<Posting> e)
+    {
+        e.HasOne<LedgerAccount>().WithMany().HasForeignKey(p => p.LedgerAccountId);
+        e.HasIndex(p => p.LedgerAccountId);
+        e.Ignore(p => p.Amount);
+    }
+}
+
+internal sealed class CouponConfiguration : IEntityTypeConfiguration<Coupon>
+{
+    public void Configure(EntityTypeBuilder<Coupon> e)
+    {
+        e.Property(c => c.Name).HasMaxLength(128);
+        e.Property(c => c.ProductCodes).HasMaxLength(1000);
+        // A flags value is stored as its number, not as enum text.
+        e.Property(c => c.OrderTypes).HasConversion<int>();
+        e.HasOne<BillingAccount>().WithMany().HasForeignKey(c => c.AccountId);
+        e.HasIndex(c => new { c.AccountId, c.ValidTo });
+        e.Ignore(c => c.Products);
+    }
+}

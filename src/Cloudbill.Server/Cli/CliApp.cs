@@ -1,0 +1,44 @@
+using Spectre.Console.Cli;
+
+namespace Cloudbill.Server.Cli;
+
+/// <summary>The operator verbs of the `cloudbill` executable.</summary>
+public static class CliApp
+{
+    private static readonly HashSet<string> Verbs = ["migrate", "seed-demo", "reconcile", "accounts", "--help", "-h", "-?", "help", "--version"];
+
+    public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
+
+    public static Task<int> Run(string[] args)
+    {
+        var app = new CommandApp();
+        app.Configure(config =>
+        {
+            config.SetApplicationName("cloudbill");
+            config.AddCommand<MigrateCommand>("migrate")
+                .WithDescription("Apply the database migrations of the configured provider.");
+            config.AddCommand<SeedDemoCommand>("seed-demo")
+                .WithDescription("Create the demo customer, its instances and coupons (does nothing if it exists).");
+            config.AddCommand<ReconcileCommand>("reconcile")
+                .WithDescription("Check every ledger balance against its postings; exit 1 on any mismatch.");
+            config.AddBranch("accounts", accounts =>
+            {
+                accounts.SetDescription("Customer accounts.");
+                accounts.AddCommand<CreateAccountCommand>("create")
+                    .WithDescription("Create a customer and print its AccessKey pair.")
+                    .WithExample("accounts", "create", "--email", "alice@example.com", "--password", "Secret-2026", "--balance", "100.00");
+            });
+            config.PropagateExceptions();
+        });
+
+        try
+        {
+            return app.RunAsync(args);
+        }
+        catch (CommandParseException e)
+        {
+            Console.Error.WriteLine($"cloudbill: {e.Message}");
+            return Task.FromResult(2);
+        }
+    }
+}

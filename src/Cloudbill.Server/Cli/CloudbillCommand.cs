@@ -1,0 +1,31 @@
+using Cloudbill.Core;
+using Cloudbill.Server.Hosting;
+using Spectre.Console.Cli;
+
+namespace Cloudbill.Server.Cli;
+
+/// <summary>
+/// A verb that runs against the same configuration and services as the server
+/// (appsettings.json, environment variables such as Cloudbill__Database__Provider).
+/// </summary>
+public abstract class CloudbillCommand<TSettings> : AsyncCommand<TSettings> where TSettings : CommandSettings
+{
+    public sealed override async Task<int> ExecuteAsync(CommandContext context, TSettings settings, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            builder.Services.AddCloudbillCore(builder.Configuration);
+            using var host = builder.Build();
+            await using var scope = host.Services.CreateAsyncScope();
+            return await Execute(scope.ServiceProvider, settings, cancellationToken);
+        }
+        catch (Exception e) when (StartupFailure.IsConfigurationProblem(e))
+        {
+            return StartupFailure.Report(e);
+        }
+    }
+
+    protected abstract Task<int> Execute(IServiceProvider services, TSettings settings, CancellationToken ct);
+}

@@ -1,0 +1,110 @@
+using Cloudbill.Core;
+using Cloudbill.Core.Accounts;
+using Cloudbill.Core.Persistence;
+using Cloudbill.Server.App;
+using Microsoft.AspNetCore.Identity;
+
+namespace Cloudbill.Server.Hosting;
+
+/// <summary>Builds and runs the web host: the app, /healthz, and the database brought up to date first.</summary>
+public static class ServerHost
+{
+    public static async Task<int> Run(string[] args)
+    {
+        try
+        {
+            var app = Build(args);
+            await Prepare(app.Services, app.Logger, CancellationToken.None);
+            await app.RunAsync();
+            return 0;
+        }
+        catch (Exception e) when (StartupFailure.IsConfigurationProblem(e))
+        {
+            return StartupFailure.Report(e);
+        }
+    }
+
+    /// <summary>The web host; <paramref name="configure"/> lets tests replace settings and services (a fake clock, a test database).</summary>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            // appsettings.json sits beside the executable, wherever the server is started from.
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.WebHost.UseStaticWebAssets();
+        configure?.Invoke(builder);
+
+        builder.Services.AddCloudbillCore(builder.Configuration);
+        builder.Services.AddCloudbillWeb();
+
+        var app = builder.Build();
+        app.UseCloudbillWeb();
+        return app;
+    }
+
+    /// <summary>Applies migrations and, on a first start of an empty embedded database, seeds the demo customer.</summary>
+    public static async Task Prepare(IServiceProvider services, ILogger logger, CancellationToken ct)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var applied = await scope.ServiceProvider.GetRequiredService<DatabaseMigrator>().Migrate(ct);
+        var settings = scope.ServiceProvider.GetRequiredService<DatabaseSettings>();
+        logger.LogInformation("Database {Database}: {Applied} migration(s) applied", settings.Describe(), applied.Count);
+
+        var options = scope.ServiceProvider.GetRequiredService<CloudbillOptions>();
+        var db = scope.ServiceProvider.GetRequiredService<CloudbillDbContext>();
+        if (settings.Provider == DatabaseProvider.Sqlite && options.Demo.SeedOnFirstStart && !db.BillingAccounts.Any())
+        {
+            var seeded = await scope.ServiceProvider.GetRequiredService<Core.Demo.DemoSeeder>().Seed(ct);
+            if (!seeded.Succeeded)
+                throw new ConfigurationProblemException(seeded.Problem!.Message);
+            logger.LogInformation("Seeded the demo customer {Email} with {Instances} instances", seeded.Value.Email, seeded.Value.Instances);
+        }
+    }
+}
+
+internal static class WebServices
+{
+    public static IServiceCollection AddCloudbillWeb(this IServiceCollection services)
+    {
+        services.AddRazorComponents();
+        services.AddCascadingAuthenticationState();
+        services.AddHttpContextAccessor();
+        services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();
+        services.ConfigureApplicationCookie(o =>
+        {
+            o.LoginPath = "/signin";
+            o.LogoutPath = "/signout";
+            o.Cookie.Name = "cloudbill.auth";
+            o.SlidingExpiration = true;
+        });
+        new IdentityBuilder(typeof(CloudbillUser), services)
+            .AddSignInManager()
+            .AddClaimsPrincipalFactory<CustomerClaimsFactory>();
+        services.AddAuthorization();
+        services.AddAntiforgery();
+        services.AddProblemDetails();
+        services.AddHealthChecks().AddDbContextCheck<CloudbillDbContext>("database");
+        return services;
+    }
+
+    public static WebApplication UseCloudbillWeb(this WebApplication app)
+    {
+        app.UseExceptionHandler("/error", createScopeForErrors: true);
+        app.UseStatusCodePagesWithReExecute("/not-found");
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+
+        app.MapStaticAssets();
+        app.MapHealthChecks("/healthz");
+        app.MapPost("/signout", async (SignInManager<CloudbillUser> signIn) =>
+        {
+            await signIn.SignOutAsync();
+            return TypedResults.LocalRedirect("/signin");
+        });
+        app.MapRazorComponents<AppRoot>();
+        return app;
+    }
+}
