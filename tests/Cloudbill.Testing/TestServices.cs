@@ -1,0 +1,72 @@
+using Cloudbill.Core;
+using Cloudbill.Core.Persistence;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Cloudbill.Testing;
+
+/// <summary>
+/// Cloudbill's core services over one test database with a fake clock, migrated as the server
+/// would. Tests act through the same services the app and the CLI use.
+/// </summary>
+public sealed class TestServices : IAsyncDisposable
+{
+    /// <summary>2026-11-26 10:00 Asia/Shanghai: the fake clock's default start.</summary>
+    public static readonly DateTimeOffset DefaultStart = new(2026, 11, 26, 2, 0, 0, TimeSpan.Zero);
+
+    private readonly ServiceProvider provider;
+
+    private TestServices(TestDatabase database, ServiceProvider provider, FakeTimeProvider clock)
+    {
+        Database = database;
+        this.provider = provider;
+        Clock = clock;
+    }
+
+    public TestDatabase Database { get; }
+    public FakeTimeProvider Clock { get; }
+    public IServiceProvider Services => provider;
+
+    public static async Task<TestServices> Start(DatabaseProvider provider, DateTimeOffset? start = null, IDictionary<string, string?>? settings = null)
+    {
+        var database = await TestDatabase.Create(provider);
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Cloudbill:Database:Provider"] = provider.ToString(),
+                ["ConnectionStrings:Cloudbill"] = database.ConnectionString,
+                ["Cloudbill:DataDirectory"] = RepositoryPaths.Data,
+            })
+            .AddInMemoryCollection(settings ?? new Dictionary<string, string?>())
+            .Build();
+
+        var clock = new FakeTimeProvider(start ?? DefaultStart);
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<TimeProvider>(clock);
+        services.AddCloudbillCore(configuration);
+        var built = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
+
+        var test = new TestServices(database, built, clock);
+        await test.Run<DatabaseMigrator, IReadOnlyList<string>>((m, ct) => m.Migrate(ct));
+        return test;
+    }
+
+    /// <summary>Runs one use case in its own scope, as one request would.</summary>
+    public async Task<TResult> Run<TService, TResult>(Func<TService, CancellationToken, Task<TResult>> action) where TService : notnull
+    {
+        await using var scope = provider.CreateAsyncScope();
+        return await action(scope.ServiceProvider.GetRequiredService<TService>(), CancellationToken.None);
+    }
+
+    /// <summary>A fresh DbContext for arranging and asserting.</summary>
+    public async Task<TResult> Query<TResult>(Func<CloudbillDbContext, Task<TResult>> query) =>
+        await Run<CloudbillDbContext, TResult>((db, _) => query(db));
+
+    public async ValueTask DisposeAsync()
+    {
+        await provider.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+}
