@@ -2,11 +2,12 @@ using System.Data.Common;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Cloudbill.Core.Persistence;
 
 /// <summary>Applies the provider's migrations: at server start and from the `migrate` verb. Never EnsureCreated.</summary>
-public sealed class DatabaseMigrator(CloudbillDbContext db, DatabaseSettings settings, IDataProtectionProvider protection)
+public sealed class DatabaseMigrator(DatabaseSettings settings, IDataProtectionProvider protection)
 {
     /// <returns>The migrations that were applied now (empty when the schema was current).</returns>
     public async Task<IReadOnlyList<string>> Migrate(CancellationToken ct)
@@ -21,6 +22,11 @@ public sealed class DatabaseMigrator(CloudbillDbContext db, DatabaseSettings set
                     Directory.CreateDirectory(folder);
             }
 
+            // A context without logging: EF probes the migrations history table by querying it,
+            // and that expected failure on a new database would be logged as an error.
+            var options = new DbContextOptionsBuilder<CloudbillDbContext>().UseLoggerFactory(NullLoggerFactory.Instance);
+            settings.Configure(options);
+            await using var db = new CloudbillDbContext(options.Options);
             var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
             await db.Database.MigrateAsync(ct);
             if (settings.Provider == DatabaseProvider.Sqlite)

@@ -1,5 +1,4 @@
 using Cloudbill.Core.Persistence;
-using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace Cloudbill.Server.Cli;
@@ -12,7 +11,7 @@ public sealed class MigrateCommand : CloudbillCommand<MigrateCommand.Settings>
     {
         var database = services.GetRequiredService<DatabaseSettings>();
         var applied = await services.GetRequiredService<DatabaseMigrator>().Migrate(ct);
-        AnsiConsole.MarkupLineInterpolated(System.Globalization.CultureInfo.InvariantCulture, $"{database.Describe()}: {applied.Count} migration(s) applied{(applied.Count > 0 ? ": " + string.Join(", ", applied) : "; the schema is up to date")}.");
+        Console.Out.WriteLine($"{database.Describe()}: {applied.Count} migration(s) applied{(applied.Count > 0 ? ": " + string.Join(", ", applied) : "; the schema is up to date")}.");
         return 0;
     }
 }

@@ -13,7 +13,7 @@ public sealed class ReconcileCommand : CloudbillCommand<ReconcileCommand.Setting
         var report = await services.GetRequiredService<Reconciliation>().Run(ct);
         if (report.IsClean)
         {
-            AnsiConsole.MarkupLineInterpolated(System.Globalization.CultureInfo.InvariantCulture, $"Ledger reconciled: {report.AccountsChecked} accounts and {report.TransactionsChecked} transactions, every balance equals its postings.");
+            Console.Out.WriteLine($"Ledger reconciled: {report.AccountsChecked} accounts and {report.TransactionsChecked} transactions, every balance equals its postings.");
             return 0;
         }
 
@@ -25,7 +25,7 @@ public sealed class ReconcileCommand : CloudbillCommand<ReconcileCommand.Setting
             AnsiConsole.Write(table);
         }
         foreach (var u in report.Unbalanced)
-            AnsiConsole.MarkupLineInterpolated(System.Globalization.CultureInfo.InvariantCulture, $"Transaction {u.BusinessKey} does not balance: its postings sum to {u.Sum}.");
+            Console.Out.WriteLine($"Transaction {u.BusinessKey} does not balance: its postings sum to {u.Sum}.");
         Console.Error.WriteLine($"cloudbill: reconciliation failed: {report.Mismatches.Count} balance(s) differ from their postings, {report.Unbalanced.Count} transaction(s) do not balance.");
         return 1;
     }

@@ -23,7 +23,7 @@ public sealed class SeedDemoCommand : CloudbillCommand<SeedDemoCommand.Settings>
         var demo = services.GetRequiredService<CloudbillOptions>().Demo;
         if (!result.Value.Created)
         {
-            AnsiConsole.MarkupLineInterpolated(System.Globalization.CultureInfo.InvariantCulture, $"The demo customer {demo.Email} already exists; nothing changed.");
+            Console.Out.WriteLine($"The demo customer {demo.Email} already exists; nothing changed.");
             return 0;
         }
 
