@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Runs every Cloudbill test on a fresh Debian machine, installing what the tests need:
+# Debian's Chromium for the browser tests, a running PostgreSQL 15 for the PostgreSQL half of
+# every persistence test, and the .NET tools of the repository. Exit 0 only if all is green.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+step() { printf '\n== %s\n' "$*"; }
+
+step "Chromium for the browser tests (Debian's package, never a downloaded browser)"
+if ! command -v chromium >/dev/null 2>&1; then
+  as_root apt-get update
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+fi
+chromium --version
+
+step "PostgreSQL 15"
+if ! command -v pg_ctlcluster >/dev/null 2>&1; then
+  as_root apt-get update
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql-15
+fi
+as_root pg_ctlcluster 15 main start 2>/dev/null || true
+for _ in $(seq 1 30); do
+  pg_isready -h 127.0.0.1 -p 5432 -q && break
+  sleep 1
+done
+pg_isready -h 127.0.0.1 -p 5432
+PGUSER_NAME=${CLOUDBILL_PG_USER:-cloudbill}
+PGUSER_PASSWORD=${CLOUDBILL_PG_PASSWORD:-cloudbill}
+as_root su postgres -c "psql -v ON_ERROR_STOP=1 -q" <<SQL
+DO \$\$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${PGUSER_NAME}') THEN
+    CREATE ROLE ${PGUSER_NAME} LOGIN PASSWORD '${PGUSER_PASSWORD}' CREATEDB;
+  ELSE
+    ALTER ROLE ${PGUSER_NAME} LOGIN PASSWORD '${PGUSER_PASSWORD}' CREATEDB;
+  END IF;
+END \$\$;
+SQL
+if ! as_root su postgres -c "psql -tAc \"SELECT 1 FROM pg_database WHERE datname = 'cloudbill'\"" | grep -q 1; then
+  as_root su postgres -c "createdb -O ${PGUSER_NAME} cloudbill"
+fi
+export CLOUDBILL_TEST_POSTGRES="Host=127.0.0.1;Port=5432;Username=${PGUSER_NAME};Password=${PGUSER_PASSWORD};Database=postgres"
+# A missing PostgreSQL must fail the run, not skip half of the persistence tests.
+export CLOUDBILL_REQUIRE_POSTGRES=1
+
+export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
+
+step "Restore and build (warnings are errors)"
+dotnet tool restore
+dotnet restore Cloudbill.slnx
+dotnet build Cloudbill.slnx --no-restore -c Debug
+
+step "Formatting (dotnet format --verify-no-changes)"
+dotnet format Cloudbill.slnx --verify-no-changes --no-restore
+
+step "Migrations match the model, for both providers"
+for provider in Sqlite Postgres; do
+  dotnet ef migrations has-pending-model-changes --no-build \
+    --project "src/Cloudbill.Migrations.${provider}" --startup-project "src/Cloudbill.Migrations.${provider}"
+done
+
+step "Tests (xUnit on SQLite and PostgreSQL, Chromium end to end)"
+mkdir -p artifacts
+set +e
+dotnet test --solution Cloudbill.slnx --no-build --output detailed 2>&1 | tee artifacts/test-output.txt
+status=${PIPESTATUS[0]}
+set -e
+
+passed=$(grep -E '^\s+succeeded: [0-9]+' artifacts/test-output.txt | tail -n 1 | grep -oE '[0-9]+' || echo 0)
+failed=$(grep -E '^\s+failed: [0-9]+' artifacts/test-output.txt | tail -n 1 | grep -oE '[0-9]+' || echo 0)
+skipped=$(grep -E '^\s+skipped: [0-9]+' artifacts/test-output.txt | tail -n 1 | grep -oE '[0-9]+' || echo 0)
+echo
+echo "Persistence tests per provider: $(grep -c '(provider: Sqlite)' artifacts/test-output.txt) on SQLite, $(grep -c '(provider: Postgres)' artifacts/test-output.txt) on PostgreSQL"
+echo "${passed} passed, ${failed} failed, ${skipped} skipped"
+if [ "$status" -ne 0 ] || [ "$passed" -eq 0 ]; then
+  exit 1
+fi
