@@ -11,6 +11,23 @@ public sealed class CloudbillOptions
     public CatalogOptions Catalog { get; set; } = new();
     public DatabaseOptions Database { get; set; } = new();
     public DemoOptions Demo { get; set; } = new();
+    public OrderOptions Orders { get; set; } = new();
+    public ProvisioningOptions Provisioning { get; set; } = new();
+}
+
+public sealed class OrderOptions
+{
+    /// <summary>R5.2: an unpaid order is cancelled automatically after this many days.</summary>
+    public int UnpaidLifetimeDays { get; set; } = 7;
+
+    /// <summary>How often the server looks for unpaid orders past their time-out.</summary>
+    public int TimeoutSweepSeconds { get; set; } = 60;
+}
+
+public sealed class ProvisioningOptions
+{
+    /// <summary>The simulated provider finishes creating an instance this many seconds after payment.</summary>
+    public int SimulatedDelaySeconds { get; set; } = 3;
 }
 
 public sealed class CatalogOptions

@@ -1,9 +1,13 @@
 using Cloudbill.Core.Accounts;
 using Cloudbill.Core.Catalog;
+using Cloudbill.Core.Coupons;
 using Cloudbill.Core.Demo;
 using Cloudbill.Core.Instances;
 using Cloudbill.Core.Ledger;
+using Cloudbill.Core.Orders;
 using Cloudbill.Core.Persistence;
+using Cloudbill.Core.Provisioning;
+using Cloudbill.Core.Purchase;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -51,6 +55,14 @@ public static class CoreServices
         services.AddScoped<AccountService>();
         services.AddScoped<InstanceQueries>();
         services.AddScoped<DemoSeeder>();
+        services.AddScoped<CouponService>();
+        services.AddScoped<OrderService>();
+        services.AddScoped<OrderPayments>();
+        services.AddScoped<OrderQueries>();
+        services.AddScoped<PurchaseService>();
+        services.AddScoped<ProvisioningService>();
+        services.TryAddSingleton<SimulatedProvisioner>();
+        services.TryAddSingleton<IInstanceProvisioner>(sp => sp.GetRequiredService<SimulatedProvisioner>());
         return services;
     }
 }

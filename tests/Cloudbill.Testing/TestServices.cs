@@ -28,9 +28,13 @@ public sealed class TestServices : IAsyncDisposable
     public FakeTimeProvider Clock { get; }
     public IServiceProvider Services => provider;
 
-    public static async Task<TestServices> Start(DatabaseProvider provider, DateTimeOffset? start = null, IDictionary<string, string?>? settings = null)
+    public static async Task<TestServices> Start(DatabaseProvider provider, DateTimeOffset? start = null, IDictionary<string, string?>? settings = null) =>
+        await Start(await TestDatabase.Create(provider), start, settings);
+
+    /// <summary>Services over an existing test database (a second node, or a changed catalog).</summary>
+    public static async Task<TestServices> Start(TestDatabase database, DateTimeOffset? start = null, IDictionary<string, string?>? settings = null)
     {
-        var database = await TestDatabase.Create(provider);
+        var provider = database.Provider;
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?>
             {
@@ -63,6 +67,13 @@ public sealed class TestServices : IAsyncDisposable
     /// <summary>A fresh DbContext for arranging and asserting.</summary>
     public async Task<TResult> Query<TResult>(Func<CloudbillDbContext, Task<TResult>> query) =>
         await Run<CloudbillDbContext, TResult>((db, _) => query(db));
+
+    /// <summary>Starts the simulated provisioner, which creates paid instances after its delay on the fake clock.</summary>
+    public Task StartProvisioner() =>
+        provider.GetRequiredService<Cloudbill.Core.Provisioning.SimulatedProvisioner>().StartAsync(CancellationToken.None);
+
+    /// <summary>Disposes the services and leaves the database (for a second set of services on it).</summary>
+    public async ValueTask DisposeServicesOnly() => await provider.DisposeAsync();
 
     public async ValueTask DisposeAsync()
     {

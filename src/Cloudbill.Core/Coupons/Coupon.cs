@@ -36,6 +36,9 @@ public sealed class Coupon
     public Money MinimumOrder { get; set; }
     public DateTimeOffset IssuedAt { get; set; }
 
+    /// <summary>R6.4: the unpaid order holding the coupon; nobody else can use it meanwhile.</summary>
+    public long? FrozenByOrderId { get; set; }
+
     public IReadOnlyList<string> Products =>
         ProductCodes.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 

@@ -51,5 +51,11 @@ public sealed class Instance : IVersioned
     /// <summary>When the instance was deleted; it then leaves the renewal views and the API (R1.4).</summary>
     public DateTimeOffset? ReleasedAt { get; set; }
 
+    /// <summary>The New order that created the instance.</summary>
+    public long? CreatedByOrderId { get; set; }
+
+    /// <summary>R3.3: the one unpaid order that may exist for this instance; set and cleared atomically.</summary>
+    public long? UnpaidOrderId { get; set; }
+
     public long Version { get; set; }
 }

@@ -37,6 +37,28 @@ public sealed class InstanceQueries(CloudbillDbContext db, ProductCatalog catalo
             .ToList();
     }
 
+    /// <summary>My Instances: the regions where the account has instances, with counts, in the catalog's region order.</summary>
+    public async Task<IReadOnlyList<(Region Region, int Count)>> Regions(long accountId, CancellationToken ct)
+    {
+        var counts = await db.Instances.AsNoTracking()
+            .Where(i => i.AccountId == accountId && i.ReleasedAt == null)
+            .GroupBy(i => i.RegionId)
+            .Select(g => new { g.Key, Count = g.Count() })
+            .ToDictionaryAsync(x => x.Key, x => x.Count, ct);
+        return catalog.Regions.Where(r => counts.ContainsKey(r.Id)).Select(r => (r, counts[r.Id])).ToList();
+    }
+
+    /// <summary>My Instances in one region, newest first.</summary>
+    public async Task<IReadOnlyList<InstanceSummary>> InRegion(long accountId, string regionId, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var rows = await db.Instances.AsNoTracking()
+            .Where(i => i.AccountId == accountId && i.RegionId == regionId && i.ReleasedAt == null)
+            .OrderByDescending(i => i.CreatedAt).ThenBy(i => i.Id)
+            .ToListAsync(ct);
+        return rows.Select(i => Summarize(i, now)).Where(s => s.State.Status != InstanceStatus.Released).ToList();
+    }
+
     private InstanceSummary Summarize(Instance i, DateTimeOffset now)
     {
         var product = catalog.GetProduct(i.ProductCode);

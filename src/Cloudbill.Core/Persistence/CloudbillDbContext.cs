@@ -2,6 +2,7 @@ using Cloudbill.Core.Accounts;
 using Cloudbill.Core.Coupons;
 using Cloudbill.Core.Instances;
 using Cloudbill.Core.Ledger;
+using Cloudbill.Core.Orders;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -17,6 +18,8 @@ public sealed class CloudbillDbContext(DbContextOptions<CloudbillDbContext> opti
     public DbSet<AccessKey> AccessKeys => Set<AccessKey>();
     public DbSet<Instance> Instances => Set<Instance>();
     public DbSet<Coupon> Coupons => Set<Coupon>();
+    public DbSet<Order> Orders => Set<Order>();
+    public DbSet<OrderLine> OrderLines => Set<OrderLine>();
     public DbSet<LedgerAccount> LedgerAccounts => Set<LedgerAccount>();
     public DbSet<JournalTransaction> JournalTransactions => Set<JournalTransaction>();
     public DbSet<Posting> Postings => Set<Posting>();

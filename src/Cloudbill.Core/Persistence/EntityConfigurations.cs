@@ -2,6 +2,7 @@ using Cloudbill.Core.Accounts;
 using Cloudbill.Core.Coupons;
 using Cloudbill.Core.Instances;
 using Cloudbill.Core.Ledger;
+using Cloudbill.Core.Orders;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -41,6 +42,8 @@ internal sealed class InstanceConfiguration : IEntityTypeConfiguration<Instance>
         // The renewal views: one account's instances by product, ordered by expiry.
         e.HasIndex(i => new { i.AccountId, i.ProductCode, i.ExpiresAt });
         e.HasIndex(i => new { i.AccountId, i.RegionId, i.CreatedAt });
+        e.HasIndex(i => i.UnpaidOrderId);
+        e.HasIndex(i => i.CreatedByOrderId);
     }
 }
 
@@ -87,6 +90,37 @@ internal sealed class CouponConfiguration : IEntityTypeConfiguration<Coupon>
         e.Property(c => c.OrderTypes).HasConversion<int>();
         e.HasOne<BillingAccount>().WithMany().HasForeignKey(c => c.AccountId);
         e.HasIndex(c => new { c.AccountId, c.ValidTo });
+        e.HasIndex(c => c.FrozenByOrderId);
         e.Ignore(c => c.Products);
+    }
+}
+
+internal sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
+{
+    public void Configure(EntityTypeBuilder<Order> e)
+    {
+        e.Property(o => o.ClientToken).HasMaxLength(ClientToken.MaxLength);
+        e.Property(o => o.ProductCode).HasMaxLength(64);
+        e.Property(o => o.Version).IsConcurrencyToken();
+        e.HasOne<BillingAccount>().WithMany().HasForeignKey(o => o.AccountId);
+        // R5.4: one order per client token and account.
+        e.HasIndex(o => new { o.AccountId, o.ClientToken }).IsUnique();
+        e.HasIndex(o => new { o.AccountId, o.CreatedAt });
+        // The time-out sweep: unpaid orders by pay-by time.
+        e.HasIndex(o => new { o.Status, o.PayBy });
+        e.HasMany(o => o.Lines).WithOne().HasForeignKey(l => l.OrderId);
+        e.Ignore(o => o.AmountBeforeCoupon);
+    }
+}
+
+internal sealed class OrderLineConfiguration : IEntityTypeConfiguration<OrderLine>
+{
+    public void Configure(EntityTypeBuilder<OrderLine> e)
+    {
+        e.Property(l => l.InstanceId).HasMaxLength(64);
+        e.Property(l => l.SpecCode).HasMaxLength(64);
+        e.Property(l => l.RegionId).HasMaxLength(64);
+        e.HasIndex(l => l.InstanceId);
+        e.Ignore(l => l.Amount);
     }
 }

@@ -152,6 +152,9 @@ namespace Cloudbill.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("FaceValueFen");
 
+                    b.Property<long?>("FrozenByOrderId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("IssuedAt")
                         .HasColumnType("INTEGER");
 
@@ -190,6 +193,8 @@ namespace Cloudbill.Migrations.Sqlite.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("FrozenByOrderId");
+
                     b.HasIndex("AccountId", "ValidTo");
 
                     b.ToTable("Coupons");
@@ -213,6 +218,9 @@ namespace Cloudbill.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("CreatedByOrderId")
                         .HasColumnType("INTEGER");
 
                     b.Property<long?>("ExpiresAt")
@@ -254,11 +262,18 @@ namespace Cloudbill.Migrations.Sqlite.Migrations
                     b.Property<long?>("StoppedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("UnpaidOrderId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("Version")
                         .IsConcurrencyToken()
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("CreatedByOrderId");
+
+                    b.HasIndex("UnpaidOrderId");
 
                     b.HasIndex("AccountId", "ProductCode", "ExpiresAt");
 
@@ -351,6 +366,165 @@ namespace Cloudbill.Migrations.Sqlite.Migrations
                     b.HasIndex("TransactionId");
 
                     b.ToTable("Postings");
+                });
+
+            modelBuilder.Entity("Cloudbill.Core.Orders.Order", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CancelReason")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("CancelledAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ClientToken")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CouponDeduction")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("CouponDeductionFen");
+
+                    b.Property<long?>("CouponId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Discount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("DiscountFen");
+
+                    b.Property<long>("OriginalPrice")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("OriginalPriceFen");
+
+                    b.Property<long?>("PaidAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("PaidWith")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("PayBy")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Payable")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("PayableFen");
+
+                    b.Property<string>("ProductCode")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SubscriptionType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId", "ClientToken")
+                        .IsUnique();
+
+                    b.HasIndex("AccountId", "CreatedAt");
+
+                    b.HasIndex("Status", "PayBy");
+
+                    b.ToTable("Orders");
+                });
+
+            modelBuilder.Entity("Cloudbill.Core.Orders.OrderLine", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("AutoRenewPeriodMonths")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Discount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("DiscountFen");
+
+                    b.Property<int>("DiscountPercent")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ExpiresAfter")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ExpiresBefore")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("InstanceId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("MonthlyPrice")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("MonthlyPriceFen");
+
+                    b.Property<int>("Months")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("OrderId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("OriginalPrice")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("OriginalPriceFen");
+
+                    b.Property<int>("Quantity")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RegionId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RenewalMethod")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SpecCode")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("InstanceId");
+
+                    b.HasIndex("OrderId");
+
+                    b.ToTable("OrderLines");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
@@ -540,6 +714,24 @@ namespace Cloudbill.Migrations.Sqlite.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Cloudbill.Core.Orders.Order", b =>
+                {
+                    b.HasOne("Cloudbill.Core.Accounts.BillingAccount", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Cloudbill.Core.Orders.OrderLine", b =>
+                {
+                    b.HasOne("Cloudbill.Core.Orders.Order", null)
+                        .WithMany("Lines")
+                        .HasForeignKey("OrderId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
                 {
                     b.HasOne("Microsoft.AspNetCore.Identity.IdentityRole", null)
@@ -594,6 +786,11 @@ namespace Cloudbill.Migrations.Sqlite.Migrations
             modelBuilder.Entity("Cloudbill.Core.Ledger.JournalTransaction", b =>
                 {
                     b.Navigation("Postings");
+                });
+
+            modelBuilder.Entity("Cloudbill.Core.Orders.Order", b =>
+                {
+                    b.Navigation("Lines");
                 });
 #pragma warning restore 612, 618
         }

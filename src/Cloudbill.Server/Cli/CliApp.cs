@@ -5,7 +5,7 @@ namespace Cloudbill.Server.Cli;
 /// <summary>The operator verbs of the `cloudbill` executable.</summary>
 public static class CliApp
 {
-    private static readonly HashSet<string> Verbs = ["migrate", "seed-demo", "reconcile", "accounts", "--help", "-h", "-?", "help", "--version"];
+    private static readonly HashSet<string> Verbs = ["migrate", "seed-demo", "reconcile", "accounts", "coupons", "--help", "-h", "-?", "help", "--version"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
 
@@ -27,6 +27,13 @@ public static class CliApp
                 accounts.AddCommand<CreateAccountCommand>("create")
                     .WithDescription("Create a customer and print its AccessKey pair.")
                     .WithExample("accounts", "create", "--email", "alice@example.com", "--password", "Secret-2026", "--balance", "100.00");
+            });
+            config.AddBranch("coupons", coupons =>
+            {
+                coupons.SetDescription("Coupons (vouchers).");
+                coupons.AddCommand<IssueCouponCommand>("issue")
+                    .WithDescription("Issue a coupon to a customer (R6.2).")
+                    .WithExample("coupons", "issue", "--account", "demo@cloudbill.local", "--amount", "50.00", "--min-order", "100.00", "--products", "ecs,rds", "--order-types", "New,Renew", "--valid-days", "30");
             });
             config.PropagateExceptions();
         });

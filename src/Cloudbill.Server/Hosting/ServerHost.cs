@@ -86,6 +86,8 @@ internal static class WebServices
         services.AddAntiforgery();
         services.AddProblemDetails();
         services.AddHealthChecks().AddDbContextCheck<CloudbillDbContext>("database");
+        services.AddHostedService(sp => sp.GetRequiredService<Core.Provisioning.SimulatedProvisioner>());
+        services.AddHostedService<Core.Orders.OrderTimeoutWorker>();
         return services;
     }
 

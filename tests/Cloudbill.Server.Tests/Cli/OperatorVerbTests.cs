@@ -15,7 +15,7 @@ public class OperatorVerbTests
 
         var migrate = await CloudbillProcess.Run(env, "migrate");
         Assert.Equal(0, migrate.ExitCode);
-        Assert.Contains("1 migration(s) applied", migrate.Output, StringComparison.Ordinal);
+        Assert.Matches(@"[1-9]\d* migration\(s\) applied: \d+_Initial, ", migrate.Output);
         var again = await CloudbillProcess.Run(env, "migrate");
         Assert.Contains("0 migration(s) applied; the schema is up to date.", again.Output, StringComparison.Ordinal);
 
@@ -79,7 +79,35 @@ public class OperatorVerbTests
         Assert.Contains("1 transactions", reconcile.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Coupons_issue_gives_a_customer_a_voucher_and_refuses_bad_options()
+    {
+        await using var database = await TestDatabase.Create(DatabaseProvider.Sqlite);
+        var env = CloudbillProcess.DatabaseSettings(database);
+        Assert.Equal(0, (await CloudbillProcess.Run(env, "accounts", "create", "--email", "hana@example.com", "--password", "Secret-2026")).ExitCode);
+
+        var issued = await CloudbillProcess.Run(env, "coupons", "issue", "--account", "hana@example.com", "--amount", "50.00", "--min-order", "100.00",
+            "--products", "ecs,rds", "--order-types", "New,Renew", "--valid-days", "30");
+        Assert.Equal(0, issued.ExitCode);
+        Assert.Matches(@"Products\s+│\s+ecs, rds", issued.Output);
+        Assert.Matches(@"Order types\s+│\s+new purchase and renewal", issued.Output);
+        Assert.Matches(@"Minimum order\s+│\s+100\.00", issued.Output);
+
+        var badProduct = await CloudbillProcess.Run(env, "coupons", "issue", "--account", "hana@example.com", "--amount", "50.00", "--products", "quantum");
+        Assert.Equal(1, badProduct.ExitCode);
+        Assert.Contains("--products: 'quantum' is not a product code in the catalog", badProduct.Error, StringComparison.Ordinal);
+        var badType = await CloudbillProcess.Run(env, "coupons", "issue", "--account", "hana@example.com", "--amount", "50.00", "--order-types", "Upgrade");
+        Assert.NotEqual(0, badType.ExitCode);
+        Assert.Contains("--order-types: 'Upgrade' must list New and/or Renew", badType.Output + badType.Error, StringComparison.Ordinal);
+        var badAmount = await CloudbillProcess.Run(env, "coupons", "issue", "--account", "hana@example.com", "--amount", "-5");
+        Assert.NotEqual(0, badAmount.ExitCode);
+        var nobody = await CloudbillProcess.Run(env, "coupons", "issue", "--account", "nobody@example.com", "--amount", "5.00");
+        Assert.Equal(1, nobody.ExitCode);
+        Assert.Contains("No account has the email nobody@example.com.", nobody.Error, StringComparison.Ordinal);
+    }
+
     [Theory]
+    [InlineData("coupons issue", "--order-types <TYPES>")]
     [InlineData("migrate", "Apply the database migrations")]
     [InlineData("seed-demo", "Create the demo customer")]
     [InlineData("reconcile", "Check every ledger balance")]

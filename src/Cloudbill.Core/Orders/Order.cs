@@ -1,0 +1,118 @@
+using Cloudbill.Core.Instances;
+using Cloudbill.Core.Persistence;
+
+namespace Cloudbill.Core.Orders;
+
+/// <summary>R5.1.</summary>
+public enum OrderType
+{
+    New,
+    Renew,
+}
+
+/// <summary>R5.1: Unpaid → Paid or Cancelled; a cancelled order is final.</summary>
+public enum OrderStatus
+{
+    Unpaid,
+    Paid,
+    Cancelled,
+}
+
+public enum CancelReason
+{
+    /// <summary>The customer cancelled it (R5.2).</summary>
+    Customer,
+
+    /// <summary>It stayed unpaid past its time-out (R5.2).</summary>
+    Timeout,
+
+    /// <summary>An automatic payment failed and the order was cancelled at once (R4.4).</summary>
+    PaymentFailed,
+}
+
+public enum PaymentMethod
+{
+    Balance,
+    Alipay,
+    UnionPay,
+}
+
+/// <summary>
+/// An order with the price breakdown as it was when placed (R5.6): later catalog changes do
+/// not alter it. Placed once per client token (R5.4), paid once (R5.5).
+/// </summary>
+public sealed class Order : IVersioned
+{
+    public long Id { get; set; }
+    public long AccountId { get; set; }
+    public required string ClientToken { get; set; }
+    public OrderType Type { get; set; }
+    public OrderStatus Status { get; set; }
+    public required string ProductCode { get; set; }
+    public ChargeType SubscriptionType { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>R5.2: when an unpaid order is cancelled automatically.</summary>
+    public DateTimeOffset PayBy { get; set; }
+
+    public DateTimeOffset? PaidAt { get; set; }
+    public PaymentMethod? PaidWith { get; set; }
+    public DateTimeOffset? CancelledAt { get; set; }
+    public CancelReason? CancelReason { get; set; }
+
+    /// <summary>The list price: monthly × months × quantity, before any discount.</summary>
+    public Money OriginalPrice { get; set; }
+
+    /// <summary>R6.1: what the period discount takes off the list price.</summary>
+    public Money Discount { get; set; }
+
+    /// <summary>R6.3: what the coupon takes off; it is frozen on the coupon until payment (R6.4).</summary>
+    public Money CouponDeduction { get; set; }
+
+    public long? CouponId { get; set; }
+
+    /// <summary>Original price − discount − coupon deduction: what the customer pays.</summary>
+    public Money Payable { get; set; }
+
+    public List<OrderLine> Lines { get; set; } = [];
+
+    public long Version { get; set; }
+
+    /// <summary>The amount coupons are matched against (R6.5): the price after the period discount.</summary>
+    public Money AmountBeforeCoupon => OriginalPrice - Discount;
+}
+
+/// <summary>One product, spec and region in an order: new instances to create, or one instance to renew.</summary>
+public sealed class OrderLine
+{
+    public long Id { get; set; }
+    public long OrderId { get; set; }
+    public long AccountId { get; set; }
+
+    /// <summary>Renew: the instance renewed. New: null (the created ids are on <see cref="Instance.CreatedByOrderId"/>).</summary>
+    public string? InstanceId { get; set; }
+
+    public required string SpecCode { get; set; }
+    public required string RegionId { get; set; }
+    public int Months { get; set; }
+    public int Quantity { get; set; }
+
+    /// <summary>The spec's monthly list price in the region when the order was placed.</summary>
+    public Money MonthlyPrice { get; set; }
+
+    public int DiscountPercent { get; set; }
+    public Money OriginalPrice { get; set; }
+    public Money Discount { get; set; }
+
+    /// <summary>New orders: the renewal method the created instances get (R2.1; manual by default).</summary>
+    public RenewalMethod RenewalMethod { get; set; }
+
+    public int? AutoRenewPeriodMonths { get; set; }
+
+    /// <summary>Renew: the expiry before and after payment, recorded when paid.</summary>
+    public DateTimeOffset? ExpiresBefore { get; set; }
+
+    public DateTimeOffset? ExpiresAfter { get; set; }
+
+    public Money Amount => OriginalPrice - Discount;
+}

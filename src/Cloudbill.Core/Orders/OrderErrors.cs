@@ -1,0 +1,27 @@
+using Cloudbill.Core.Problems;
+
+namespace Cloudbill.Core.Orders;
+
+public static class OrderErrors
+{
+    public static Problem NotFound(long id) =>
+        Problem.NotFound("Order.NotFound", $"Order {id} was not found in your orders.");
+
+    public static Problem AlreadyPaid(long id) =>
+        Problem.Conflict("Order.AlreadyPaid", $"Order {id} is paid and cannot be cancelled; renew or release the instance instead.");
+
+    public static Problem Cancelled(long id) =>
+        Problem.Conflict("Order.Cancelled", $"Order {id} was cancelled and cannot be paid; place a new order.");
+
+    public static Problem Overdue(Money overdue) =>
+        Problem.Forbidden("Account.Overdue", $"Your account has an overdue payment of {overdue} CNY. Top up first: the top-up settles the overdue amount, then you can buy and renew again.");
+
+    public static Problem InsufficientCredit(long id, Money payable, Money available) =>
+        Problem.Conflict("Order.InsufficientCredit", $"Order {id} costs {payable} CNY but your Available Credit is {available} CNY. Top up at least {payable - available} CNY or pay with Alipay or UnionPay.");
+
+    public static Problem InstanceHasUnpaidOrder(string instanceId, long orderId) =>
+        Problem.Conflict("Instance.UnpaidOrder", $"Instance {instanceId} already has unpaid order {orderId}; pay or cancel it first.");
+
+    public static Problem InvalidFilter(string message) =>
+        Problem.Invalid("Order.InvalidFilter", message);
+}

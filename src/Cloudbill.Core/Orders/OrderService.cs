@@ -1,0 +1,195 @@
+using Cloudbill.Core.Accounts;
+using Cloudbill.Core.Coupons;
+using Cloudbill.Core.Ledger;
+using Cloudbill.Core.Persistence;
+using Cloudbill.Core.Problems;
+using Microsoft.EntityFrameworkCore;
+
+namespace Cloudbill.Core.Orders;
+
+/// <summary>Places, cancels and times out orders (R5), freezing and releasing their coupons (R6.4).</summary>
+public sealed class OrderService(CloudbillDbContext db, CouponService coupons, LedgerService ledger, CloudbillOptions options, TimeProvider clock)
+{
+    /// <summary>
+    /// Places an unpaid order for a validated draft. The same client token returns the first
+    /// order (R5.4). The coupon is frozen for the order (R6.4); with the best-coupon choice a
+    /// coupon taken meanwhile by another order gives way to the next eligible one. A renewed
+    /// instance is held by the order (R3.3).
+    /// </summary>
+    public async Task<Result<Order>> Place(long accountId, OrderDraft draft, ClientToken token, CouponChoice choice, CancellationToken ct)
+    {
+        var existing = await FindByToken(accountId, token, ct);
+        if (existing is not null)
+            return existing;
+
+        var balance = await ledger.Balance(accountId, ct);
+        if (balance.Overdue.IsPositive)
+            return OrderErrors.Overdue(balance.Overdue);
+
+        var facts = new CouponFacts(draft.ProductCode, draft.Type, draft.SubscriptionType, draft.AmountBeforeCoupon);
+        var candidates = await coupons.Candidates(accountId, choice, facts, ct);
+        if (!candidates.Succeeded)
+            return candidates.Problem!;
+
+        try
+        {
+            return await Insert(accountId, draft, token, choice, candidates.Value, ct);
+        }
+        catch (DbUpdateException)
+        {
+            // A concurrent request with the same token won the unique key: return its order.
+            // (Looked up after the failed transaction is gone, never inside an exception filter.)
+            db.ChangeTracker.Clear();
+            var first = await FindByToken(accountId, token, ct);
+            if (first is null)
+                throw;
+            return first;
+        }
+    }
+
+    private async Task<Result<Order>> Insert(long accountId, OrderDraft draft, ClientToken token, CouponChoice choice, IReadOnlyList<CouponVerdict> candidates, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var order = new Order
+        {
+            AccountId = accountId,
+            ClientToken = token.Value,
+            Type = draft.Type,
+            Status = OrderStatus.Unpaid,
+            ProductCode = draft.ProductCode,
+            SubscriptionType = draft.SubscriptionType,
+            CreatedAt = now,
+            PayBy = now.AddDays(options.Orders.UnpaidLifetimeDays),
+            OriginalPrice = draft.OriginalPrice,
+            Discount = draft.Discount,
+            Payable = draft.AmountBeforeCoupon,
+            Lines = draft.Lines.Select(l => new OrderLine
+            {
+                AccountId = accountId,
+                InstanceId = l.InstanceId,
+                SpecCode = l.SpecCode,
+                RegionId = l.RegionId,
+                Months = l.Months,
+                Quantity = l.Quantity,
+                MonthlyPrice = l.Price.MonthlyPrice,
+                DiscountPercent = l.Price.DiscountPercent,
+                OriginalPrice = l.Price.OriginalPrice,
+                Discount = l.Price.Discount,
+                RenewalMethod = l.RenewalMethod,
+                AutoRenewPeriodMonths = l.AutoRenewPeriodMonths,
+            }).ToList(),
+        };
+        db.Orders.Add(order);
+        await db.SaveChangesAsync(ct);
+
+        // R3.3: at most one unpaid order per instance, taken atomically.
+        foreach (var instanceId in draft.Lines.Select(l => l.InstanceId).OfType<string>())
+        {
+            var held = await db.Instances.Where(i => i.Id == instanceId && i.AccountId == accountId && i.UnpaidOrderId == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(i => i.UnpaidOrderId, order.Id), ct);
+            if (held == 0)
+            {
+                var holder = await db.Instances.Where(i => i.Id == instanceId).Select(i => i.UnpaidOrderId).FirstOrDefaultAsync(ct);
+                db.ChangeTracker.Clear();
+                return OrderErrors.InstanceHasUnpaidOrder(instanceId, holder ?? 0);
+            }
+        }
+
+        // R6.4: freeze the coupon, but only if no other order froze or used it since it was judged.
+        foreach (var candidate in candidates)
+        {
+            var remaining = candidate.Coupon.Remaining;
+            var frozen = await db.Coupons.Where(c => c.Id == candidate.Coupon.Id && c.FrozenByOrderId == null && c.Remaining == remaining)
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.FrozenByOrderId, order.Id), ct);
+            if (frozen == 1)
+            {
+                order.CouponId = candidate.Coupon.Id;
+                order.CouponDeduction = candidate.Deduction;
+                order.Payable = draft.AmountBeforeCoupon - candidate.Deduction;
+                break;
+            }
+            if (choice is CouponChoice.GivenCoupon)
+            {
+                var holder = await db.Coupons.Where(c => c.Id == candidate.Coupon.Id).Select(c => c.FrozenByOrderId).FirstOrDefaultAsync(ct);
+                db.ChangeTracker.Clear();
+                return CouponErrors.NotApplicable(candidate.Coupon.Id, holder is null ? "it was just used by another order." : $"Frozen by unpaid order {holder}; pay or cancel that order to use it.");
+            }
+        }
+
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return order;
+    }
+
+    /// <summary>R5.2: the customer cancels an unpaid order; its coupon is released whole (R6.4).</summary>
+    public async Task<Result<Order>> Cancel(long accountId, long orderId, CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await db.Acquire(accountId, ct);
+        var order = await db.Orders.Include(o => o.Lines).FirstOrDefaultAsync(o => o.Id == orderId && o.AccountId == accountId, ct);
+        if (order is null)
+            return OrderErrors.NotFound(orderId);
+        switch (order.Status)
+        {
+            case OrderStatus.Paid:
+                return OrderErrors.AlreadyPaid(orderId);
+            case OrderStatus.Cancelled:
+                return order;
+            case OrderStatus.Unpaid:
+                await CancelUnpaid(order, CancelReason.Customer, ct);
+                await tx.CommitAsync(ct);
+                return order;
+            default:
+                throw new InvalidOperationException($"Unknown order status {order.Status}.");
+        }
+    }
+
+    /// <summary>R5.2: cancels every unpaid order past its pay-by time; returns how many.</summary>
+    public async Task<int> TimeOutUnpaid(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var due = await db.Orders.AsNoTracking().Where(o => o.Status == OrderStatus.Unpaid && o.PayBy <= now)
+            .OrderBy(o => o.PayBy).Select(o => new { o.Id, o.AccountId }).Take(500).ToListAsync(ct);
+        var cancelled = 0;
+        foreach (var item in due)
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            await db.Acquire(item.AccountId, ct);
+            var order = await db.Orders.Include(o => o.Lines).FirstAsync(o => o.Id == item.Id, ct);
+            if (order.Status == OrderStatus.Unpaid)
+            {
+                await CancelUnpaid(order, CancelReason.Timeout, ct);
+                cancelled++;
+            }
+            await tx.CommitAsync(ct);
+            db.ChangeTracker.Clear();
+        }
+        return cancelled;
+    }
+
+    /// <summary>Cancels an unpaid order in the caller's transaction, releasing its coupon and its instance (R6.4, R3.3).</summary>
+    internal async Task CancelUnpaid(Order order, CancelReason reason, CancellationToken ct)
+    {
+        order.Status = OrderStatus.Cancelled;
+        order.CancelledAt = clock.GetUtcNow();
+        order.CancelReason = reason;
+        await db.SaveChangesAsync(ct);
+        await ReleaseHolds(order, ct);
+    }
+
+    /// <summary>The coupon and instances held by an order are free again.</summary>
+    internal async Task ReleaseHolds(Order order, CancellationToken ct)
+    {
+        if (order.CouponId is { } couponId)
+        {
+            await db.Coupons.Where(c => c.Id == couponId && c.FrozenByOrderId == order.Id)
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.FrozenByOrderId, (long?)null), ct);
+        }
+        await db.Instances.Where(i => i.UnpaidOrderId == order.Id)
+            .ExecuteUpdateAsync(s => s.SetProperty(i => i.UnpaidOrderId, (long?)null), ct);
+    }
+
+    private Task<Order?> FindByToken(long accountId, ClientToken token, CancellationToken ct) =>
+        db.Orders.AsNoTracking().Include(o => o.Lines).FirstOrDefaultAsync(o => o.AccountId == accountId && o.ClientToken == token.Value, ct);
+}

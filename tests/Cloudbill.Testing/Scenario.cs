@@ -1,0 +1,93 @@
+using Cloudbill.Core;
+using Cloudbill.Core.Accounts;
+using Cloudbill.Core.Coupons;
+using Cloudbill.Core.Instances;
+using Cloudbill.Core.Ledger;
+using Cloudbill.Core.Problems;
+using Microsoft.EntityFrameworkCore;
+
+namespace Cloudbill.Testing;
+
+/// <summary>Small builders for arranging a test: customers, coupons, debts, instances.</summary>
+public static class Scenario
+{
+    private static int customers;
+
+    /// <summary>A new customer with a cash balance (posted through the ledger as an opening balance).</summary>
+    public static async Task<long> Customer(this TestServices test, string balance = "0.00", string? creditLine = null)
+    {
+        var email = $"customer{Interlocked.Increment(ref customers)}-{Guid.NewGuid():N}@example.com";
+        var created = await test.Run<AccountService, Result<NewCustomer>>((s, ct) => s.Create(email, "Secret-2026", Money.Parse(balance), null, ct));
+        var id = created.Value.Account.Id;
+        if (creditLine is not null)
+        {
+            await test.Query(db => db.BillingAccounts.Where(a => a.Id == id)
+                .ExecuteUpdateAsync(s => s.SetProperty(a => a.CreditLine, Money.Parse(creditLine))));
+        }
+        return id;
+    }
+
+    public static Task<string> EmailOf(this TestServices test, long accountId) =>
+        test.Query(db => db.BillingAccounts.Where(a => a.Id == accountId).Select(a => a.Email).SingleAsync());
+
+    /// <summary>Puts the account in debt by <paramref name="amount"/> (as an unpaid pay-as-you-go charge would, R8.2).</summary>
+    public static async Task MakeOverdue(this TestServices test, long accountId, string amount)
+    {
+        var (_, overdue) = await test.Run<LedgerService, (long, long)>((l, ct) => l.OpenCustomerAccounts(accountId, ct));
+        var adjustments = await test.Run<LedgerService, long>((l, ct) => l.SystemAccount(LedgerService.OperatorAdjustmentsCode, LedgerAccountKind.OperatorAdjustments, ct));
+        var debt = Money.Parse(amount);
+        await test.Run<LedgerService, Result<PostResult>>((l, ct) => l.Post($"test-debt:{accountId}:{Guid.NewGuid():N}", "Test debt",
+            [new PostingLine(overdue, -debt), new PostingLine(adjustments, debt)], ct));
+    }
+
+    public static Task<AccountBalance> Balance(this TestServices test, long accountId) =>
+        test.Run<LedgerService, AccountBalance>((l, ct) => l.Balance(accountId, ct));
+
+    public static async Task<Coupon> Coupon(
+        this TestServices test,
+        long accountId,
+        string amount,
+        string minimumOrder = "0.00",
+        string products = "",
+        CouponOrderTypes orderTypes = CouponOrderTypes.New | CouponOrderTypes.Renew,
+        ChargeType subscriptionType = ChargeType.Subscription,
+        TimeSpan? validFor = null,
+        DateTimeOffset? validFrom = null,
+        DateTimeOffset? issuedAt = null)
+    {
+        var now = test.Clock.GetUtcNow();
+        var coupon = new Coupon
+        {
+            AccountId = accountId,
+            Name = $"{amount} test voucher",
+            FaceValue = Money.Parse(amount),
+            Remaining = Money.Parse(amount),
+            ValidFrom = validFrom ?? now.AddDays(-1),
+            ValidTo = (validFrom ?? now).Add(validFor ?? TimeSpan.FromDays(30)),
+            ProductCodes = products,
+            OrderTypes = orderTypes,
+            SubscriptionType = subscriptionType,
+            MinimumOrder = Money.Parse(minimumOrder),
+            IssuedAt = issuedAt ?? now,
+        };
+        await test.Query(async db =>
+        {
+            db.Coupons.Add(coupon);
+            return await db.SaveChangesAsync();
+        });
+        return coupon;
+    }
+
+    /// <summary>Every row that money, orders, coupons and instances live in, as text: equal snapshots mean nothing changed.</summary>
+    public static Task<string> Snapshot(this TestServices test) => test.Query(async db =>
+    {
+        var lines = new List<string>();
+        lines.AddRange((await db.LedgerAccounts.OrderBy(a => a.Id).ToListAsync()).Select(a => $"L {a.Code} {a.BalanceFen}"));
+        lines.AddRange((await db.Postings.OrderBy(p => p.Id).ToListAsync()).Select(p => $"P {p.TransactionId} {p.LedgerAccountId} {p.AmountFen}"));
+        lines.AddRange((await db.Orders.OrderBy(o => o.Id).ToListAsync()).Select(o => $"O {o.Id} {o.Status} {o.Payable} {o.CouponId} {o.CancelReason}"));
+        lines.AddRange((await db.OrderLines.OrderBy(l => l.Id).ToListAsync()).Select(l => $"OL {l.Id} {l.OrderId} {l.InstanceId} {l.ExpiresAfter?.UtcTicks}"));
+        lines.AddRange((await db.Coupons.OrderBy(c => c.Id).ToListAsync()).Select(c => $"C {c.Id} {c.Remaining} {c.FrozenByOrderId}"));
+        lines.AddRange((await db.Instances.OrderBy(i => i.Id).ToListAsync()).Select(i => $"I {i.Id} {i.ExpiresAt?.UtcTicks} {i.RenewalMethod} {i.AutoRenewPeriodMonths} {i.UnpaidOrderId} {i.Provisioning} {i.ReleasedAt?.UtcTicks} {i.Version}"));
+        return string.Join("\n", lines);
+    });
+}
