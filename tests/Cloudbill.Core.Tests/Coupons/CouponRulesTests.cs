@@ -13,20 +13,20 @@ public class CouponRulesTests
 
     private static Coupon Make(string amount, string min = "0.00", string products = "", CouponOrderTypes types = CouponOrderTypes.New | CouponOrderTypes.Renew,
         ChargeType subscription = ChargeType.Subscription, int expiresInDays = 30, int issuedDaysAgo = 1, long? frozenBy = null, string? remaining = null) => new()
-    {
-        Id = Interlocked.Increment(ref ids),
-        Name = amount,
-        FaceValue = Money.Parse(amount),
-        Remaining = Money.Parse(remaining ?? amount),
-        ValidFrom = Now.AddDays(-issuedDaysAgo),
-        ValidTo = Now.AddDays(expiresInDays),
-        IssuedAt = Now.AddDays(-issuedDaysAgo),
-        MinimumOrder = Money.Parse(min),
-        ProductCodes = products,
-        OrderTypes = types,
-        SubscriptionType = subscription,
-        FrozenByOrderId = frozenBy,
-    };
+        {
+            Id = Interlocked.Increment(ref ids),
+            Name = amount,
+            FaceValue = Money.Parse(amount),
+            Remaining = Money.Parse(remaining ?? amount),
+            ValidFrom = Now.AddDays(-issuedDaysAgo),
+            ValidTo = Now.AddDays(expiresInDays),
+            IssuedAt = Now.AddDays(-issuedDaysAgo),
+            MinimumOrder = Money.Parse(min),
+            ProductCodes = products,
+            OrderTypes = types,
+            SubscriptionType = subscription,
+            FrozenByOrderId = frozenBy,
+        };
 
     private static CouponVerdict Judge(Coupon c, CouponFacts? facts = null, DateTimeOffset? at = null) => CouponRules.Judge(c, facts ?? EcsRenewal, at ?? Now);
 
