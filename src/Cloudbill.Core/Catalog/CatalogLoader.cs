@@ -158,7 +158,7 @@ public static class CatalogLoader
             return result;
         }
 
-        public Lifecycle Lifecycle(LifecycleDto dto, string field)
+        public LifecycleDays Lifecycle(LifecycleDto dto, string field)
         {
             var grace = dto.GraceDays ?? throw Fail($"{field}.graceDays", "is required");
             var suspended = dto.SuspendedDays ?? throw Fail($"{field}.suspendedDays", "is required");
@@ -166,7 +166,7 @@ public static class CatalogLoader
                 throw Fail($"{field}.graceDays", $"{grace} is outside 0 to 365");
             if (suspended is < 0 or > 365)
                 throw Fail($"{field}.suspendedDays", $"{suspended} is outside 0 to 365");
-            return new Lifecycle(grace, suspended);
+            return new LifecycleDays(grace, suspended);
         }
 
         public AutoRenewalTiming Timing(AutoRenewalDto dto, string field)

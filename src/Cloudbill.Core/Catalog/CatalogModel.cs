@@ -3,7 +3,7 @@ namespace Cloudbill.Core.Catalog;
 public sealed record Region(string Id, string Name, string NameZh);
 
 /// <summary>R1.5: after expiry the instance keeps running for the grace days, then is suspended, then released.</summary>
-public sealed record Lifecycle(int GraceDays, int SuspendedDays);
+public sealed record LifecycleDays(int GraceDays, int SuspendedDays);
 
 /// <summary>R4.2: the first auto-renewal attempt is at <see cref="AttemptHour"/>:00 on the Nth day before expiry.</summary>
 public sealed record AutoRenewalTiming(int FirstAttemptDaysBeforeExpiry, int AttemptHour);
@@ -28,7 +28,7 @@ public sealed record Product(
     IReadOnlyList<int> RenewalDurationsMonths,
     IReadOnlyDictionary<int, int> PeriodDiscountPercent,
     IReadOnlyList<int> AutoRenewalPeriodsMonths,
-    Lifecycle Lifecycle,
+    LifecycleDays Lifecycle,
     AutoRenewalTiming AutoRenewal,
     IReadOnlyList<Spec> Specs)
 {

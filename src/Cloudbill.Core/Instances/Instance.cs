@@ -51,6 +51,12 @@ public sealed class Instance : IVersioned
     /// <summary>When the instance was deleted; it then leaves the renewal views and the API (R1.4).</summary>
     public DateTimeOffset? ReleasedAt { get; set; }
 
+    /// <summary>R2.3: when auto-renewal was last switched on; it charges from the next day (Asia/Shanghai) on.</summary>
+    public DateTimeOffset? AutoRenewEnabledAt { get; set; }
+
+    /// <summary>When the lifecycle engine next has something to do for this instance (indexed); null when nothing is scheduled.</summary>
+    public DateTimeOffset? NextDueAt { get; set; }
+
     /// <summary>The New order that created the instance.</summary>
     public long? CreatedByOrderId { get; set; }
 

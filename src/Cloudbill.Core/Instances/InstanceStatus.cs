@@ -29,13 +29,13 @@ public static class InstanceLifecycle
     /// <summary>R1.4: WaitForExpire within this many days of expiry; also the Urgent Renewal window.</summary>
     public const int ExpiringSoonDays = 15;
 
-    public static DateTimeOffset SuspendsAt(DateTimeOffset expiresAt, Lifecycle lifecycle) =>
+    public static DateTimeOffset SuspendsAt(DateTimeOffset expiresAt, LifecycleDays lifecycle) =>
         BusinessCalendar.AddDays(expiresAt, lifecycle.GraceDays);
 
-    public static DateTimeOffset ReleasesAt(DateTimeOffset expiresAt, Lifecycle lifecycle) =>
+    public static DateTimeOffset ReleasesAt(DateTimeOffset expiresAt, LifecycleDays lifecycle) =>
         BusinessCalendar.AddDays(expiresAt, lifecycle.GraceDays + lifecycle.SuspendedDays);
 
-    public static InstanceState StateAt(Instance instance, Lifecycle lifecycle, DateTimeOffset now)
+    public static InstanceState StateAt(Instance instance, LifecycleDays lifecycle, DateTimeOffset now)
     {
         if (instance.ReleasedAt is { } released && released <= now)
             return new InstanceState(InstanceStatus.Released, InstancePhase.Released, null, released);

@@ -109,8 +109,14 @@ public sealed class OrderLine
 
     public int? AutoRenewPeriodMonths { get; set; }
 
-    /// <summary>Renew: the expiry before and after payment, recorded when paid.</summary>
+    /// <summary>
+    /// Renew: the expiry being renewed, recorded when placed (the cycle); the payment is refused
+    /// if another renewal moved it meanwhile, so one cycle is never charged twice (R4.5).
+    /// </summary>
     public DateTimeOffset? ExpiresBefore { get; set; }
+
+    /// <summary>Renew to a unified expiration date: the new expiry (Months is 0, the price is by days).</summary>
+    public DateTimeOffset? UnifiedExpiresAt { get; set; }
 
     public DateTimeOffset? ExpiresAfter { get; set; }
 

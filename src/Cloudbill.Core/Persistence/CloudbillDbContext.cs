@@ -2,6 +2,8 @@ using Cloudbill.Core.Accounts;
 using Cloudbill.Core.Coupons;
 using Cloudbill.Core.Instances;
 using Cloudbill.Core.Ledger;
+using Cloudbill.Core.Lifecycle;
+using Cloudbill.Core.Notifications;
 using Cloudbill.Core.Orders;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -20,6 +22,8 @@ public sealed class CloudbillDbContext(DbContextOptions<CloudbillDbContext> opti
     public DbSet<Coupon> Coupons => Set<Coupon>();
     public DbSet<Order> Orders => Set<Order>();
     public DbSet<OrderLine> OrderLines => Set<OrderLine>();
+    public DbSet<Notification> Notifications => Set<Notification>();
+    public DbSet<EngineAction> EngineActions => Set<EngineAction>();
     public DbSet<LedgerAccount> LedgerAccounts => Set<LedgerAccount>();
     public DbSet<JournalTransaction> JournalTransactions => Set<JournalTransaction>();
     public DbSet<Posting> Postings => Set<Posting>();

@@ -2,6 +2,8 @@ using Cloudbill.Core.Accounts;
 using Cloudbill.Core.Coupons;
 using Cloudbill.Core.Instances;
 using Cloudbill.Core.Ledger;
+using Cloudbill.Core.Lifecycle;
+using Cloudbill.Core.Notifications;
 using Cloudbill.Core.Orders;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
@@ -43,6 +45,8 @@ internal sealed class InstanceConfiguration : IEntityTypeConfiguration<Instance>
         e.HasIndex(i => new { i.AccountId, i.ProductCode, i.ExpiresAt });
         e.HasIndex(i => new { i.AccountId, i.RegionId, i.CreatedAt });
         e.HasIndex(i => i.UnpaidOrderId);
+        // The engine claims instances by due time: work is proportional to what is due.
+        e.HasIndex(i => i.NextDueAt);
         e.HasIndex(i => i.CreatedByOrderId);
     }
 }
@@ -122,5 +126,34 @@ internal sealed class OrderLineConfiguration : IEntityTypeConfiguration<OrderLin
         e.Property(l => l.RegionId).HasMaxLength(64);
         e.HasIndex(l => l.InstanceId);
         e.Ignore(l => l.Amount);
+    }
+}
+
+internal sealed class NotificationConfiguration : IEntityTypeConfiguration<Notification>
+{
+    public void Configure(EntityTypeBuilder<Notification> e)
+    {
+        e.Property(n => n.CauseKey).HasMaxLength(200);
+        e.Property(n => n.InstanceId).HasMaxLength(64);
+        e.Property(n => n.Title).HasMaxLength(200);
+        e.Property(n => n.Body).HasMaxLength(2000);
+        // R9.3: once per cause.
+        e.HasIndex(n => n.CauseKey).IsUnique();
+        e.HasIndex(n => new { n.AccountId, n.CreatedAt });
+        e.HasIndex(n => n.Email);
+        e.HasOne<BillingAccount>().WithMany().HasForeignKey(n => n.AccountId);
+    }
+}
+
+internal sealed class EngineActionConfiguration : IEntityTypeConfiguration<EngineAction>
+{
+    public void Configure(EntityTypeBuilder<EngineAction> e)
+    {
+        e.Property(a => a.Key).HasMaxLength(200);
+        e.Property(a => a.InstanceId).HasMaxLength(64);
+        e.Property(a => a.Outcome).HasMaxLength(500);
+        // R4.7: each action once per instance and due time.
+        e.HasIndex(a => a.Key).IsUnique();
+        e.HasIndex(a => new { a.InstanceId, a.DueAt });
     }
 }

@@ -209,6 +209,9 @@ namespace Cloudbill.Migrations.Sqlite.Migrations
                     b.Property<long>("AccountId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("AutoRenewEnabledAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int?>("AutoRenewPeriodMonths")
                         .HasColumnType("INTEGER");
 
@@ -230,6 +233,9 @@ namespace Cloudbill.Migrations.Sqlite.Migrations
                         .IsRequired()
                         .HasMaxLength(128)
                         .HasColumnType("TEXT");
+
+                    b.Property<long?>("NextDueAt")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("ProductCode")
                         .IsRequired()
@@ -272,6 +278,8 @@ namespace Cloudbill.Migrations.Sqlite.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("CreatedByOrderId");
+
+                    b.HasIndex("NextDueAt");
 
                     b.HasIndex("UnpaidOrderId");
 
@@ -366,6 +374,115 @@ namespace Cloudbill.Migrations.Sqlite.Migrations
                     b.HasIndex("TransactionId");
 
                     b.ToTable("Postings");
+                });
+
+            modelBuilder.Entity("Cloudbill.Core.Lifecycle.EngineAction", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("DoneAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("DueAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("InstanceId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Key")
+                        .IsUnique();
+
+                    b.HasIndex("InstanceId", "DueAt");
+
+                    b.ToTable("EngineActions");
+                });
+
+            modelBuilder.Entity("Cloudbill.Core.Notifications.Notification", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CauseKey")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Email")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("EmailAttempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("EmailSentAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("InstanceId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("OrderId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ReadAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CauseKey")
+                        .IsUnique();
+
+                    b.HasIndex("Email");
+
+                    b.HasIndex("AccountId", "CreatedAt");
+
+                    b.ToTable("Notifications");
                 });
 
             modelBuilder.Entity("Cloudbill.Core.Orders.Order", b =>
@@ -517,6 +634,9 @@ namespace Cloudbill.Migrations.Sqlite.Migrations
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
+
+                    b.Property<long?>("UnifiedExpiresAt")
+                        .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
 
@@ -710,6 +830,15 @@ namespace Cloudbill.Migrations.Sqlite.Migrations
                     b.HasOne("Cloudbill.Core.Ledger.JournalTransaction", null)
                         .WithMany("Postings")
                         .HasForeignKey("TransactionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Cloudbill.Core.Notifications.Notification", b =>
+                {
+                    b.HasOne("Cloudbill.Core.Accounts.BillingAccount", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

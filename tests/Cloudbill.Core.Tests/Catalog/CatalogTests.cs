@@ -61,9 +61,9 @@ public class ShippedCatalogTests
     {
         var ecs = Catalog.GetProduct("ecs");
         Assert.Equal([1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 24, 36], ecs.RenewalDurationsMonths);
-        Assert.Equal(new Lifecycle(15, 15), ecs.Lifecycle);
-        Assert.Equal(new Lifecycle(0, 15), Catalog.GetProduct("rds").Lifecycle);
-        Assert.Equal(new Lifecycle(15, 15), Catalog.GetProduct("polardb").Lifecycle);
+        Assert.Equal(new LifecycleDays(15, 15), ecs.Lifecycle);
+        Assert.Equal(new LifecycleDays(0, 15), Catalog.GetProduct("rds").Lifecycle);
+        Assert.Equal(new LifecycleDays(15, 15), Catalog.GetProduct("polardb").Lifecycle);
         Assert.Equal(new AutoRenewalTiming(9, 8), ecs.AutoRenewal);
         Assert.Equal(new AutoRenewalTiming(7, 8), Catalog.GetProduct("tair").AutoRenewal);
         Assert.Equal([1, 2, 3, 6, 12, 24, 36], ecs.AutoRenewalPeriodsMonths);

@@ -6,8 +6,8 @@ namespace Cloudbill.Core.Tests;
 public class InstanceLifecycleTests
 {
     private static readonly DateTimeOffset Expiry = new(2026, 12, 9, 16, 0, 0, TimeSpan.Zero); // 2026-12-10 00:00 Shanghai
-    private static readonly Lifecycle Ecs = new(15, 15);
-    private static readonly Lifecycle Rds = new(0, 15);
+    private static readonly LifecycleDays Ecs = new(15, 15);
+    private static readonly LifecycleDays Rds = new(0, 15);
 
     private static Instance Subscription(DateTimeOffset? expires = null) => new()
     {
