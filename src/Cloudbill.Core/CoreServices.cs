@@ -4,6 +4,7 @@ using Cloudbill.Core.Coupons;
 using Cloudbill.Core.Demo;
 using Cloudbill.Core.Instances;
 using Cloudbill.Core.Ledger;
+using Cloudbill.Core.Notifications;
 using Cloudbill.Core.Orders;
 using Cloudbill.Core.Persistence;
 using Cloudbill.Core.Provisioning;
@@ -61,6 +62,7 @@ public static class CoreServices
         services.AddScoped<OrderQueries>();
         services.AddScoped<PurchaseService>();
         services.AddScoped<ProvisioningService>();
+        services.AddScoped<Notifier>();
         services.TryAddSingleton<SimulatedProvisioner>();
         services.TryAddSingleton<IInstanceProvisioner>(sp => sp.GetRequiredService<SimulatedProvisioner>());
         return services;
