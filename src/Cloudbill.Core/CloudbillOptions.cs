@@ -12,6 +12,7 @@ public sealed class CloudbillOptions
     public DatabaseOptions Database { get; set; } = new();
     public DemoOptions Demo { get; set; } = new();
     public OrderOptions Orders { get; set; } = new();
+    public EngineOptions Engine { get; set; } = new();
     public ProvisioningOptions Provisioning { get; set; } = new();
 }
 
@@ -20,8 +21,16 @@ public sealed class OrderOptions
     /// <summary>R5.2: an unpaid order is cancelled automatically after this many days.</summary>
     public int UnpaidLifetimeDays { get; set; } = 7;
 
-    /// <summary>How often the server looks for unpaid orders past their time-out.</summary>
-    public int TimeoutSweepSeconds { get; set; } = 60;
+}
+
+/// <summary>The lifecycle engine (R4), which runs on every node.</summary>
+public sealed class EngineOptions
+{
+    /// <summary>Seconds between runs of the engine's hosted service; 0 turns the hosted service off (the `engine run` verb still works).</summary>
+    public int IntervalSeconds { get; set; } = 60;
+
+    /// <summary>Instances claimed and processed per database transaction.</summary>
+    public int BatchSize { get; set; } = 200;
 }
 
 public sealed class ProvisioningOptions

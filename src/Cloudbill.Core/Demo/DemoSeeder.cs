@@ -2,6 +2,7 @@ using Cloudbill.Core.Accounts;
 using Cloudbill.Core.Catalog;
 using Cloudbill.Core.Coupons;
 using Cloudbill.Core.Instances;
+using Cloudbill.Core.Lifecycle;
 using Cloudbill.Core.Persistence;
 using Cloudbill.Core.Problems;
 using Cloudbill.Core.Time;
@@ -94,7 +95,7 @@ public sealed class DemoSeeder(CloudbillDbContext db, AccountService accounts, P
 
             DateTimeOffset? expires = d.ExpiresInDays is { } days ? BusinessCalendar.StartOfDay(today.PlusDays(days)) : null;
             var term = d.AutoPeriod ?? 1;
-            db.Instances.Add(new Instance
+            var instance = new Instance
             {
                 Id = InstanceIds.FromSeed(product.InstanceIdPrefix, random),
                 AccountId = accountId,
@@ -108,7 +109,10 @@ public sealed class DemoSeeder(CloudbillDbContext db, AccountService accounts, P
                 ExpiresAt = expires,
                 RenewalMethod = d.Method,
                 AutoRenewPeriodMonths = d.Method == RenewalMethod.AutoRenewal ? d.AutoPeriod : null,
-            });
+            };
+            instance.AutoRenewEnabledAt = d.Method == RenewalMethod.AutoRenewal ? instance.CreatedAt : null;
+            instance.NextDueAt = LifecycleSchedule.NextDueAfter(instance, product, now);
+            db.Instances.Add(instance);
         }
 
         var validFrom = BusinessCalendar.StartOfDay(today.PlusDays(-1));

@@ -28,6 +28,9 @@ public enum CancelReason
 
     /// <summary>An automatic payment failed and the order was cancelled at once (R4.4).</summary>
     PaymentFailed,
+
+    /// <summary>The instance it was for was released before the order was paid.</summary>
+    InstanceReleased,
 }
 
 public enum PaymentMethod

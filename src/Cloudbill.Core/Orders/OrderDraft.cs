@@ -18,4 +18,6 @@ public sealed record DraftLine(
     int Quantity,
     LinePrice Price,
     RenewalMethod RenewalMethod = RenewalMethod.ManualRenewal,
-    int? AutoRenewPeriodMonths = null);
+    int? AutoRenewPeriodMonths = null,
+    DateTimeOffset? ExpiresBefore = null,
+    DateTimeOffset? UnifiedExpiresAt = null);

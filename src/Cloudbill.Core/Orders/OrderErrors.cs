@@ -16,8 +16,9 @@ public static class OrderErrors
     public static Problem Overdue(Money overdue) =>
         Problem.Forbidden("Account.Overdue", $"Your account has an overdue payment of {overdue} CNY. Top up first: the top-up settles the overdue amount, then you can buy and renew again.");
 
-    public static Problem InsufficientCredit(long id, Money payable, Money available) =>
-        Problem.Conflict("Order.InsufficientCredit", $"Order {id} costs {payable} CNY but your Available Credit is {available} CNY. Top up at least {payable - available} CNY or pay with Alipay or UnionPay.");
+    /// <param name="what">"Order 12", "This renewal".</param>
+    public static Problem InsufficientCredit(string what, Money payable, Money available) =>
+        Problem.Conflict("Order.InsufficientCredit", $"{what} costs {payable} CNY but your Available Credit is {available} CNY. Top up at least {payable - available} CNY or pay with Alipay or UnionPay.");
 
     public static Problem InstanceHasUnpaidOrder(string instanceId, long orderId) =>
         Problem.Conflict("Instance.UnpaidOrder", $"Instance {instanceId} already has unpaid order {orderId}; pay or cancel it first.");

@@ -2,6 +2,8 @@ using Cloudbill.Core.Accounts;
 using Cloudbill.Core.Catalog;
 using Cloudbill.Core.Instances;
 using Cloudbill.Core.Ledger;
+using Cloudbill.Core.Lifecycle;
+using Cloudbill.Core.Notifications;
 using Cloudbill.Core.Persistence;
 using Cloudbill.Core.Problems;
 using Cloudbill.Core.Provisioning;
@@ -21,6 +23,8 @@ public sealed class OrderPayments(
     CloudbillDbContext db,
     LedgerService ledger,
     ProductCatalog catalog,
+    OrderService orders,
+    Notifier notifier,
     IInstanceProvisioner provisioner,
     TimeProvider clock)
 {
@@ -32,7 +36,7 @@ public sealed class OrderPayments(
     /// </summary>
     public async Task<Result<PaymentOutcome>> PayFromBalance(long accountId, long orderId, CancellationToken ct)
     {
-        PaymentOutcome outcome;
+        Result<PaymentOutcome> result;
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
             await db.Acquire(accountId, ct);
@@ -44,29 +48,49 @@ public sealed class OrderPayments(
             if (order.Status == OrderStatus.Cancelled)
                 return OrderErrors.Cancelled(orderId);
 
-            var balance = await ledger.Balance(accountId, ct);
-            if (balance.Overdue.IsPositive)
-                return OrderErrors.Overdue(balance.Overdue);
-            if (balance.AvailableCredit < order.Payable)
-                return OrderErrors.InsufficientCredit(orderId, order.Payable, balance.AvailableCredit);
+            var affordable = await CheckCredit(accountId, order.Payable, $"Order {orderId}", ct);
+            if (affordable is not null)
+                return affordable;
 
             var (cash, _) = await ledger.OpenCustomerAccounts(accountId, ct);
-            outcome = await ApplyPayment(order, PaymentMethod.Balance, cash, ct);
+            result = await ApplyPayment(order, PaymentMethod.Balance, cash, NotificationKind.PaymentSucceeded, ct);
+            // A refused renewal cancelled the order: that cancellation is kept.
             await tx.CommitAsync(ct);
         }
 
-        provisioner.Provision(outcome.CreatedInstanceIds);
-        return outcome;
+        if (result.Succeeded)
+            provisioner.Provision(result.Value.CreatedInstanceIds);
+        return result;
+    }
+
+    /// <summary>R7.4 and R7.1: the account is not overdue and its Available Credit covers the amount; null when it may pay.</summary>
+    internal async Task<Problem?> CheckCredit(long accountId, Money amount, string what, CancellationToken ct)
+    {
+        var balance = await ledger.Balance(accountId, ct);
+        if (balance.Overdue.IsPositive)
+            return OrderErrors.Overdue(balance.Overdue);
+        if (balance.AvailableCredit < amount)
+            return OrderErrors.InsufficientCredit(what, amount, balance.AvailableCredit);
+        return null;
     }
 
     /// <summary>
     /// Marks an unpaid order paid inside the caller's transaction (holding the account lock):
     /// the payable leaves <paramref name="fundingAccountId"/> (customer cash, or a gateway's
-    /// clearing account), the coupon's deduction is consumed, and the order is fulfilled.
+    /// clearing account), the coupon's deduction is consumed, and the order is fulfilled. A
+    /// renewal whose instance was renewed or released since the order was placed is refused and
+    /// the order cancelled, so a cycle is never charged twice (R4.5).
     /// </summary>
-    internal async Task<PaymentOutcome> ApplyPayment(Order order, PaymentMethod method, long fundingAccountId, CancellationToken ct)
+    internal async Task<Result<PaymentOutcome>> ApplyPayment(Order order, PaymentMethod method, long fundingAccountId, NotificationKind notice, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
+        var stale = await StaleRenewal(order, now, ct);
+        if (stale is not null)
+        {
+            await orders.CancelUnpaid(order, CancelReason.PaymentFailed, ct);
+            return stale;
+        }
+
         var revenue = await ledger.SystemAccount(LedgerService.RevenueCode, LedgerAccountKind.Revenue, ct);
         var couponExpense = await ledger.SystemAccount(LedgerService.CouponExpenseCode, LedgerAccountKind.CouponExpense, ct);
         var posted = await ledger.Post(PaymentKey(order.Id), $"Payment of order {order.Id} ({order.Type} {order.ProductCode})",
@@ -89,55 +113,83 @@ public sealed class OrderPayments(
         order.Status = OrderStatus.Paid;
         order.PaidAt = now;
         order.PaidWith = method;
-        var created = await Fulfil(order, now, ct);
+        var product = catalog.GetProduct(order.ProductCode);
+        var created = order.Type == OrderType.New ? await Create(order, product, now) : await Extend(order, product, now, ct);
+
+        var what = order.Type == OrderType.New ? $"{product.Name}: {created.Count} new instance(s)" : $"renewal of {string.Join(", ", order.Lines.Select(l => l.InstanceId))}";
+        notifier.Add(order.AccountId, notice, $"order:{order.Id}:paid",
+            notice == NotificationKind.AutoRenewalSucceeded ? "Auto-renewal succeeded" : "Payment succeeded",
+            $"Order {order.Id} ({what}) was paid: {order.Payable} CNY{(order.CouponDeduction.IsPositive ? $" after a {order.CouponDeduction} CNY coupon" : "")}." +
+            (order.Type == OrderType.Renew ? $" New expiry: {string.Join(", ", order.Lines.Select(l => $"{l.InstanceId} {BusinessCalendar.FormatDateTime(l.ExpiresAfter!.Value)}"))}." : ""),
+            order.Lines.Count == 1 ? order.Lines[0].InstanceId : null, order.Id);
         await db.SaveChangesAsync(ct);
         return new PaymentOutcome(order, AlreadyPaid: false, created);
     }
 
-    private async Task<IReadOnlyList<string>> Fulfil(Order order, DateTimeOffset now, CancellationToken ct)
+    private async Task<Problem?> StaleRenewal(Order order, DateTimeOffset now, CancellationToken ct)
     {
-        var product = catalog.GetProduct(order.ProductCode);
-        var created = new List<string>();
-        var sequence = await db.Instances.CountAsync(i => i.AccountId == order.AccountId && i.ProductCode == product.Code, ct);
+        if (order.Type != OrderType.Renew)
+            return null;
         foreach (var line in order.Lines)
         {
-            if (order.Type == OrderType.New)
+            var instance = await db.Instances.FirstAsync(i => i.Id == line.InstanceId && i.AccountId == order.AccountId, ct);
+            var product = catalog.GetProduct(instance.ProductCode);
+            if (instance.ReleasedAt is not null || InstanceLifecycle.StateAt(instance, product.Lifecycle, now).Status == InstanceStatus.Released)
+                return Renewals.RenewalErrors.Released(instance, product);
+            if (line.ExpiresBefore is { } placedFor && instance.ExpiresAt != placedFor)
+                return Renewals.RenewalErrors.RenewedMeanwhile(instance, order.Id);
+        }
+        return null;
+    }
+
+    private Task<IReadOnlyList<string>> Create(Order order, Product product, DateTimeOffset now)
+    {
+        var created = new List<string>();
+        var sequence = 0;
+        foreach (var line in order.Lines)
+        {
+            for (var n = 0; n < line.Quantity; n++)
             {
-                for (var n = 0; n < line.Quantity; n++)
+                sequence++;
+                var instance = new Instance
                 {
-                    sequence++;
-                    var instance = new Instance
-                    {
-                        Id = InstanceIds.New(product.InstanceIdPrefix),
-                        AccountId = order.AccountId,
-                        ProductCode = product.Code,
-                        SpecCode = line.SpecCode,
-                        RegionId = line.RegionId,
-                        Name = $"{product.Code}-{BusinessCalendar.LocalDate(now):yyyyMMdd}-{sequence:D3}",
-                        ChargeType = order.SubscriptionType,
-                        Provisioning = ProvisioningState.Creating,
-                        CreatedAt = now,
-                        // R1.3: purchase time + term, rounded up to the next 00:00.
-                        ExpiresAt = BusinessCalendar.SubscriptionExpiry(now, line.Months),
-                        RenewalMethod = line.RenewalMethod,
-                        AutoRenewPeriodMonths = line.RenewalMethod == RenewalMethod.AutoRenewal ? line.AutoRenewPeriodMonths : null,
-                        CreatedByOrderId = order.Id,
-                    };
-                    db.Instances.Add(instance);
-                    created.Add(instance.Id);
-                }
-            }
-            else
-            {
-                var instance = await db.Instances.FirstAsync(i => i.Id == line.InstanceId && i.AccountId == order.AccountId, ct);
-                // R3.2: from the old expiry, also when already expired (no free time).
-                line.ExpiresBefore = instance.ExpiresAt;
-                instance.ExpiresAt = BusinessCalendar.AddMonths(instance.ExpiresAt ?? now, line.Months);
-                line.ExpiresAfter = instance.ExpiresAt;
-                if (instance.UnpaidOrderId == order.Id)
-                    instance.UnpaidOrderId = null;
+                    Id = InstanceIds.New(product.InstanceIdPrefix),
+                    AccountId = order.AccountId,
+                    ProductCode = product.Code,
+                    SpecCode = line.SpecCode,
+                    RegionId = line.RegionId,
+                    Name = $"{product.Code}-{order.Id}-{sequence:D2}",
+                    ChargeType = order.SubscriptionType,
+                    Provisioning = ProvisioningState.Creating,
+                    CreatedAt = now,
+                    // R1.3: purchase time + term, rounded up to the next 00:00.
+                    ExpiresAt = BusinessCalendar.SubscriptionExpiry(now, line.Months),
+                    RenewalMethod = line.RenewalMethod,
+                    AutoRenewPeriodMonths = line.RenewalMethod == RenewalMethod.AutoRenewal ? line.AutoRenewPeriodMonths : null,
+                    AutoRenewEnabledAt = line.RenewalMethod == RenewalMethod.AutoRenewal ? now : null,
+                    CreatedByOrderId = order.Id,
+                };
+                instance.NextDueAt = LifecycleSchedule.NextDueAfter(instance, product, now);
+                db.Instances.Add(instance);
+                created.Add(instance.Id);
             }
         }
-        return created;
+        return Task.FromResult<IReadOnlyList<string>>(created);
+    }
+
+    private async Task<IReadOnlyList<string>> Extend(Order order, Product product, DateTimeOffset now, CancellationToken ct)
+    {
+        foreach (var line in order.Lines)
+        {
+            var instance = await db.Instances.FirstAsync(i => i.Id == line.InstanceId && i.AccountId == order.AccountId, ct);
+            line.ExpiresBefore ??= instance.ExpiresAt;
+            // R3.2: from the old expiry, also when already expired (no free time); R1.6 restores it.
+            instance.ExpiresAt = line.UnifiedExpiresAt ?? BusinessCalendar.AddMonths(instance.ExpiresAt ?? now, line.Months);
+            line.ExpiresAfter = instance.ExpiresAt;
+            if (instance.UnpaidOrderId == order.Id)
+                instance.UnpaidOrderId = null;
+            instance.NextDueAt = LifecycleSchedule.NextDueAfter(instance, product, now);
+        }
+        return [];
     }
 }

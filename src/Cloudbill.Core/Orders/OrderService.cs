@@ -8,7 +8,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Cloudbill.Core.Orders;
 
 /// <summary>Places, cancels and times out orders (R5), freezing and releasing their coupons (R6.4).</summary>
-public sealed class OrderService(CloudbillDbContext db, CouponService coupons, LedgerService ledger, CloudbillOptions options, TimeProvider clock)
+public sealed class OrderService(CloudbillDbContext db, CouponService coupons, LedgerService ledger, Notifications.Notifier notifier, CloudbillOptions options, TimeProvider clock)
 {
     /// <summary>
     /// Places an unpaid order for a validated draft. The same client token returns the first
@@ -33,7 +33,15 @@ public sealed class OrderService(CloudbillDbContext db, CouponService coupons, L
 
         try
         {
-            return await Insert(accountId, draft, token, choice, candidates.Value, ct);
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var placed = await PlaceWithin(accountId, draft, token, choice, candidates.Value, holdInstances: true, ct);
+            if (!placed.Succeeded)
+            {
+                db.ChangeTracker.Clear();
+                return placed;
+            }
+            await tx.CommitAsync(ct);
+            return placed;
         }
         catch (DbUpdateException)
         {
@@ -47,10 +55,14 @@ public sealed class OrderService(CloudbillDbContext db, CouponService coupons, L
         }
     }
 
-    private async Task<Result<Order>> Insert(long accountId, OrderDraft draft, ClientToken token, CouponChoice choice, IReadOnlyList<CouponVerdict> candidates, CancellationToken ct)
+    /// <summary>
+    /// Writes an unpaid order in the caller's transaction: holds its instances (R3.3) when asked,
+    /// and freezes the first candidate coupon no other order froze or used since it was judged
+    /// (R6.4). On a problem the caller must roll back.
+    /// </summary>
+    internal async Task<Result<Order>> PlaceWithin(long accountId, OrderDraft draft, ClientToken token, CouponChoice choice, IReadOnlyList<CouponVerdict> candidates, bool holdInstances, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
         var order = new Order
         {
             AccountId = accountId,
@@ -78,21 +90,25 @@ public sealed class OrderService(CloudbillDbContext db, CouponService coupons, L
                 Discount = l.Price.Discount,
                 RenewalMethod = l.RenewalMethod,
                 AutoRenewPeriodMonths = l.AutoRenewPeriodMonths,
+                ExpiresBefore = l.ExpiresBefore,
+                UnifiedExpiresAt = l.UnifiedExpiresAt,
             }).ToList(),
         };
         db.Orders.Add(order);
         await db.SaveChangesAsync(ct);
 
         // R3.3: at most one unpaid order per instance, taken atomically.
-        foreach (var instanceId in draft.Lines.Select(l => l.InstanceId).OfType<string>())
+        if (holdInstances)
         {
-            var held = await db.Instances.Where(i => i.Id == instanceId && i.AccountId == accountId && i.UnpaidOrderId == null)
-                .ExecuteUpdateAsync(s => s.SetProperty(i => i.UnpaidOrderId, order.Id), ct);
-            if (held == 0)
+            foreach (var instanceId in draft.Lines.Select(l => l.InstanceId).OfType<string>())
             {
-                var holder = await db.Instances.Where(i => i.Id == instanceId).Select(i => i.UnpaidOrderId).FirstOrDefaultAsync(ct);
-                db.ChangeTracker.Clear();
-                return OrderErrors.InstanceHasUnpaidOrder(instanceId, holder ?? 0);
+                var held = await db.Instances.Where(i => i.Id == instanceId && i.AccountId == accountId && i.UnpaidOrderId == null)
+                    .ExecuteUpdateAsync(s => s.SetProperty(i => i.UnpaidOrderId, order.Id), ct);
+                if (held == 0)
+                {
+                    var holder = await db.Instances.Where(i => i.Id == instanceId).Select(i => i.UnpaidOrderId).FirstOrDefaultAsync(ct);
+                    return OrderErrors.InstanceHasUnpaidOrder(instanceId, holder ?? 0);
+                }
             }
         }
 
@@ -112,13 +128,11 @@ public sealed class OrderService(CloudbillDbContext db, CouponService coupons, L
             if (choice is CouponChoice.GivenCoupon)
             {
                 var holder = await db.Coupons.Where(c => c.Id == candidate.Coupon.Id).Select(c => c.FrozenByOrderId).FirstOrDefaultAsync(ct);
-                db.ChangeTracker.Clear();
                 return CouponErrors.NotApplicable(candidate.Coupon.Id, holder is null ? "it was just used by another order." : $"Frozen by unpaid order {holder}; pay or cancel that order to use it.");
             }
         }
 
         await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
         return order;
     }
 
@@ -145,27 +159,52 @@ public sealed class OrderService(CloudbillDbContext db, CouponService coupons, L
         }
     }
 
-    /// <summary>R5.2: cancels every unpaid order past its pay-by time; returns how many.</summary>
-    public async Task<int> TimeOutUnpaid(CancellationToken ct)
+    public static string TimeoutKey(long orderId) => $"order-timeout:{orderId}";
+
+    /// <summary>
+    /// R5.2: cancels every unpaid order whose pay-by time is at or before <paramref name="until"/>,
+    /// once each (the engine records the time-out under its key and tells the customer, R9).
+    /// </summary>
+    public async Task<int> TimeOutUnpaid(DateTimeOffset until, CancellationToken ct)
     {
-        var now = clock.GetUtcNow();
-        var due = await db.Orders.AsNoTracking().Where(o => o.Status == OrderStatus.Unpaid && o.PayBy <= now)
-            .OrderBy(o => o.PayBy).Select(o => new { o.Id, o.AccountId }).Take(500).ToListAsync(ct);
         var cancelled = 0;
-        foreach (var item in due)
+        while (true)
         {
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            await db.Acquire(item.AccountId, ct);
-            var order = await db.Orders.Include(o => o.Lines).FirstAsync(o => o.Id == item.Id, ct);
-            if (order.Status == OrderStatus.Unpaid)
+            var due = await db.Orders.AsNoTracking().Where(o => o.Status == OrderStatus.Unpaid && o.PayBy <= until)
+                .OrderBy(o => o.PayBy).ThenBy(o => o.Id).Select(o => new { o.Id, o.AccountId }).Take(200).ToListAsync(ct);
+            if (due.Count == 0)
+                return cancelled;
+            foreach (var item in due)
             {
-                await CancelUnpaid(order, CancelReason.Timeout, ct);
-                cancelled++;
+                await using var tx = await db.Database.BeginTransactionAsync(ct);
+                await db.Acquire(item.AccountId, ct);
+                var order = await db.Orders.Include(o => o.Lines).FirstAsync(o => o.Id == item.Id, ct);
+                if (order.Status == OrderStatus.Unpaid)
+                {
+                    await CancelUnpaid(order, CancelReason.Timeout, ct);
+                    cancelled++;
+                }
+                if (order.Status == OrderStatus.Cancelled && order.CancelReason == CancelReason.Timeout && !await db.EngineActions.AnyAsync(a => a.Key == TimeoutKey(order.Id), ct))
+                {
+                    db.EngineActions.Add(new Lifecycle.EngineAction
+                    {
+                        Key = TimeoutKey(order.Id),
+                        Kind = Lifecycle.EngineActionKind.OrderTimeout,
+                        AccountId = order.AccountId,
+                        DueAt = order.PayBy,
+                        DoneAt = clock.GetUtcNow(),
+                        Outcome = "cancelled: unpaid past its time-out",
+                    });
+                    notifier.Add(order.AccountId, Notifications.NotificationKind.OrderCancelled, TimeoutKey(order.Id),
+                        $"Order {order.Id} was cancelled",
+                        $"Order {order.Id} ({order.Type} {order.ProductCode}, {order.Payable} CNY) was not paid within {options.Orders.UnpaidLifetimeDays} days and was cancelled. Its coupon, if any, is available again; place a new order to continue.",
+                        order.Lines.Count == 1 ? order.Lines[0].InstanceId : null, order.Id);
+                    await db.SaveChangesAsync(ct);
+                }
+                await tx.CommitAsync(ct);
+                db.ChangeTracker.Clear();
             }
-            await tx.CommitAsync(ct);
-            db.ChangeTracker.Clear();
         }
-        return cancelled;
     }
 
     /// <summary>Cancels an unpaid order in the caller's transaction, releasing its coupon and its instance (R6.4, R3.3).</summary>
@@ -190,6 +229,6 @@ public sealed class OrderService(CloudbillDbContext db, CouponService coupons, L
             .ExecuteUpdateAsync(s => s.SetProperty(i => i.UnpaidOrderId, (long?)null), ct);
     }
 
-    private Task<Order?> FindByToken(long accountId, ClientToken token, CancellationToken ct) =>
+    internal Task<Order?> FindByToken(long accountId, ClientToken token, CancellationToken ct) =>
         db.Orders.AsNoTracking().Include(o => o.Lines).FirstOrDefaultAsync(o => o.AccountId == accountId && o.ClientToken == token.Value, ct);
 }

@@ -5,7 +5,7 @@ namespace Cloudbill.Server.Cli;
 /// <summary>The operator verbs of the `cloudbill` executable.</summary>
 public static class CliApp
 {
-    private static readonly HashSet<string> Verbs = ["migrate", "seed-demo", "reconcile", "accounts", "coupons", "--help", "-h", "-?", "help", "--version"];
+    private static readonly HashSet<string> Verbs = ["migrate", "seed-demo", "reconcile", "accounts", "coupons", "engine", "--help", "-h", "-?", "help", "--version"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
 
@@ -34,6 +34,13 @@ public static class CliApp
                 coupons.AddCommand<IssueCouponCommand>("issue")
                     .WithDescription("Issue a coupon to a customer (R6.2).")
                     .WithExample("coupons", "issue", "--account", "demo@cloudbill.local", "--amount", "50.00", "--min-order", "100.00", "--products", "ecs,rds", "--order-types", "New,Renew", "--valid-days", "30");
+            });
+            config.AddBranch("engine", engine =>
+            {
+                engine.SetDescription("The lifecycle engine (auto-renewal, reminders, expiry, suspension, release, order time-outs).");
+                engine.AddCommand<EngineRunCommand>("run")
+                    .WithDescription("Do everything due up to a time, once, and print a count per action.")
+                    .WithExample("engine", "run", "--at", "2026-12-01T08:00:00+08:00");
             });
             config.PropagateExceptions();
         });

@@ -87,7 +87,7 @@ internal static class WebServices
         services.AddProblemDetails();
         services.AddHealthChecks().AddDbContextCheck<CloudbillDbContext>("database");
         services.AddHostedService(sp => sp.GetRequiredService<Core.Provisioning.SimulatedProvisioner>());
-        services.AddHostedService<Core.Orders.OrderTimeoutWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<Core.Lifecycle.EngineWorker>());
         return services;
     }
 

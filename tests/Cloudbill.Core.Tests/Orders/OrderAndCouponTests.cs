@@ -70,10 +70,10 @@ public class OrderAndCouponTests
         var order = (await Buy(test, account, EcsMonth)).Value;
 
         test.Clock.Advance(TimeSpan.FromDays(7) - TimeSpan.FromSeconds(1));
-        Assert.Equal(0, await test.Run<OrderService, int>((s, ct) => s.TimeOutUnpaid(ct)));
+        Assert.Equal(0, await test.Run<OrderService, int>((s, ct) => s.TimeOutUnpaid(test.Clock.GetUtcNow(), ct)));
         test.Clock.Advance(TimeSpan.FromSeconds(1));
-        Assert.Equal(1, await test.Run<OrderService, int>((s, ct) => s.TimeOutUnpaid(ct)));
-        Assert.Equal(0, await test.Run<OrderService, int>((s, ct) => s.TimeOutUnpaid(ct)));
+        Assert.Equal(1, await test.Run<OrderService, int>((s, ct) => s.TimeOutUnpaid(test.Clock.GetUtcNow(), ct)));
+        Assert.Equal(0, await test.Run<OrderService, int>((s, ct) => s.TimeOutUnpaid(test.Clock.GetUtcNow(), ct)));
 
         var timedOut = (await test.Run<OrderQueries, Result<Order>>((q, ct) => q.Get(account, order.Id, ct))).Value;
         Assert.Equal((OrderStatus.Cancelled, CancelReason.Timeout), (timedOut.Status, timedOut.CancelReason));
@@ -86,17 +86,19 @@ public class OrderAndCouponTests
 
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
-    public async Task The_server_worker_times_out_unpaid_orders_on_its_clock(DatabaseProvider provider) // R5.2
+    public async Task The_engine_worker_times_out_unpaid_orders_on_its_clock(DatabaseProvider provider) // R5.2
     {
-        await using var test = await TestServices.Start(provider, settings: new Dictionary<string, string?> { ["Cloudbill:Orders:TimeoutSweepSeconds"] = "60" });
+        await using var test = await TestServices.Start(provider, settings: new Dictionary<string, string?> { ["Cloudbill:Engine:IntervalSeconds"] = "60" });
         var account = await test.Customer("5000.00");
         var order = (await Buy(test, account, EcsMonth)).Value;
-        using var worker = ActivatorUtilities.CreateInstance<OrderTimeoutWorker>(test.Services);
+        var worker = test.Services.GetRequiredService<Lifecycle.EngineWorker>();
         await worker.StartAsync(TestContext.Current.CancellationToken);
 
         test.Clock.Advance(TimeSpan.FromDays(7));
         await Eventually(async () => (await test.Run<OrderQueries, Result<Order>>((q, ct) => q.Get(account, order.Id, ct))).Value.Status == OrderStatus.Cancelled);
         await worker.StopAsync(TestContext.Current.CancellationToken);
+        var notice = await test.Query(db => db.Notifications.SingleAsync(n => n.OrderId == order.Id));
+        Assert.Equal((Notifications.NotificationKind.OrderCancelled, $"Order {order.Id} was cancelled"), (notice.Kind, notice.Title));
     }
 
     [Theory]

@@ -1,0 +1,267 @@
+using Cloudbill.Core.Accounts;
+using Cloudbill.Core.Catalog;
+using Cloudbill.Core.Coupons;
+using Cloudbill.Core.Instances;
+using Cloudbill.Core.Ledger;
+using Cloudbill.Core.Notifications;
+using Cloudbill.Core.Orders;
+using Cloudbill.Core.Persistence;
+using Cloudbill.Core.Time;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Cloudbill.Core.Lifecycle;
+
+/// <summary>What one engine run did, per action and outcome ("auto-renewal charged": 3).</summary>
+public sealed class EngineRunReport
+{
+    private readonly SortedDictionary<string, int> counts = new(StringComparer.Ordinal);
+
+    public IReadOnlyDictionary<string, int> Counts => counts;
+
+    public int Total => counts.Values.Sum();
+
+    internal void Count(string what, int n = 1)
+    {
+        if (n > 0)
+            counts[what] = counts.GetValueOrDefault(what) + n;
+    }
+
+    internal void Add(EngineRunReport other)
+    {
+        foreach (var (what, n) in other.counts)
+            Count(what, n);
+    }
+}
+
+/// <summary>
+/// The lifecycle engine (R4, R1.5, R5.2): does every action due up to a time, exactly once.
+/// Instances carry their next due time; the engine claims due instances in batches (PostgreSQL:
+/// FOR UPDATE SKIP LOCKED, so nodes share the work), runs each due action in order and records
+/// it under its unique key in the same transaction, then sets the next due time. Work is
+/// proportional to what is due; after downtime each missed action runs once.
+/// </summary>
+public sealed class LifecycleEngine(IServiceScopeFactory scopes, DatabaseSettings database, CloudbillOptions options, ILogger<LifecycleEngine> logger)
+{
+    public async Task<EngineRunReport> RunUntil(DateTimeOffset until, CancellationToken ct)
+    {
+        var report = new EngineRunReport();
+        var skipped = new HashSet<string>();
+        while (!ct.IsCancellationRequested)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var batch = await scope.ServiceProvider.GetRequiredService<EngineBatch>().Run(until, Math.Max(1, options.Engine.BatchSize), skipped, database.Provider, ct);
+            report.Add(batch.Report);
+            if (batch.Claimed == 0)
+                break;
+        }
+
+        await using (var scope = scopes.CreateAsyncScope())
+            report.Count("order time-out", await scope.ServiceProvider.GetRequiredService<OrderService>().TimeOutUnpaid(until, ct));
+        if (report.Total > 0)
+            logger.LogInformation("Lifecycle engine up to {Until}: {Actions} action(s)", until, report.Total);
+        return report;
+    }
+}
+
+/// <summary>One claimed batch of due instances, processed in one transaction.</summary>
+internal sealed class EngineBatch(
+    CloudbillDbContext db,
+    ProductCatalog catalog,
+    LedgerService ledger,
+    CouponService coupons,
+    OrderService orders,
+    OrderPayments payments,
+    Notifier notifier,
+    TimeProvider clock)
+{
+    public sealed record Result(int Claimed, EngineRunReport Report);
+
+    public async Task<Result> Run(DateTimeOffset until, int size, HashSet<string> skipped, DatabaseProvider provider, CancellationToken ct)
+    {
+        var report = new EngineRunReport();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var claimed = await Claim(until, size, skipped, provider, ct);
+        if (claimed.Count == 0)
+            return new Result(0, report);
+
+        // The engine never waits for an account a customer is paying on: accounts locked by
+        // someone else are skipped (their instances stay due for the next run), so the engine
+        // and a customer can never wait on each other.
+        var accounts = await LockAccounts(claimed.Select(i => i.AccountId).Distinct().Order().ToArray(), provider, ct);
+        var ids = claimed.Select(i => i.Id).ToList();
+        var from = claimed.Min(i => i.NextDueAt!.Value);
+        var done = (await db.EngineActions.AsNoTracking().Where(a => a.InstanceId != null && ids.Contains(a.InstanceId) && a.DueAt >= from)
+            .Select(a => a.Key).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
+
+        foreach (var instance in claimed.OrderBy(i => i.AccountId).ThenBy(i => i.Id))
+        {
+            if (!accounts.Contains(instance.AccountId))
+            {
+                skipped.Add(instance.Id);
+                continue;
+            }
+            await Process(instance, until, done, report, ct);
+        }
+
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return new Result(claimed.Count, report);
+    }
+
+    private async Task<List<Instance>> Claim(DateTimeOffset until, int size, HashSet<string> skipped, DatabaseProvider provider, CancellationToken ct)
+    {
+        if (provider == DatabaseProvider.Postgres)
+        {
+            var exclude = skipped.ToArray();
+            return await db.Instances.FromSql($"""
+                SELECT * FROM "Instances"
+                WHERE "NextDueAt" <= {until} AND NOT ("Id" = ANY({exclude}))
+                ORDER BY "NextDueAt"
+                LIMIT {size}
+                FOR UPDATE SKIP LOCKED
+                """).ToListAsync(ct);
+        }
+
+        // SQLite has one writer: the transaction (BEGIN IMMEDIATE) is the claim.
+        return await db.Instances.Where(i => i.NextDueAt <= until && !skipped.Contains(i.Id))
+            .OrderBy(i => i.NextDueAt).Take(size).ToListAsync(ct);
+    }
+
+    private async Task<HashSet<long>> LockAccounts(long[] accountIds, DatabaseProvider provider, CancellationToken ct)
+    {
+        if (provider != DatabaseProvider.Postgres)
+            return accountIds.ToHashSet();
+        var locked = await db.Database.SqlQuery<long>($"""
+            SELECT "Id" AS "Value" FROM "BillingAccounts" WHERE "Id" = ANY({accountIds}) ORDER BY "Id" FOR UPDATE SKIP LOCKED
+            """).ToListAsync(ct);
+        return locked.ToHashSet();
+    }
+
+    private async Task Process(Instance instance, DateTimeOffset until, HashSet<string> done, EngineRunReport report, CancellationToken ct)
+    {
+        var product = catalog.GetProduct(instance.ProductCode);
+        var cursor = instance.NextDueAt!.Value;
+        while (LifecycleSchedule.Due(instance, product, cursor, until).FirstOrDefault(a => !done.Contains(a.Key)) is { } action)
+        {
+            done.Add(action.Key);
+            cursor = action.DueAt;
+            var outcome = await Execute(instance, product, action, ct);
+            report.Count(outcome.Summary);
+            db.EngineActions.Add(new EngineAction
+            {
+                Key = action.Key,
+                Kind = action.Kind,
+                AccountId = instance.AccountId,
+                InstanceId = instance.Id,
+                DueAt = action.DueAt,
+                DoneAt = clock.GetUtcNow(),
+                Outcome = outcome.Detail,
+            });
+        }
+        instance.NextDueAt = LifecycleSchedule.NextDueAfter(instance, product, until);
+    }
+
+    private sealed record Outcome(string Summary, string Detail);
+
+    private async Task<Outcome> Execute(Instance instance, Product product, ScheduledAction action, CancellationToken ct) => action.Kind switch
+    {
+        EngineActionKind.AutoRenewal => await AutoRenew(instance, product, action, ct),
+        EngineActionKind.Reminder => Remind(instance, product, action),
+        EngineActionKind.Expiry => new Outcome("expiry", "expired"),
+        EngineActionKind.Suspension => Suspend(instance, product, action),
+        EngineActionKind.Release => await Release(instance, product, action, ct),
+        EngineActionKind.OrderTimeout => new Outcome("order time-out", "not an instance action"),
+    };
+
+    /// <summary>R4.1 to R4.5: charge the balance for the auto-renewal period, with the best coupon; on failure cancel at once and say why.</summary>
+    private async Task<Outcome> AutoRenew(Instance instance, Product product, ScheduledAction action, CancellationToken ct)
+    {
+        // R4.5: a renewal already moved the expiry past this cycle: nothing to charge.
+        if (instance.ExpiresAt != action.CycleEnd || instance.AutoRenewPeriodMonths is not { } months)
+            return new Outcome("auto-renewal skipped", "skipped: the cycle was already renewed");
+
+        await db.Acquire(instance.AccountId, ct);
+        if (product.FindSpec(instance.SpecCode) is not { } spec || !spec.IsSoldIn(instance.RegionId))
+            return Failed(instance, action, null, $"its spec {instance.SpecCode} has no price in {instance.RegionId} any more; contact support");
+
+        var price = LinePrice.For(product, spec, instance.RegionId, months, 1);
+        var draft = new OrderDraft(OrderType.Renew, product.Code, ChargeType.Subscription,
+            [new DraftLine(instance.Id, spec.Code, instance.RegionId, months, 1, price, ExpiresBefore: instance.ExpiresAt)]);
+        var candidates = await coupons.Candidates(instance.AccountId, CouponChoice.Best,
+            new CouponFacts(product.Code, OrderType.Renew, ChargeType.Subscription, draft.AmountBeforeCoupon), ct);
+        var placed = await orders.PlaceWithin(instance.AccountId, draft, ClientToken.ForSystem(action.Key), CouponChoice.Best, candidates.Value, holdInstances: false, ct);
+        var order = placed.Value;
+
+        var refusal = await payments.CheckCredit(instance.AccountId, order.Payable, $"Auto-renewal of {instance.Id}", ct);
+        if (refusal is not null)
+        {
+            // R4.4: no order stays unpaid.
+            await orders.CancelUnpaid(order, CancelReason.PaymentFailed, ct);
+            var balance = await ledger.Balance(instance.AccountId, ct);
+            var why = balance.Overdue.IsPositive
+                ? $"your account has an overdue payment of {balance.Overdue} CNY"
+                : $"it costs {order.Payable} CNY and your Available Credit is {balance.AvailableCredit} CNY";
+            return Failed(instance, action, order.Id, why);
+        }
+
+        var (cash, _) = await ledger.OpenCustomerAccounts(instance.AccountId, ct);
+        var paid = await payments.ApplyPayment(order, PaymentMethod.Balance, cash, NotificationKind.AutoRenewalSucceeded, ct);
+        return paid.Succeeded
+            ? new Outcome("auto-renewal charged", $"charged order {order.Id}: {order.Payable} CNY, expires {BusinessCalendar.FormatDateTime(instance.ExpiresAt!.Value)}")
+            : Failed(instance, action, order.Id, paid.Problem!.Message);
+    }
+
+    private Outcome Failed(Instance instance, ScheduledAction action, long? orderId, string why)
+    {
+        var lastAttempt = BusinessCalendar.LocalDate(action.DueAt) >= BusinessCalendar.LocalDate(action.CycleEnd);
+        notifier.Add(instance.AccountId, NotificationKind.AutoRenewalFailed, action.Key,
+            $"Auto-renewal of {instance.Name} failed",
+            $"Auto-renewal of {instance.Id} ({instance.Name}) failed: {why}. " +
+            (lastAttempt
+                ? $"This was the last attempt; the instance expired on {BusinessCalendar.FormatDateTime(action.CycleEnd)}. Top up and renew it manually to keep it."
+                : $"Top up before 08:00 tomorrow for the next attempt, or renew it manually. It expires on {BusinessCalendar.FormatDateTime(action.CycleEnd)}."),
+            instance.Id, orderId);
+        return new Outcome("auto-renewal failed", $"failed: {why}");
+    }
+
+    /// <summary>R4.6.</summary>
+    private Outcome Remind(Instance instance, Product product, ScheduledAction action)
+    {
+        var expires = action.CycleEnd;
+        var auto = instance.RenewalMethod == RenewalMethod.AutoRenewal ? " Auto-renewal has not succeeded yet; check your balance." : "";
+        var (title, body) = action.Label switch
+        {
+            "expiry-day" => ($"{instance.Name} expired today",
+                $"Instance {instance.Id} ({instance.Name}, {product.Name}) expired at {BusinessCalendar.FormatDateTime(expires)}. Renew it within {product.Lifecycle.GraceDays} days to keep it running.{auto}"),
+            "before-release" => ($"{instance.Name} will be released tomorrow",
+                $"Instance {instance.Id} ({instance.Name}, {product.Name}) expired on {BusinessCalendar.FormatDateTime(expires)} and will be released, with its data, on {BusinessCalendar.FormatDateTime(InstanceLifecycle.ReleasesAt(expires, product.Lifecycle))}. Renew it now to keep it."),
+            _ => ($"{instance.Name} expires in {action.Label.TrimEnd('d')} day(s)",
+                $"Instance {instance.Id} ({instance.Name}, {product.Name}) expires at {BusinessCalendar.FormatDateTime(expires)}. Renew it now to avoid interruption.{auto}"),
+        };
+        notifier.Add(instance.AccountId, NotificationKind.ExpiryReminder, action.Key, title, body, instance.Id);
+        return new Outcome("reminder", $"reminder {action.Label}");
+    }
+
+    private Outcome Suspend(Instance instance, Product product, ScheduledAction action)
+    {
+        notifier.Add(instance.AccountId, NotificationKind.InstanceSuspended, action.Key,
+            $"{instance.Name} was stopped",
+            $"Instance {instance.Id} ({instance.Name}, {product.Name}) expired on {BusinessCalendar.FormatDateTime(action.CycleEnd)} and was stopped; its data is kept. Renew it before {BusinessCalendar.FormatDateTime(InstanceLifecycle.ReleasesAt(action.CycleEnd, product.Lifecycle))} to restart it; after that it is released.",
+            instance.Id);
+        return new Outcome("suspension", "suspended");
+    }
+
+    private async Task<Outcome> Release(Instance instance, Product product, ScheduledAction action, CancellationToken ct)
+    {
+        instance.ReleasedAt = action.DueAt;
+        if (instance.UnpaidOrderId is { } orderId && await db.Orders.Include(o => o.Lines).FirstOrDefaultAsync(o => o.Id == orderId && o.Status == OrderStatus.Unpaid, ct) is { } unpaid)
+            await orders.CancelUnpaid(unpaid, CancelReason.InstanceReleased, ct);
+        notifier.Add(instance.AccountId, NotificationKind.InstanceReleased, action.Key,
+            $"{instance.Name} was released",
+            $"Instance {instance.Id} ({instance.Name}, {product.Name}) expired on {BusinessCalendar.FormatDateTime(action.CycleEnd)} and was not renewed; it was released and its data deleted.",
+            instance.Id);
+        return new Outcome("release", "released");
+    }
+}

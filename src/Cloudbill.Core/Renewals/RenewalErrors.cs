@@ -1,0 +1,55 @@
+using Cloudbill.Core.Catalog;
+using Cloudbill.Core.Instances;
+using Cloudbill.Core.Problems;
+using Cloudbill.Core.Time;
+
+namespace Cloudbill.Core.Renewals;
+
+public static class RenewalErrors
+{
+    public static Problem NotFound(string instanceId) =>
+        Problem.NotFound("Instance.NotFound", $"Instance {instanceId} was not found in your instances.");
+
+    /// <summary>R3.5.</summary>
+    public static Problem Released(Instance instance, Product product)
+    {
+        var releasedAt = instance.ReleasedAt ?? InstanceLifecycle.ReleasesAt(instance.ExpiresAt!.Value, product.Lifecycle);
+        return Problem.Conflict("Instance.Released", $"Instance {instance.Id} was released on {BusinessCalendar.FormatDate(releasedAt)} and can no longer be renewed.");
+    }
+
+    /// <summary>R3.5.</summary>
+    public static Problem NotRenewable(Product product) =>
+        Problem.Invalid("Product.NotRenewable", $"{product.Name} cannot be renewed here; renew it in the product's own console.");
+
+    public static Problem PayAsYouGo(string instanceId) =>
+        Problem.Invalid("Instance.PayAsYouGo", $"Instance {instanceId} is pay-as-you-go and is billed by the hour; only subscription instances are renewed.");
+
+    /// <summary>R3.1.</summary>
+    public static Problem DurationNotOffered(Product product, int months) =>
+        Problem.Invalid("Renewal.DurationNotOffered", $"{product.Name} renews for {string.Join(", ", product.RenewalDurationsMonths)} months; {months} months is not offered.");
+
+    public static Problem NoLongerSold(Instance instance) =>
+        Problem.Conflict("Renewal.NoPrice", $"Instance {instance.Id}'s spec {instance.SpecCode} has no price in {instance.RegionId} any more; contact support to renew it.");
+
+    /// <summary>R4.5: the cycle this order was for has been paid by another renewal.</summary>
+    public static Problem RenewedMeanwhile(Instance instance, long orderId) =>
+        Problem.Conflict("Renewal.RenewedMeanwhile", $"Instance {instance.Id} was renewed to {BusinessCalendar.FormatDateTime(instance.ExpiresAt!.Value)} after order {orderId} was placed; order {orderId} was cancelled and nothing was charged.");
+
+    public static Problem Batch(string message) => Problem.Invalid("Renewal.Batch", message);
+
+    /// <summary>R2.3.</summary>
+    public static Problem AutoRenewalOnExpired(Instance instance) =>
+        Problem.Conflict("Renewal.AutoRenewalOnExpired", $"Instance {instance.Id} expired on {BusinessCalendar.FormatDateTime(instance.ExpiresAt!.Value)}; renew it manually first, then turn on auto-renewal.");
+
+    /// <summary>R2.1.</summary>
+    public static Problem AutoRenewPeriod(Product product, int? months) =>
+        Problem.Invalid("Renewal.AutoRenewPeriod", months is null
+            ? $"Auto-renewal needs a period: {string.Join(", ", product.AutoRenewalPeriodsMonths)} months."
+            : $"{months} months is not an auto-renewal period of {product.Name}; choose one of {string.Join(", ", product.AutoRenewalPeriodsMonths)} months.");
+
+    public static Problem UnifiedDay(int day) =>
+        Problem.Invalid("Renewal.UnifiedDay", $"The unified expiration day must be from 1 to 28; {day} is not.");
+
+    public static Problem UnifiedOnExpired(Instance instance) =>
+        Problem.Conflict("Renewal.UnifiedOnExpired", $"Instance {instance.Id} has expired; renew it by months first, then unify its expiration date.");
+}

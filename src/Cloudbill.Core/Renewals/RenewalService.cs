@@ -1,0 +1,291 @@
+using Cloudbill.Core.Accounts;
+using Cloudbill.Core.Catalog;
+using Cloudbill.Core.Coupons;
+using Cloudbill.Core.Instances;
+using Cloudbill.Core.Ledger;
+using Cloudbill.Core.Lifecycle;
+using Cloudbill.Core.Notifications;
+using Cloudbill.Core.Orders;
+using Cloudbill.Core.Persistence;
+using Cloudbill.Core.Problems;
+using Cloudbill.Core.Time;
+using Microsoft.EntityFrameworkCore;
+
+namespace Cloudbill.Core.Renewals;
+
+/// <summary>How far a renewal goes: a number of months (R3.1), or to a unified day of the month.</summary>
+public abstract record RenewalTerm
+{
+    public static RenewalTerm ForMonths(int months) => new Months(months);
+
+    public static RenewalTerm ToUnifiedDay(int day) => new UnifiedDay(day);
+
+    public sealed record Months(int Count) : RenewalTerm;
+
+    public sealed record UnifiedDay(int Day) : RenewalTerm;
+}
+
+/// <summary>One instance in a renewal: its expiry now and after, and its price.</summary>
+public sealed record RenewalLine(Instance Instance, Spec Spec, Region Region, DateTimeOffset CurrentExpiry, DateTimeOffset NewExpiry, LinePrice Price);
+
+/// <summary>The Renew Instance screen: durations, the instances, the price, the best coupon and the others (R3, R6).</summary>
+public sealed record RenewalQuote(Product Product, RenewalTerm Term, IReadOnlyList<RenewalLine> Lines, CouponOptions Coupons, CouponVerdict? AppliedCoupon)
+{
+    public Money OriginalPrice => Lines.Aggregate(Money.Zero, (sum, l) => sum + l.Price.OriginalPrice);
+    public Money Discount => Lines.Aggregate(Money.Zero, (sum, l) => sum + l.Price.Discount);
+    public Money CouponDeduction => AppliedCoupon?.Deduction ?? Money.Zero;
+    public Money Payable => OriginalPrice - Discount - CouponDeduction;
+
+    /// <summary>R3.1: "1 Month" first, the rest under "Other Durations".</summary>
+    public IReadOnlyList<int> Durations => Product.RenewalDurationsMonths;
+}
+
+/// <summary>Manual renewal (R3), batch and unified-expiry renewal, and renewal method changes (R2).</summary>
+public sealed class RenewalService(
+    CloudbillDbContext db,
+    ProductCatalog catalog,
+    CouponService coupons,
+    OrderService orders,
+    OrderPayments payments,
+    LedgerService ledger,
+    TimeProvider clock)
+{
+    public const int MaxBatch = 100;
+
+    /// <summary>A unified-expiry renewal is priced by time on the monthly price: a month counts as 30 days (docs/decisions/0008).</summary>
+    public const int DaysPerPricedMonth = 30;
+
+    public async Task<Result<RenewalQuote>> Quote(long accountId, IReadOnlyList<string> instanceIds, RenewalTerm term, CouponChoice choice, CancellationToken ct)
+    {
+        var lines = await Lines(accountId, instanceIds, term, ct);
+        if (!lines.Succeeded)
+            return lines.Problem!;
+        var (product, renewals) = lines.Value;
+        var facts = Facts(product, renewals);
+        var options = await coupons.OptionsFor(accountId, facts, ct);
+        var candidates = await coupons.Candidates(accountId, choice, facts, ct);
+        if (!candidates.Succeeded)
+            return candidates.Problem!;
+        return new RenewalQuote(product, term, renewals, options, candidates.Value.FirstOrDefault());
+    }
+
+    /// <summary>Places an unpaid Renew order (to pay by gateway, or "Pay Now" later); the instances are held by it (R3.3).</summary>
+    public async Task<Result<Order>> Place(long accountId, IReadOnlyList<string> instanceIds, RenewalTerm term, ClientToken token, CouponChoice choice, CancellationToken ct)
+    {
+        if (await orders.FindByToken(accountId, token, ct) is { } existing)
+            return existing;
+        var lines = await Lines(accountId, instanceIds, term, ct);
+        if (!lines.Succeeded)
+            return lines.Problem!;
+        return await orders.Place(accountId, Draft(lines.Value.Product, term, lines.Value.Lines), token, choice, ct);
+    }
+
+    /// <summary>
+    /// Renew Now, paid from the balance: the order is placed and paid in one transaction under the
+    /// account lock, so concurrent renewals of one instance each add their months exactly once,
+    /// and a failed payment leaves nothing behind. The same client token returns the first result.
+    /// </summary>
+    public async Task<Result<PaymentOutcome>> RenewNow(long accountId, IReadOnlyList<string> instanceIds, RenewalTerm term, ClientToken token, CouponChoice choice, CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await db.Acquire(accountId, ct);
+        if (await orders.FindByToken(accountId, token, ct) is { } existing)
+        {
+            return existing.Status switch
+            {
+                OrderStatus.Paid => new PaymentOutcome(existing, AlreadyPaid: true, []),
+                OrderStatus.Cancelled => OrderErrors.Cancelled(existing.Id),
+                _ => OrderErrors.InstanceHasUnpaidOrder(existing.Lines.First().InstanceId ?? "", existing.Id),
+            };
+        }
+
+        var balance = await ledger.Balance(accountId, ct);
+        if (balance.Overdue.IsPositive)
+            return OrderErrors.Overdue(balance.Overdue);
+        var lines = await Lines(accountId, instanceIds, term, ct);
+        if (!lines.Succeeded)
+            return lines.Problem!;
+        var (product, renewals) = lines.Value;
+        var candidates = await coupons.Candidates(accountId, choice, Facts(product, renewals), ct);
+        if (!candidates.Succeeded)
+            return candidates.Problem!;
+
+        var placed = await orders.PlaceWithin(accountId, Draft(product, term, renewals), token, choice, candidates.Value, holdInstances: true, ct);
+        if (!placed.Succeeded)
+            return placed.Problem!;
+        var refusal = await payments.CheckCredit(accountId, placed.Value.Payable, "This renewal", ct);
+        if (refusal is not null)
+            return refusal;
+        var (cash, _) = await ledger.OpenCustomerAccounts(accountId, ct);
+        var paid = await payments.ApplyPayment(placed.Value, PaymentMethod.Balance, cash, NotificationKind.PaymentSucceeded, ct);
+        if (!paid.Succeeded)
+            return paid.Problem!;
+        await tx.CommitAsync(ct);
+        return paid;
+    }
+
+    /// <summary>
+    /// R2: sets the renewal method of up to 100 instances, all or none. Auto-renewal needs a
+    /// period (R2.1), cannot be turned on for an expired instance nor while the account is
+    /// overdue, and charges from the next day on (R2.3).
+    /// </summary>
+    public async Task<Result<int>> SetRenewalMethod(long accountId, IReadOnlyList<string> instanceIds, RenewalMethod method, int? autoRenewPeriodMonths, CancellationToken ct)
+    {
+        var ids = CheckIds(instanceIds);
+        if (!ids.Succeeded)
+            return ids.Problem!;
+        var now = clock.GetUtcNow();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (method == RenewalMethod.AutoRenewal)
+        {
+            await db.Acquire(accountId, ct);
+            var balance = await ledger.Balance(accountId, ct);
+            if (balance.Overdue.IsPositive)
+                return OrderErrors.Overdue(balance.Overdue);
+        }
+
+        var instances = await db.Instances.Where(i => ids.Value.Contains(i.Id) && i.AccountId == accountId).ToListAsync(ct);
+        var changed = 0;
+        foreach (var id in ids.Value)
+        {
+            var instance = instances.FirstOrDefault(i => i.Id == id);
+            if (instance is null)
+                return RenewalErrors.NotFound(id);
+            var product = catalog.GetProduct(instance.ProductCode);
+            var usable = Usable(instance, product, now);
+            if (usable is not null)
+                return usable;
+            if (method == RenewalMethod.AutoRenewal)
+            {
+                if (autoRenewPeriodMonths is not { } period || !product.AutoRenewalPeriodsMonths.Contains(period))
+                    return RenewalErrors.AutoRenewPeriod(product, autoRenewPeriodMonths);
+                if (instance.ExpiresAt <= now)
+                    return RenewalErrors.AutoRenewalOnExpired(instance);
+                if (instance.RenewalMethod != RenewalMethod.AutoRenewal)
+                    instance.AutoRenewEnabledAt = now;
+                instance.AutoRenewPeriodMonths = period;
+            }
+            else
+            {
+                instance.AutoRenewPeriodMonths = null;
+            }
+            if (instance.RenewalMethod != method || db.Entry(instance).Property(i => i.AutoRenewPeriodMonths).IsModified)
+                changed++;
+            instance.RenewalMethod = method;
+            instance.NextDueAt = LifecycleSchedule.NextDueAfter(instance, product, now);
+        }
+
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return changed;
+    }
+
+    private static CouponFacts Facts(Product product, IReadOnlyList<RenewalLine> lines) =>
+        new(product.Code, OrderType.Renew, ChargeType.Subscription, lines.Aggregate(Money.Zero, (sum, l) => sum + l.Price.Amount));
+
+    private static OrderDraft Draft(Product product, RenewalTerm term, IReadOnlyList<RenewalLine> lines) =>
+        new(OrderType.Renew, product.Code, ChargeType.Subscription, lines.Select(l => new DraftLine(
+            l.Instance.Id,
+            l.Instance.SpecCode,
+            l.Instance.RegionId,
+            term is RenewalTerm.Months months ? months.Count : 0,
+            1,
+            l.Price,
+            ExpiresBefore: l.CurrentExpiry,
+            UnifiedExpiresAt: term is RenewalTerm.UnifiedDay ? l.NewExpiry : null)).ToList());
+
+    private static Result<IReadOnlyList<string>> CheckIds(IReadOnlyList<string> instanceIds)
+    {
+        if (instanceIds.Count == 0)
+            return RenewalErrors.Batch("Choose at least one instance.");
+        if (instanceIds.Count > MaxBatch)
+            return RenewalErrors.Batch($"{instanceIds.Count} instances were given; at most {MaxBatch} can be changed at once.");
+        var duplicate = instanceIds.GroupBy(i => i).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+            return RenewalErrors.Batch($"Instance {duplicate.Key} is listed twice.");
+        return instanceIds.ToList();
+    }
+
+    /// <summary>R3.5 and R1.4: a subscription instance that still exists, of a renewable product.</summary>
+    private static Problem? Usable(Instance instance, Product product, DateTimeOffset now)
+    {
+        if (instance.ChargeType != ChargeType.Subscription || instance.ExpiresAt is null)
+            return RenewalErrors.PayAsYouGo(instance.Id);
+        if (instance.ReleasedAt is not null || InstanceLifecycle.StateAt(instance, product.Lifecycle, now).Status == InstanceStatus.Released)
+            return RenewalErrors.Released(instance, product);
+        if (!product.Renewable)
+            return RenewalErrors.NotRenewable(product);
+        return null;
+    }
+
+    private async Task<Result<(Product Product, IReadOnlyList<RenewalLine> Lines)>> Lines(long accountId, IReadOnlyList<string> instanceIds, RenewalTerm term, CancellationToken ct)
+    {
+        var ids = CheckIds(instanceIds);
+        if (!ids.Succeeded)
+            return ids.Problem!;
+        if (term is RenewalTerm.UnifiedDay { Day: < 1 or > 28 } unified)
+            return RenewalErrors.UnifiedDay(unified.Day);
+
+        var now = clock.GetUtcNow();
+        var instances = await db.Instances.AsNoTracking().Where(i => ids.Value.Contains(i.Id) && i.AccountId == accountId).ToListAsync(ct);
+        var missing = ids.Value.FirstOrDefault(id => instances.All(i => i.Id != id));
+        if (missing is not null)
+            return RenewalErrors.NotFound(missing);
+        var products = instances.Select(i => i.ProductCode).Distinct().ToList();
+        if (products.Count > 1)
+            return RenewalErrors.Batch($"A batch renewal is for one product; these instances are of {string.Join(" and ", products)}.");
+
+        var product = catalog.GetProduct(products[0]);
+        var lines = new List<RenewalLine>();
+        foreach (var id in ids.Value)
+        {
+            var instance = instances.First(i => i.Id == id);
+            var usable = Usable(instance, product, now);
+            if (usable is not null)
+                return usable;
+            if (product.FindSpec(instance.SpecCode) is not { } spec || !spec.IsSoldIn(instance.RegionId))
+                return RenewalErrors.NoLongerSold(instance);
+            var region = catalog.FindRegion(instance.RegionId)!;
+            var expires = instance.ExpiresAt!.Value;
+
+            switch (term)
+            {
+                case RenewalTerm.Months months:
+                    if (!product.RenewalDurationsMonths.Contains(months.Count))
+                        return RenewalErrors.DurationNotOffered(product, months.Count);
+                    // R3.2: from the old expiry; R3.4: the product's period price for this spec and region.
+                    lines.Add(new RenewalLine(instance, spec, region, expires, BusinessCalendar.AddMonths(expires, months.Count),
+                        LinePrice.For(product, spec, region.Id, months.Count, 1)));
+                    break;
+                case RenewalTerm.UnifiedDay day:
+                    if (expires <= now)
+                        return RenewalErrors.UnifiedOnExpired(instance);
+                    var target = UnifiedExpiry(expires, day.Day);
+                    lines.Add(new RenewalLine(instance, spec, region, expires, target, PriceByTime(spec.PricesByRegion[region.Id].Monthly, expires, target)));
+                    break;
+            }
+        }
+        return (product, lines);
+    }
+
+    /// <summary>
+    /// The first 00:00 (Asia/Shanghai) on the chosen day of the month that is at least one month
+    /// after the current expiry (docs/decisions/0008).
+    /// </summary>
+    public static DateTimeOffset UnifiedExpiry(DateTimeOffset expires, int day)
+    {
+        var earliest = BusinessCalendar.ToLocal(BusinessCalendar.AddMonths(expires, 1));
+        var candidate = new NodaTime.LocalDate(earliest.Year, earliest.Month, day).AtMidnight();
+        if (candidate < earliest)
+            candidate = candidate.PlusMonths(1);
+        return BusinessCalendar.FromLocal(candidate);
+    }
+
+    /// <summary>Monthly price × (seconds from the old to the new expiry) ÷ (30 days), rounded half up once; no period discount.</summary>
+    public static LinePrice PriceByTime(Money monthly, DateTimeOffset from, DateTimeOffset to)
+    {
+        var seconds = checked((long)(to - from).TotalSeconds);
+        var price = monthly.Times(seconds, (long)DaysPerPricedMonth * 86_400);
+        return new LinePrice(monthly, 100, price, Money.Zero);
+    }
+}
