@@ -77,4 +77,29 @@ public class AlipayResponseTests
         Assert.Equal(AlipayErrors.Codes.UnsignedResponse, unsigned.Problem!.Code);
         Assert.Contains("40002", unsigned.Problem.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_paid_query_answer_must_name_the_order_and_its_exact_amount()   // §3.5 step 4
+    {
+        var query = Alipay().ReadQueryResponse(Text("alipay/query-paid.json")).Value;
+        var order = new AlipayExpectedPayment("T20261126000001", Money.Parse("12.50"));
+
+        Assert.True(AlipayGateway.CheckQueryResponse(query, order).Succeeded);
+        Assert.Equal(AlipayErrors.Codes.AmountMismatch, AlipayGateway.CheckQueryResponse(query, order with { Amount = Money.Parse("12.00") }).Problem!.Code);
+        Assert.Equal(AlipayErrors.Codes.OtherOrder, AlipayGateway.CheckQueryResponse(query, order with { OutTradeNo = "T2" }).Problem!.Code);
+    }
+
+    [Fact]
+    public void Reads_a_refund_query_answer()
+    {
+        const string node = "{\"code\":\"10000\",\"msg\":\"Success\",\"out_request_no\":\"R20261127000001\",\"out_trade_no\":\"T20261126000001\",\"refund_amount\":\"2.50\",\"total_amount\":\"12.50\",\"trade_no\":\"2026112622001446880500000001\"}";
+        using var alipayKey = AlipayPlatformKey();
+        var body = $"{{\"alipay_trade_fastpay_refund_query_response\":{node},\"sign\":\"{AlipaySignature.Sign(node, alipayKey)}\"}}";
+
+        var refund = Alipay().ReadRefundQueryResponse(body).Value;
+
+        Assert.True(refund.IsRefunded);
+        Assert.Equal(Money.Parse("2.50"), refund.RefundAmount);
+        Assert.Equal("R20261127000001", refund.OutRequestNo);
+    }
 }

@@ -255,6 +255,21 @@ public sealed class AlipayGateway
     }
 
     /// <summary>
+    /// The poller's counterpart of <see cref="CheckNotification"/> (§3.5 step 4): a successful
+    /// query answer must name the expected order and its exact amount before it may mark it paid.
+    /// </summary>
+    public static Result<AlipayTradeQueryResponse> CheckQueryResponse(AlipayTradeQueryResponse response, AlipayExpectedPayment expected)
+    {
+        if (!response.Status.IsSuccess)
+            return response;
+        if (!string.Equals(response.OutTradeNo, expected.OutTradeNo, StringComparison.Ordinal))
+            return AlipayErrors.OtherOrder(response.OutTradeNo ?? "", expected.OutTradeNo);
+        if (response.TotalAmount != expected.Amount)
+            return AlipayErrors.AmountMismatch(expected.OutTradeNo, response.TotalAmount ?? Money.Zero, expected.Amount);
+        return response;
+    }
+
+    /// <summary>
     /// Verifies the return_url parameters (§1.8, same V1 rule). Display only: never mark an order
     /// paid from it; query instead.
     /// </summary>

@@ -225,6 +225,37 @@ public sealed class UnionPayGateway
     }
 
     /// <summary>
+    /// The poller's counterpart of <see cref="CheckNotification"/>: a query that reports the order
+    /// paid must name it and its exact amount.
+    /// </summary>
+    public static Result<UnionPayQueryResult> CheckQueryResult(UnionPayQueryResult result, UnionPayExpectedPayment expected)
+    {
+        if (result.State != UnionPayPaymentState.Paid)
+            return result;
+        var expectedTxnTime = GatewayTime.ToCompact(expected.TxnTime);
+        var txnTime = result.Fields.TryGetValue("txnTime", out var text) ? text : "";
+        if (!string.Equals(result.OrderId, expected.OrderId, StringComparison.Ordinal) || txnTime != expectedTxnTime)
+            return UnionPayErrors.OtherOrder(result.OrderId ?? "", txnTime, expected.OrderId, expectedTxnTime);
+        if (result.Amount != expected.Amount)
+            return UnionPayErrors.AmountMismatch(expected.OrderId, result.Amount ?? Money.Zero, expected.Amount);
+        return result;
+    }
+
+    /// <summary>
+    /// Verifies any synchronous answer of the gateway (§2.4): certificate chain and name, signature,
+    /// merId. For back transactions (refund 04, cancel 31, §2.7) that are not built here yet.
+    /// </summary>
+    public Result<IReadOnlyDictionary<string, string>> VerifyResponse(string body)
+    {
+        const string what = "response";
+        if (!TryCollect(ParseResponseBody(body), out var received, out var duplicate))
+            return UnionPayErrors.DuplicateField(what, duplicate);
+        if (VerifySigned(received, what) is { } rejected)
+            return rejected;
+        return received;
+    }
+
+    /// <summary>
     /// Splits a synchronous response body "k=v&amp;k=v" whose values are raw and may hold nested
     /// {…} or […] with their own '&amp;' and '=' (§2.4): a '&amp;' separates fields only outside brackets.
     /// </summary>
