@@ -68,7 +68,8 @@ internal sealed class UnionPayCertificateValidator(UnionPayCertificates certific
         var status = chain.ChainStatus.Aggregate(X509ChainStatusFlags.NoError, (all, s) => all | s.Status);
         if (!built)
         {
-            if (status == X509ChainStatusFlags.NotTimeValid || !IsValidAt(certificate, now))
+            // Only a time problem is reported as such; an untrusted chain is untrusted whatever its dates.
+            if ((status & ~X509ChainStatusFlags.NotTimeValid) == X509ChainStatusFlags.NoError)
                 return UnionPayErrors.CertificateNotValidNow(what, certificate.Subject, certificate.NotBefore.ToUniversalTime(), certificate.NotAfter.ToUniversalTime());
             return UnionPayErrors.UntrustedCertificate(what, certificate.Subject, status.ToString());
         }
