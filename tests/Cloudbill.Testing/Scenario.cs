@@ -5,6 +5,7 @@ using Cloudbill.Core.Instances;
 using Cloudbill.Core.Ledger;
 using Cloudbill.Core.Problems;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Cloudbill.Testing;
 
@@ -77,6 +78,73 @@ public static class Scenario
         });
         return coupon;
     }
+
+    /// <summary>
+    /// A subscription instance that was bought long ago and expires at <paramref name="expiresAt"/>,
+    /// scheduled for the lifecycle engine as a purchase would schedule it.
+    /// </summary>
+    public static async Task<Instance> Instance(
+        this TestServices test,
+        long accountId,
+        DateTimeOffset expiresAt,
+        RenewalMethod method = RenewalMethod.ManualRenewal,
+        int? autoRenewPeriodMonths = null,
+        string product = "ecs",
+        string spec = "ecs.g7.large",
+        string region = "cn-hangzhou",
+        string? id = null,
+        string? name = null)
+    {
+        var catalog = test.Services.GetRequiredService<Cloudbill.Core.Catalog.ProductCatalog>();
+        var entry = catalog.GetProduct(product);
+        var now = test.Clock.GetUtcNow();
+        var instance = new Instance
+        {
+            Id = id ?? InstanceIds.New(entry.InstanceIdPrefix),
+            AccountId = accountId,
+            ProductCode = product,
+            SpecCode = spec,
+            RegionId = region,
+            Name = name ?? $"{product}-test",
+            ChargeType = ChargeType.Subscription,
+            Provisioning = ProvisioningState.Ready,
+            CreatedAt = now.AddDays(-60),
+            ExpiresAt = expiresAt,
+            RenewalMethod = method,
+            AutoRenewPeriodMonths = method == RenewalMethod.AutoRenewal ? autoRenewPeriodMonths ?? 1 : null,
+            AutoRenewEnabledAt = method == RenewalMethod.AutoRenewal ? now.AddDays(-60) : null,
+        };
+        instance.NextDueAt = Cloudbill.Core.Lifecycle.LifecycleSchedule.NextDueAfter(instance, entry, now);
+        await test.Query(async db =>
+        {
+            db.Instances.Add(instance);
+            return await db.SaveChangesAsync();
+        });
+        return instance;
+    }
+
+    public static Task<Instance> Reload(this TestServices test, string instanceId) =>
+        test.Query(db => db.Instances.AsNoTracking().SingleAsync(i => i.Id == instanceId));
+
+    /// <summary>
+    /// Everything a run of the engine can change, in business terms and without surrogate ids
+    /// or wall-clock times, so two databases that went through the same work compare equal.
+    /// </summary>
+    public static Task<string> BusinessSnapshot(this TestServices test) => test.Query(async db =>
+    {
+        static string Orders(string text) => System.Text.RegularExpressions.Regex.Replace(text, @"[Oo]rder \d+", "order #");
+        var lines = new List<string>();
+        lines.AddRange((await db.Instances.AsNoTracking().ToListAsync()).OrderBy(i => i.Id, StringComparer.Ordinal)
+            .Select(i => $"I {i.Id} {i.ExpiresAt?.UtcTicks} {i.ReleasedAt?.UtcTicks} {i.NextDueAt?.UtcTicks} {i.RenewalMethod} {i.UnpaidOrderId is null}"));
+        var orders = await db.Orders.AsNoTracking().Include(o => o.Lines).ToListAsync();
+        lines.AddRange(orders.Select(o => $"O {string.Join(",", o.Lines.Select(l => l.InstanceId))} {o.Type} {o.Status} {o.CancelReason} {o.Payable} {o.CouponId} {o.ClientToken}").Order(StringComparer.Ordinal));
+        lines.AddRange((await db.LedgerAccounts.AsNoTracking().ToListAsync()).OrderBy(a => a.Code, StringComparer.Ordinal).Select(a => $"L {a.Code} {a.BalanceFen}"));
+        lines.Add($"P {await db.Postings.CountAsync()} {await db.JournalTransactions.CountAsync()}");
+        lines.AddRange((await db.Notifications.AsNoTracking().ToListAsync()).Select(n => $"N {n.Kind} {n.InstanceId} {Orders(n.Title)} {Orders(n.Body)}").Order(StringComparer.Ordinal));
+        lines.AddRange((await db.EngineActions.AsNoTracking().ToListAsync()).Select(a => $"A {a.Key} {Orders(a.Outcome)}").Order(StringComparer.Ordinal));
+        lines.AddRange((await db.Coupons.AsNoTracking().ToListAsync()).OrderBy(c => c.Id).Select(c => $"C {c.Id} {c.Remaining} {c.FrozenByOrderId is null}"));
+        return string.Join("\n", lines);
+    });
 
     /// <summary>Every row that money, orders, coupons and instances live in, as text: equal snapshots mean nothing changed.</summary>
     public static Task<string> Snapshot(this TestServices test) => test.Query(async db =>

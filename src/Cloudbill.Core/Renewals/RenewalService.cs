@@ -231,7 +231,7 @@ public sealed class RenewalService(
         var missing = ids.Value.FirstOrDefault(id => instances.All(i => i.Id != id));
         if (missing is not null)
             return RenewalErrors.NotFound(missing);
-        var products = instances.Select(i => i.ProductCode).Distinct().ToList();
+        var products = ids.Value.Select(id => instances.First(i => i.Id == id).ProductCode).Distinct().ToList();
         if (products.Count > 1)
             return RenewalErrors.Batch($"A batch renewal is for one product; these instances are of {string.Join(" and ", products)}.");
 
