@@ -1,0 +1,106 @@
+using Cloudbill.Core.Persistence;
+using Microsoft.Extensions.Configuration;
+using MimeKit;
+
+namespace Cloudbill.Core.Notifications;
+
+/// <summary>How the SMTP connection is secured.</summary>
+public enum SmtpSecurity
+{
+    /// <summary>Plain connection upgraded with STARTTLS (port 587); refuses servers that cannot.</summary>
+    StartTls,
+
+    /// <summary>TLS from the first byte (port 465).</summary>
+    SslOnConnect,
+
+    /// <summary>No TLS: only for a relay on the same host or a test server.</summary>
+    None,
+}
+
+/// <summary>
+/// The `Cloudbill:Email` section (R9.2: email is sent where SMTP is configured). SMTP is
+/// configured when <see cref="Host"/> is set; otherwise notifications stay in the Message
+/// Center only. <see cref="ToString"/> never shows the password.
+/// </summary>
+public sealed class EmailOptions
+{
+    public const string Section = "Cloudbill:Email";
+
+    /// <summary>The SMTP server; empty means "no email".</summary>
+    public string? Host { get; set; }
+
+    public int Port { get; set; } = 587;
+    public SmtpSecurity Security { get; set; } = SmtpSecurity.StartTls;
+
+    /// <summary>Sign in to the server when set.</summary>
+    public string? Username { get; set; }
+
+    public string? Password { get; set; }
+    public string? FromAddress { get; set; }
+    public string FromName { get; set; } = "Cloudbill";
+
+    /// <summary>After this many failed attempts a message is marked Failed (it stays in the Message Center).</summary>
+    public int MaxAttempts { get; set; } = 5;
+
+    /// <summary>How often the outbox looks for messages to send.</summary>
+    public int PollIntervalSeconds { get; set; } = 10;
+
+    /// <summary>
+    /// A failed attempt is retried this long after it started; also how long a claim holds a
+    /// message against other nodes, so it must exceed <see cref="TimeoutSeconds"/>.
+    /// </summary>
+    public int RetryDelaySeconds { get; set; } = 300;
+
+    /// <summary>The most one message may take to send (connect, sign-in and delivery).</summary>
+    public int TimeoutSeconds { get; set; } = 60;
+
+    /// <summary>Messages looked at per pass.</summary>
+    public int BatchSize { get; set; } = 50;
+
+    public bool IsConfigured => !string.IsNullOrWhiteSpace(Host);
+
+    /// <summary>Reads and checks `Cloudbill:Email`, naming the key that is wrong.</summary>
+    public static EmailOptions Read(IConfiguration configuration)
+    {
+        EmailOptions options;
+        try
+        {
+            options = configuration.GetSection(Section).Get<EmailOptions>() ?? new EmailOptions();
+        }
+        catch (InvalidOperationException e)
+        {
+            // The binder's message names the key and the value, e.g. an unknown Security.
+            throw new ConfigurationProblemException($"{Section} is not valid: {e.Message} Security is one of StartTls, SslOnConnect or None.", e);
+        }
+        options.Validate();
+        return options;
+    }
+
+    /// <exception cref="ConfigurationProblemException">A setting is out of range.</exception>
+    public void Validate()
+    {
+        static void Check(bool ok, string message)
+        {
+            if (!ok)
+                throw new ConfigurationProblemException(message);
+        }
+
+        Check(MaxAttempts >= 1, $"{Section}:MaxAttempts is {MaxAttempts}; use 1 or more.");
+        Check(PollIntervalSeconds >= 1, $"{Section}:PollIntervalSeconds is {PollIntervalSeconds}; use 1 or more.");
+        Check(TimeoutSeconds >= 1, $"{Section}:TimeoutSeconds is {TimeoutSeconds}; use 1 or more.");
+        Check(RetryDelaySeconds > TimeoutSeconds, $"{Section}:RetryDelaySeconds is {RetryDelaySeconds}; it must be more than {Section}:TimeoutSeconds ({TimeoutSeconds}) so that no other node retries a message still being sent.");
+        Check(BatchSize is >= 1 and <= 1000, $"{Section}:BatchSize is {BatchSize}; use 1 to 1000.");
+        Check(Enum.IsDefined(Security), $"{Section}:Security is {Security}; use StartTls, SslOnConnect or None.");
+        if (!IsConfigured)
+            return;
+        Check(Port is >= 1 and <= 65535, $"{Section}:Port is {Port}; use 1 to 65535 (587 for StartTls, 465 for SslOnConnect).");
+        Check(!string.IsNullOrWhiteSpace(FromAddress), $"{Section}:FromAddress is required when {Section}:Host is set, for example \"billing@example.com\".");
+        Check(MailboxAddress.TryParse(FromAddress, out _), $"{Section}:FromAddress '{FromAddress}' is not an email address.");
+        Check(string.IsNullOrEmpty(Username) || Password is not null, $"{Section}:Password is required when {Section}:Username is set.");
+    }
+
+    /// <summary>For logs: the server and sender, never the password.</summary>
+    public override string ToString() => IsConfigured
+        ? $"SMTP {Host}:{Port} ({Security}){(string.IsNullOrEmpty(Username) ? "" : $" as {Username}")} from {FromAddress}"
+        : "SMTP not configured";
+}
