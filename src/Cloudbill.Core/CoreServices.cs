@@ -65,6 +65,7 @@ public static class CoreServices
         services.AddScoped<PurchaseService>();
         services.AddScoped<ProvisioningService>();
         services.AddScoped<Notifier>();
+        services.AddCloudbillNotifications(configuration);
         services.AddScoped<RenewalService>();
         services.AddScoped<EngineBatch>();
         services.AddSingleton<LifecycleEngine>();

@@ -88,6 +88,7 @@ internal static class WebServices
         services.AddHealthChecks().AddDbContextCheck<CloudbillDbContext>("database");
         services.AddHostedService(sp => sp.GetRequiredService<Core.Provisioning.SimulatedProvisioner>());
         services.AddHostedService(sp => sp.GetRequiredService<Core.Lifecycle.EngineWorker>());
+        services.AddHostedService(sp => sp.GetRequiredService<Core.Notifications.EmailOutbox>());
         return services;
     }
 

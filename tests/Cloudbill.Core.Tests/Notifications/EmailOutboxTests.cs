@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Cloudbill.Core.Tests.Notifications;
+namespace Cloudbill.Core.Tests;
 
 /// <summary>R9.2: the email outbox, through the real MailKit sender against a local SMTP server.</summary>
 public class EmailOutboxTests

@@ -3,9 +3,9 @@ using Cloudbill.Core.Persistence;
 using Cloudbill.Core.Problems;
 using Cloudbill.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using static Cloudbill.Core.Tests.Notifications.EmailOutboxTests;
+using static Cloudbill.Core.Tests.EmailOutboxTests;
 
-namespace Cloudbill.Core.Tests.Notifications;
+namespace Cloudbill.Core.Tests;
 
 /// <summary>R9.2: the in-app Message Center, always scoped to the caller's account.</summary>
 public class MessageCenterTests
