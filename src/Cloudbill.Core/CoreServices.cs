@@ -9,6 +9,7 @@ using Cloudbill.Core.Orders;
 using Cloudbill.Core.Persistence;
 using Cloudbill.Core.Provisioning;
 using Cloudbill.Core.Purchase;
+using Cloudbill.Core.Renewals;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -55,6 +56,7 @@ public static class CoreServices
         services.AddScoped<AccessKeyService>();
         services.AddScoped<AccountService>();
         services.AddScoped<InstanceQueries>();
+        services.AddScoped<RenewalViews>();
         services.AddScoped<DemoSeeder>();
         services.AddScoped<CouponService>();
         services.AddScoped<OrderService>();
