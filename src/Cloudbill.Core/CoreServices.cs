@@ -57,6 +57,7 @@ public static class CoreServices
         services.AddScoped<AccessKeyService>();
         services.AddScoped<AccountService>();
         services.AddScoped<InstanceQueries>();
+        services.AddScoped<RenewalViews>();
         services.AddScoped<DemoSeeder>();
         services.AddScoped<CouponService>();
         services.AddScoped<OrderService>();

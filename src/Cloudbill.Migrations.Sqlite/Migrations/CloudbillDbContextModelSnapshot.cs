@@ -287,6 +287,10 @@ namespace Cloudbill.Migrations.Sqlite.Migrations
 
                     b.HasIndex("AccountId", "RegionId", "CreatedAt");
 
+                    b.HasIndex("AccountId", "ExpiresAt", "Id", "ProductCode", "RegionId", "RenewalMethod")
+                        .HasDatabaseName("IX_Instances_RenewalViews")
+                        .HasFilter("\"ReleasedAt\" IS NULL AND \"ChargeType\" = 'Subscription'");
+
                     b.ToTable("Instances");
                 });
 

@@ -1,0 +1,363 @@
+using System.Linq.Expressions;
+using Cloudbill.Core.Catalog;
+using Cloudbill.Core.Instances;
+using Cloudbill.Core.Persistence;
+using Cloudbill.Core.Problems;
+using Cloudbill.Core.Time;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Query;
+
+namespace Cloudbill.Core.Renewals;
+
+/// <summary>The expiry filters of the renewal pages ("All times" is the Renewal Management default).</summary>
+public enum ExpiryWindow
+{
+    /// <summary>No expiry filter.</summary>
+    AllTimes,
+
+    /// <summary>Urgent Renewal: expires within 15 days, or has expired and is not released (R1.4).</summary>
+    Urgent,
+
+    /// <summary>Not yet expired, expires within 7 days from now.</summary>
+    ExpiresIn7Days,
+
+    /// <summary>Not yet expired, expires within 15 days from now: the WaitForExpire instances (R1.4).</summary>
+    ExpiresIn15Days,
+
+    /// <summary>Not yet expired, expires within 30 days from now.</summary>
+    ExpiresIn30Days,
+
+    /// <summary>Past expiry and not released.</summary>
+    Expired,
+
+    /// <summary>Expiry in [<see cref="RenewalFilter.From"/>, <see cref="RenewalFilter.To"/>).</summary>
+    Custom,
+}
+
+/// <summary>
+/// The filters of Urgent Renewal, Renewal Management and the API's instance list. Null means
+/// "any". <see cref="Search"/> matches an instance whose id starts with the text (ids are
+/// lower case, so the text is lowered first) or whose name contains it, ignoring case (on
+/// SQLite only ASCII letters fold). The search never drives an index: the account's own rows
+/// bound the scan.
+/// </summary>
+public sealed record RenewalFilter(
+    string? ProductCode = null,
+    string? RegionId = null,
+    RenewalMethod? Method = null,
+    ExpiryWindow Expiry = ExpiryWindow.AllTimes,
+    DateTimeOffset? From = null,
+    DateTimeOffset? To = null,
+    string? Search = null,
+    int Page = 1,
+    int PageSize = RenewalFilter.DefaultPageSize)
+{
+    public const int DefaultPageSize = 20;
+    public const int MaxPageSize = 300;
+
+    /// <summary>An instance name is at most this long, so a longer search cannot match.</summary>
+    public const int MaxSearchLength = 128;
+
+    /// <summary>Urgent Renewal's default view.</summary>
+    public static RenewalFilter Urgent { get; } = new(Expiry: ExpiryWindow.Urgent);
+}
+
+/// <summary>One line of a renewal page: what the customer needs to decide whether to renew.</summary>
+public sealed record RenewalRow(
+    string Id,
+    string Name,
+    string ProductCode,
+    string ProductName,
+    string SpecCode,
+    string SpecName,
+    string RegionId,
+    string RegionName,
+    DateTimeOffset ExpiresAt,
+    RenewalMethod RenewalMethod,
+    int? AutoRenewPeriodMonths,
+    InstanceState State,
+    int DaysToExpiry,
+    long? UnpaidOrderId)
+{
+    /// <summary>R3.3: the instance already has an order waiting for payment.</summary>
+    public bool HasUnpaidOrder => UnpaidOrderId is not null;
+}
+
+/// <summary>"Elastic Compute Service (ECS) - Subscription (N)" on the product list.</summary>
+public sealed record ProductCount(string ProductCode, string ProductName, int Count);
+
+/// <summary>The counts on the three tabs: Manual Renewal, Auto-Renewal, Expire Without Renewal.</summary>
+public sealed record RenewalTabCounts(int ManualRenewal, int AutoRenewal, int NotRenewal)
+{
+    public int this[RenewalMethod method] => method switch
+    {
+        RenewalMethod.ManualRenewal => ManualRenewal,
+        RenewalMethod.AutoRenewal => AutoRenewal,
+        RenewalMethod.NotRenewal => NotRenewal,
+    };
+
+    public int All => ManualRenewal + AutoRenewal + NotRenewal;
+}
+
+/// <summary>
+/// One page and its counts. <see cref="Total"/> counts every instance the filter matches.
+/// Each facet's counts apply every filter except its own: <see cref="Products"/> ignores the
+/// product (it is the list to choose one from), <see cref="Tabs"/> ignores the renewal method.
+/// </summary>
+public sealed record RenewalPage(
+    IReadOnlyList<RenewalRow> Instances,
+    int Total,
+    int Page,
+    int PageSize,
+    IReadOnlyList<ProductCount> Products,
+    RenewalTabCounts Tabs);
+
+public static class RenewalViewErrors
+{
+    public static Problem Invalid(string message) => Problem.Invalid("Renewals.InvalidFilter", message);
+}
+
+/// <summary>
+/// The filtered, paged queries behind Urgent Renewal and Renewal Management and the API's
+/// instance list: the caller's subscription instances that are not released (R1.4), soonest
+/// expiry first, then by id. Everything is filtered, counted and paged in SQL.
+/// </summary>
+public sealed class RenewalViews(CloudbillDbContext db, ProductCatalog catalog, TimeProvider clock)
+{
+    /// <summary>Parses a renewal method as the edges receive it ("ManualRenewal", "AutoRenewal", "NotRenewal"); blank is "any".</summary>
+    public static Result<RenewalMethod?> ParseMethod(string? text) =>
+        ParseName<RenewalMethod>(text, "Renewal method");
+
+    /// <summary>Parses an expiry range name ("AllTimes", "Urgent", "ExpiresIn7Days", ...); blank is "All times".</summary>
+    public static Result<ExpiryWindow?> ParseExpiry(string? text) =>
+        ParseName<ExpiryWindow>(text, "Expiry range");
+
+    public async Task<Result<RenewalPage>> List(long accountId, RenewalFilter filter, CancellationToken ct)
+    {
+        if (Validate(filter) is { } problem)
+            return problem;
+
+        var now = clock.GetUtcNow();
+        var (matching, forTabs, forProducts) = Build(accountId, filter, now);
+
+        var byMethod = await forTabs.GroupBy(i => i.RenewalMethod)
+            .Select(g => new { Method = g.Key, Count = g.Count() })
+            .ToDictionaryAsync(x => x.Method, x => x.Count, ct);
+        var tabs = new RenewalTabCounts(
+            byMethod.GetValueOrDefault(RenewalMethod.ManualRenewal),
+            byMethod.GetValueOrDefault(RenewalMethod.AutoRenewal),
+            byMethod.GetValueOrDefault(RenewalMethod.NotRenewal));
+        var total = filter.Method is { } only ? tabs[only] : tabs.All;
+
+        var byProduct = await forProducts.GroupBy(i => i.ProductCode)
+            .Select(g => new { Product = g.Key, Count = g.Count() })
+            .ToDictionaryAsync(x => x.Product, x => x.Count, ct);
+        var products = catalog.Products.Where(p => byProduct.ContainsKey(p.Code))
+            .Select(p => new ProductCount(p.Code, p.Name, byProduct[p.Code]))
+            .ToList();
+
+        // A page far past the end (its offset does not fit an int) is empty, like any page past the end.
+        var skip = (long)(filter.Page - 1) * filter.PageSize;
+        var rows = skip >= total
+            ? []
+            : await PageOf(matching, (int)skip, filter.PageSize).ToListAsync(ct);
+
+        return new RenewalPage(rows.Select(i => Row(i, now)).ToList(), total, filter.Page, filter.PageSize, products, tabs);
+    }
+
+    /// <summary>The page query as it runs (for the benchmark notes and the SQL tests); the filter must be valid.</summary>
+    internal IQueryable<Instance> PageQuery(long accountId, RenewalFilter filter)
+    {
+        var now = clock.GetUtcNow();
+        return PageOf(Build(accountId, filter, now).Matching, (filter.Page - 1) * filter.PageSize, filter.PageSize);
+    }
+
+    /// <summary>
+    /// The page's ids come from the index alone (filtered, ordered, offset: no table rows read
+    /// for the skipped ones); then only the page's rows are read, by primary key.
+    /// </summary>
+    private IQueryable<Instance> PageOf(IQueryable<Instance> matching, int skip, int take)
+    {
+        var ids = Ordered(matching).Skip(skip).Take(take).Select(i => i.Id);
+        return Ordered(db.Instances.AsNoTracking().Where(i => ids.Contains(i.Id)));
+    }
+
+    /// <summary>Soonest expiry first, then by id, so pages do not overlap.</summary>
+    private static IQueryable<Instance> Ordered(IQueryable<Instance> matching) =>
+        matching.OrderBy(i => i.ExpiresAt).ThenBy(i => i.Id);
+
+    /// <summary>
+    /// The three queries: the matching instances, the same without the method (the tabs) and
+    /// the same without the product (the product list).
+    /// </summary>
+    private (IQueryable<Instance> Matching, IQueryable<Instance> ForTabs, IQueryable<Instance> ForProducts) Build(
+        long accountId, RenewalFilter filter, DateTimeOffset now)
+    {
+        var common = db.Instances.AsNoTracking()
+            .Where(i => i.AccountId == accountId
+                && i.ChargeType == ChargeType.Subscription
+                && i.ReleasedAt == null
+                && i.ExpiresAt != null);
+        if (filter.RegionId is { } region)
+            common = common.Where(i => i.RegionId == region);
+        common = WithinExpiry(common, filter, now);
+        if (!string.IsNullOrWhiteSpace(filter.Search))
+        {
+            // Ids are lower-case letters and digits; names fold case in the database.
+            var text = filter.Search.Trim().ToLowerInvariant();
+#pragma warning disable CA1304 // Translated to SQL lower(); it never runs in .NET.
+            common = common.Where(i => i.Id.StartsWith(text) || i.Name.ToLower().Contains(text));
+#pragma warning restore CA1304
+        }
+
+        var forProducts = NotPastRelease(common, null, now);
+        var forTabs = NotPastRelease(common, filter.ProductCode, now);
+        if (filter.ProductCode is { } product)
+            forTabs = forTabs.Where(i => i.ProductCode == product);
+        if (filter.Method is { } method)
+            forProducts = forProducts.Where(i => i.RenewalMethod == method);
+        var matching = filter.Method is { } m ? forTabs.Where(i => i.RenewalMethod == m) : forTabs;
+        return (matching, forTabs, forProducts);
+    }
+
+    private Problem? Validate(RenewalFilter filter)
+    {
+        if (filter.Page < 1)
+            return RenewalViewErrors.Invalid($"Page {filter.Page} does not exist; pages start at 1.");
+        if (filter.PageSize is < 1 or > RenewalFilter.MaxPageSize)
+            return RenewalViewErrors.Invalid($"Page size {filter.PageSize} is outside 1 to {RenewalFilter.MaxPageSize}.");
+        if (filter.ProductCode is { } code && catalog.FindProduct(code) is null)
+            return RenewalViewErrors.Invalid($"Product '{code}' is not in the catalog; use one of {string.Join(", ", catalog.Products.Select(p => p.Code))}.");
+        if (filter.RegionId is { } region && catalog.FindRegion(region) is null)
+            return RenewalViewErrors.Invalid($"Region '{region}' does not exist; use one of {string.Join(", ", catalog.Regions.Select(r => r.Id))}.");
+        if (filter.Method is { } method && !Enum.IsDefined(method))
+            return UnknownName("Renewal method", method.ToString(), Enum.GetNames<RenewalMethod>());
+        if (!Enum.IsDefined(filter.Expiry))
+            return UnknownName("Expiry range", filter.Expiry.ToString(), Enum.GetNames<ExpiryWindow>());
+        if (filter.Expiry == ExpiryWindow.Custom)
+        {
+            if (filter.From is not { } from || filter.To is not { } to)
+                return RenewalViewErrors.Invalid("A custom expiry range needs both a start and an end.");
+            if (from >= to)
+                return RenewalViewErrors.Invalid($"The expiry range is empty: its start ({BusinessCalendar.FormatDateTime(from)}) must be before its end ({BusinessCalendar.FormatDateTime(to)}).");
+        }
+        else if (filter.From is not null || filter.To is not null)
+        {
+            return RenewalViewErrors.Invalid($"A start or end of the expiry range applies only to the Custom range, not to {filter.Expiry}; choose Custom or leave them out.");
+        }
+        if (filter.Search is { } search && search.Trim().Length > RenewalFilter.MaxSearchLength)
+            return RenewalViewErrors.Invalid($"The search text is {search.Trim().Length} characters long; an instance name or id is at most {RenewalFilter.MaxSearchLength}.");
+        return null;
+    }
+
+    private static Result<T?> ParseName<T>(string? text, string what) where T : struct, Enum
+    {
+        if (string.IsNullOrWhiteSpace(text))
+            return (T?)null;
+        // Names only: Enum.TryParse would also take "2" or "1,2".
+        foreach (var value in Enum.GetValues<T>())
+        {
+            if (string.Equals(value.ToString(), text.Trim(), StringComparison.OrdinalIgnoreCase))
+                return (T?)value;
+        }
+        return UnknownName(what, text, Enum.GetNames<T>());
+    }
+
+    private static Problem UnknownName(string what, string text, string[] names) =>
+        RenewalViewErrors.Invalid($"{what} '{text}' is unknown; use {string.Join(", ", names[..^1])} or {names[^1]}.");
+
+    /// <summary>
+    /// The expiry presets, all relative to now: "Expires in N days" is now &lt; expiry ≤ now + N
+    /// days (not yet expired, as R1.4's WaitForExpire); Expired is expiry ≤ now; Urgent is both
+    /// at once (expiry ≤ now + 15 days); Custom is [From, To).
+    /// </summary>
+    private static IQueryable<Instance> WithinExpiry(IQueryable<Instance> query, RenewalFilter filter, DateTimeOffset now)
+    {
+        switch (filter.Expiry)
+        {
+            case ExpiryWindow.AllTimes:
+                return query;
+            case ExpiryWindow.Urgent:
+                var urgentUntil = now + TimeSpan.FromDays(InstanceLifecycle.ExpiringSoonDays);
+                return query.Where(i => i.ExpiresAt <= urgentUntil);
+            case ExpiryWindow.ExpiresIn7Days:
+                return ExpiringWithin(query, now, 7);
+            case ExpiryWindow.ExpiresIn15Days:
+                return ExpiringWithin(query, now, InstanceLifecycle.ExpiringSoonDays);
+            case ExpiryWindow.ExpiresIn30Days:
+                return ExpiringWithin(query, now, 30);
+            case ExpiryWindow.Expired:
+                return query.Where(i => i.ExpiresAt <= now);
+            case ExpiryWindow.Custom:
+                var from = filter.From!.Value;
+                var to = filter.To!.Value;
+                return query.Where(i => i.ExpiresAt >= from && i.ExpiresAt < to);
+            default:
+                throw new ArgumentOutOfRangeException(nameof(filter), filter.Expiry, "validated before");
+        }
+    }
+
+    private static IQueryable<Instance> ExpiringWithin(IQueryable<Instance> query, DateTimeOffset now, int days)
+    {
+        var until = now + TimeSpan.FromDays(days);
+        return query.Where(i => i.ExpiresAt > now && i.ExpiresAt <= until);
+    }
+
+    /// <summary>
+    /// R1.4, R1.5: an instance whose release time has come is released even before the engine
+    /// has marked it (ReleasedAt is set when the engine runs), so it leaves the views on time,
+    /// as <see cref="InstanceLifecycle.StateAt"/> says. The release time is the expiry plus the
+    /// product's grace and suspended days (whole days: Asia/Shanghai has no daylight saving).
+    /// One product gives one bound on the expiry; otherwise one bound per distinct lifecycle.
+    /// Instances of products missing from the catalog are left out.
+    /// </summary>
+    private IQueryable<Instance> NotPastRelease(IQueryable<Instance> query, string? productCode, DateTimeOffset now)
+    {
+        if (productCode is not null)
+        {
+            var releasedUpTo = ReleaseCutoff(catalog.GetProduct(productCode).Lifecycle, now);
+            return query.Where(i => i.ExpiresAt > releasedUpTo);
+        }
+
+        var parameter = Expression.Parameter(typeof(Instance), "i");
+        Expression? any = null;
+        foreach (var group in catalog.Products.GroupBy(p => p.Lifecycle.GraceDays + p.Lifecycle.SuspendedDays).OrderBy(g => g.Key))
+        {
+            var codes = group.Select(p => p.Code).ToList();
+            var releasedUpTo = ReleaseCutoff(group.First().Lifecycle, now);
+            Expression<Func<Instance, bool>> live = i => codes.Contains(i.ProductCode) && i.ExpiresAt > releasedUpTo;
+            var body = ReplacingExpressionVisitor.Replace(live.Parameters[0], parameter, live.Body);
+            any = any is null ? body : Expression.OrElse(any, body);
+        }
+        if (any is null)
+            return query.Where(_ => false);
+        // The longest lifecycle's bound also on its own: a range the index seeks to, not a filter on every row.
+        var oldestLive = catalog.Products.Min(p => ReleaseCutoff(p.Lifecycle, now));
+        return query.Where(i => i.ExpiresAt > oldestLive).Where(Expression.Lambda<Func<Instance, bool>>(any, parameter));
+    }
+
+    /// <summary>Instances that expired at or before this instant have reached their release time.</summary>
+    private static DateTimeOffset ReleaseCutoff(LifecycleDays lifecycle, DateTimeOffset now) =>
+        now - TimeSpan.FromDays(lifecycle.GraceDays + lifecycle.SuspendedDays);
+
+    private RenewalRow Row(Instance i, DateTimeOffset now)
+    {
+        var product = catalog.GetProduct(i.ProductCode);
+        var expires = i.ExpiresAt!.Value;
+        return new RenewalRow(
+            i.Id,
+            i.Name,
+            product.Code,
+            product.Name,
+            i.SpecCode,
+            product.FindSpec(i.SpecCode)?.Name ?? i.SpecCode,
+            i.RegionId,
+            catalog.RegionName(i.RegionId),
+            expires,
+            i.RenewalMethod,
+            i.AutoRenewPeriodMonths,
+            InstanceLifecycle.StateAt(i, product.Lifecycle, now),
+            BusinessCalendar.DaysBetween(now, expires),
+            i.UnpaidOrderId);
+    }
+}
