@@ -36,6 +36,8 @@ DO \$\$ BEGIN
     ALTER ROLE ${PGUSER_NAME} LOGIN PASSWORD '${PGUSER_PASSWORD}' CREATEDB;
   END IF;
 END \$\$;
+-- Test databases are dropped WITH (FORCE), which ends their leftover connections.
+GRANT pg_signal_backend TO ${PGUSER_NAME};
 SQL
 if ! as_root su postgres -c "psql -tAc \"SELECT 1 FROM pg_database WHERE datname = 'cloudbill'\"" | grep -q 1; then
   as_root su postgres -c "createdb -O ${PGUSER_NAME} cloudbill"

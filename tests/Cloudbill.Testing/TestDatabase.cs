@@ -60,7 +60,14 @@ public sealed class TestDatabase : IAsyncDisposable
             await using var admin = new NpgsqlConnection(server);
             await admin.OpenAsync();
             await using var dropCommand = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", admin);
-            await dropCommand.ExecuteNonQueryAsync();
+            try
+            {
+                await dropCommand.ExecuteNonQueryAsync();
+            }
+            catch (PostgresException)
+            {
+                // Cleanup only: a database that cannot be dropped now is left behind, not a failed test.
+            }
         });
     }
 
