@@ -105,6 +105,9 @@ public class LifecycleEngineTests
         // Released instances leave the views; the auto-renewed ones remain.
         var listed = await test.Run<InstanceQueries, IReadOnlyList<InstanceSummary>>((q, ct) => q.ForAccount(account, ct));
         Assert.Equal([auto.Id, tair.Id], listed.Select(i => i.Id).Order(StringComparer.Ordinal));
+        var renewals = (await test.Run<RenewalViews, Result<RenewalPage>>((v, ct) => v.List(account, new RenewalFilter(), ct))).Value;
+        Assert.Equal([auto.Id, tair.Id], renewals.Instances.Select(i => i.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(new RenewalTabCounts(0, 2, 0), renewals.Tabs);
 
         var charged = autoOrders.Aggregate(Money.Zero, (s, o) => s + o.Payable) + (await Orders(test, tair.Id)).Aggregate(Money.Zero, (s, o) => s + o.Payable);
         Assert.Equal(Money.Parse("10000.00") - charged, (await test.Balance(account)).Cash);
