@@ -32,13 +32,23 @@ public static class Scenario
         test.Query(db => db.BillingAccounts.Where(a => a.Id == accountId).Select(a => a.Email).SingleAsync());
 
     /// <summary>Puts the account in debt by <paramref name="amount"/> (as an unpaid pay-as-you-go charge would, R8.2).</summary>
-    public static async Task MakeOverdue(this TestServices test, long accountId, string amount)
+    public static Task MakeOverdue(this TestServices test, long accountId, string amount) =>
+        test.Adjust(accountId, amount, overdue: true);
+
+    /// <summary>Money arrives in the account's cash balance (as a top-up would), from the operator's adjustments.</summary>
+    public static Task AddCash(this TestServices test, long accountId, string amount) =>
+        test.Adjust(accountId, amount, overdue: false);
+
+    private static async Task Adjust(this TestServices test, long accountId, string amount, bool overdue)
     {
-        var (_, overdue) = await test.Run<LedgerService, (long, long)>((l, ct) => l.OpenCustomerAccounts(accountId, ct));
+        var (cash, debt) = await test.Run<LedgerService, (long, long)>((l, ct) => l.OpenCustomerAccounts(accountId, ct));
         var adjustments = await test.Run<LedgerService, long>((l, ct) => l.SystemAccount(LedgerService.OperatorAdjustmentsCode, LedgerAccountKind.OperatorAdjustments, ct));
-        var debt = Money.Parse(amount);
-        await test.Run<LedgerService, Result<PostResult>>((l, ct) => l.Post($"test-debt:{accountId}:{Guid.NewGuid():N}", "Test debt",
-            [new PostingLine(overdue, -debt), new PostingLine(adjustments, debt)], ct));
+        var money = Money.Parse(amount);
+        // Debt is a negative balance on the overdue account; cash a positive one on the cash account.
+        PostingLine[] lines = overdue
+            ? [new PostingLine(debt, -money), new PostingLine(adjustments, money)]
+            : [new PostingLine(adjustments, -money), new PostingLine(cash, money)];
+        await test.Run<LedgerService, Result<PostResult>>((l, ct) => l.Post($"test-adjustment:{accountId}:{Guid.NewGuid():N}", overdue ? "Test debt" : "Test cash", lines, ct));
     }
 
     public static Task<AccountBalance> Balance(this TestServices test, long accountId) =>

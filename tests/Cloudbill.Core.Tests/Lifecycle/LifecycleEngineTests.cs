@@ -46,14 +46,6 @@ public class LifecycleEngineTests
     private static Task<List<Order>> Orders(TestServices test, string instanceId) =>
         test.Query(db => db.Orders.AsNoTracking().Include(o => o.Lines).Where(o => o.Lines.Any(l => l.InstanceId == instanceId)).OrderBy(o => o.Id).ToListAsync());
 
-    private static async Task TopUp(TestServices test, long account, string amount)
-    {
-        var (cash, _) = await test.Run<LedgerService, (long, long)>((l, ct) => l.OpenCustomerAccounts(account, ct));
-        var adjustments = await test.Run<LedgerService, long>((l, ct) => l.SystemAccount(LedgerService.OperatorAdjustmentsCode, LedgerAccountKind.OperatorAdjustments, ct));
-        await test.Run<LedgerService, Result<PostResult>>((l, ct) => l.Post($"test-topup:{Guid.NewGuid():N}", "Test top-up",
-            [new PostingLine(adjustments, -Money.Parse(amount)), new PostingLine(cash, Money.Parse(amount))], ct));
-    }
-
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task A_simulated_year_charges_reminds_suspends_and_releases_on_the_right_days(DatabaseProvider provider)
@@ -143,7 +135,7 @@ public class LifecycleEngineTests
         var instance = await test.Instance(account, Shanghai(2026, 12, 10), RenewalMethod.AutoRenewal, 1, name: "web");
 
         await RunDaily(test, Shanghai(2026, 12, 3, 12), 0, 8, 10);
-        await TopUp(test, account, "500.00");
+        await test.AddCash(account, "500.00");
         await RunDaily(test, Shanghai(2026, 12, 12), 0, 8, 10);
 
         var notices = await Notices(test, instance.Id);
