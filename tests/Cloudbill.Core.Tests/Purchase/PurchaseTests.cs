@@ -99,7 +99,7 @@ public class PurchaseTests
 
         // The simulated provider finishes a few seconds later on the clock: Creating → Normal.
         test.Clock.Advance(TimeSpan.FromSeconds(3));
-        await Eventually(async () => await test.Query(db => db.Instances.CountAsync(i => i.AccountId == account && i.Provisioning == ProvisioningState.Ready)) == 3);
+        await Eventually(async () => await test.Query(db => db.Instances.CountAsync(i => i.AccountId == account && i.Provisioning == ProvisioningState.Ready)) == 3, test.Clock, TimeSpan.FromSeconds(1));
 
         var regions = await test.Run<InstanceQueries, IReadOnlyList<(Catalog.Region Region, int Count)>>((q, ct) => q.Regions(account, ct));
         Assert.Equal(("Hong Kong (China)", 3), (regions.Single().Region.Name, regions.Single().Count));
@@ -269,16 +269,22 @@ public class PurchaseTests
             File.Copy(file, Path.Combine(folder, "products", Path.GetFileName(file)));
     }
 
-    internal static async Task Eventually(Func<Task<bool>> condition)
+    /// <summary>
+    /// Waits for a background service that acts on the fake clock. Its timer may be set after the
+    /// test moved the clock, so each round nudges the clock on by <paramref name="nudge"/> (when
+    /// given) until the condition holds; real time only bounds the wait.
+    /// </summary>
+    internal static async Task Eventually(Func<Task<bool>> condition, Microsoft.Extensions.Time.Testing.FakeTimeProvider? clock = null, TimeSpan? nudge = null)
     {
-        // The provisioner completes on a background task after the clock moved; wait for that task, not for time.
-        for (var i = 0; i < 200; i++)
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
         {
             if (await condition())
                 return;
-            await Task.Yield();
-            await Task.Delay(10, TestContext.Current.CancellationToken);
+            if (clock is not null && nudge is { } step)
+                clock.Advance(step);
+            await Task.Delay(20, TestContext.Current.CancellationToken);
         }
-        Assert.Fail("The condition did not become true.");
+        Assert.Fail("The condition did not become true within 30 s.");
     }
 }
