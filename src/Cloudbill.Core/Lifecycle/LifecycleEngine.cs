@@ -74,7 +74,8 @@ internal sealed class EngineBatch(
     OrderService orders,
     OrderPayments payments,
     Notifier notifier,
-    TimeProvider clock)
+    TimeProvider clock,
+    ILogger<EngineBatch> logger)
 {
     public sealed record Result(int Claimed, EngineRunReport Report);
 
@@ -99,6 +100,13 @@ internal sealed class EngineBatch(
         {
             if (!accounts.Contains(instance.AccountId))
             {
+                skipped.Add(instance.Id);
+                continue;
+            }
+            if (catalog.FindProduct(instance.ProductCode) is null)
+            {
+                // A product removed from the catalog must not stop everyone else's lifecycle.
+                logger.LogError("Instance {InstanceId} is of product {ProductCode}, which is not in the catalog; its lifecycle actions wait until it is", instance.Id, instance.ProductCode);
                 skipped.Add(instance.Id);
                 continue;
             }
