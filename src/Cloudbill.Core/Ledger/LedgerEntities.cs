@@ -25,7 +25,10 @@ public sealed class LedgerAccount
     public LedgerAccountKind Kind { get; set; }
     public long? BillingAccountId { get; set; }
 
-    /// <summary>The running sum of this account's postings in fen, kept for fast reads; `reconcile` proves it.</summary>
+    /// <summary>
+    /// Customer accounts: the running sum of the account's postings in fen, kept for fast reads;
+    /// `reconcile` proves it. Shared accounts keep 0 here and are summed when needed.
+    /// </summary>
     public long BalanceFen { get; set; }
 
     public Money Balance => new(BalanceFen);

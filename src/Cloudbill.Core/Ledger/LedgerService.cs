@@ -60,9 +60,11 @@ public sealed class LedgerService(CloudbillDbContext db, TimeProvider clock)
         db.JournalTransactions.Add(transaction);
         await db.SaveChangesAsync(ct);
 
-        // The running balance moves in the database, not from a value read earlier, so two
-        // transactions posting to one account at once both count.
-        foreach (var group in nonZero.GroupBy(l => l.LedgerAccountId))
+        // A customer account's running balance moves in the database, not from a value read
+        // earlier, so two transactions posting to one account at once both count. Shared
+        // accounts (revenue, clearing) keep no running balance: one hot row would serialize
+        // every payment of every customer behind it (docs/decisions/0002).
+        foreach (var group in nonZero.Where(l => accounts[l.LedgerAccountId] is not null).GroupBy(l => l.LedgerAccountId))
         {
             var delta = group.Aggregate(Money.Zero, (acc, l) => acc + l.Amount).Fen;
             await db.LedgerAccounts.Where(a => a.Id == group.Key)
@@ -72,6 +74,20 @@ public sealed class LedgerService(CloudbillDbContext db, TimeProvider clock)
         await tx.Commit(ct);
         return new PostResult(transaction, AlreadyPosted: false);
     }
+
+    /// <summary>The shared accounts every database has; created by the migrator, before any posting.</summary>
+    public static readonly (string Code, LedgerAccountKind Kind)[] SystemAccounts =
+    [
+        (RevenueCode, LedgerAccountKind.Revenue),
+        (CouponExpenseCode, LedgerAccountKind.CouponExpense),
+        (AlipayClearingCode, LedgerAccountKind.AlipayClearing),
+        (UnionPayClearingCode, LedgerAccountKind.UnionPayClearing),
+        (OperatorAdjustmentsCode, LedgerAccountKind.OperatorAdjustments),
+    ];
+
+    /// <summary>A shared account's balance: the sum of its postings (it keeps no running balance).</summary>
+    public async Task<Money> SystemBalance(string code, CancellationToken ct) =>
+        new(await db.Postings.Where(p => db.LedgerAccounts.Any(a => a.Id == p.LedgerAccountId && a.Code == code)).SumAsync(p => p.AmountFen, ct));
 
     /// <summary>The id of a shared account (revenue, clearing, adjustments), created on first use.</summary>
     public Task<long> SystemAccount(string code, LedgerAccountKind kind, CancellationToken ct) =>

@@ -12,7 +12,10 @@ public sealed record ReconciliationReport(int AccountsChecked, int TransactionsC
     public bool IsClean => Mismatches.Count == 0 && Unbalanced.Count == 0;
 }
 
-/// <summary>R10.1: proves every stored balance equals the sum of its postings and every transaction sums to zero.</summary>
+/// <summary>
+/// R10.1: proves every customer's stored balance equals the sum of its postings and every
+/// transaction sums to zero (shared accounts store no balance of their own).
+/// </summary>
 public sealed class Reconciliation(CloudbillDbContext db)
 {
     public async Task<ReconciliationReport> Run(CancellationToken ct)
@@ -22,6 +25,7 @@ public sealed class Reconciliation(CloudbillDbContext db)
             .ToDictionaryAsync(x => x.Id, x => x.Sum, ct);
         var accounts = await db.LedgerAccounts.AsNoTracking().OrderBy(a => a.Code).ToListAsync(ct);
         var mismatches = accounts
+            .Where(a => a.BillingAccountId is not null)
             .Select(a => new BalanceMismatch(a.Code, a.Balance, new Money(sums.GetValueOrDefault(a.Id))))
             .Where(m => m.Stored != m.SumOfPostings)
             .ToList();

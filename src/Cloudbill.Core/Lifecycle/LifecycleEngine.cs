@@ -191,6 +191,8 @@ internal sealed class EngineBatch(
             return new Outcome("auto-renewal skipped", "skipped: the cycle was already renewed");
 
         await db.Acquire(instance.AccountId, ct);
+        if (!product.Renewable)
+            return Failed(instance, action, null, $"{product.Name} cannot be renewed here any more; renew it in the product's own console");
         if (product.FindSpec(instance.SpecCode) is not { } spec || !spec.IsSoldIn(instance.RegionId))
             return Failed(instance, action, null, $"its spec {instance.SpecCode} has no price in {instance.RegionId} any more; contact support");
 

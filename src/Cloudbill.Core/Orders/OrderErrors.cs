@@ -23,6 +23,9 @@ public static class OrderErrors
     public static Problem InstanceHasUnpaidOrder(string instanceId, long orderId) =>
         Problem.Conflict("Instance.UnpaidOrder", $"Instance {instanceId} already has unpaid order {orderId}; pay or cancel it first.");
 
+    public static Problem TokenReused(ClientToken token, Order existing) =>
+        Problem.Conflict("ClientToken.Reused", $"The client token {token} was already used for order {existing.Id} ({existing.Type} {existing.ProductCode}); use a new token for a different request.");
+
     public static Problem InvalidFilter(string message) =>
         Problem.Invalid("Order.InvalidFilter", message);
 }

@@ -69,7 +69,8 @@ public sealed class OrderPayments(
         var balance = await ledger.Balance(accountId, ct);
         if (balance.Overdue.IsPositive)
             return OrderErrors.Overdue(balance.Overdue);
-        if (balance.AvailableCredit < amount)
+        // An order a coupon pays in full needs no credit.
+        if (amount.IsPositive && balance.AvailableCredit < amount)
             return OrderErrors.InsufficientCredit(what, amount, balance.AvailableCredit);
         return null;
     }
@@ -103,12 +104,7 @@ public sealed class OrderPayments(
             throw new InvalidOperationException($"Payment postings of order {order.Id} were refused: {posted.Problem!.Message}");
 
         if (order.CouponId is { } couponId)
-        {
-            // R6.3, R6.4: the deduction is consumed; what is left stays on the coupon.
-            var coupon = await db.Coupons.FirstAsync(c => c.Id == couponId, ct);
-            coupon.Remaining -= order.CouponDeduction;
-            coupon.FrozenByOrderId = null;
-        }
+            await ConsumeCoupon(order, couponId, ct);
 
         order.Status = OrderStatus.Paid;
         order.PaidAt = now;
@@ -124,6 +120,25 @@ public sealed class OrderPayments(
             order.Lines.Count == 1 ? order.Lines[0].InstanceId : null, order.Id);
         await db.SaveChangesAsync(ct);
         return new PaymentOutcome(order, AlreadyPaid: false, created);
+    }
+
+    /// <summary>
+    /// R6.3, R6.4: the deduction is consumed and the coupon unfrozen in the database, in one
+    /// conditional update (a tracked copy may be stale: the freeze itself bypasses the tracker).
+    /// </summary>
+    private async Task ConsumeCoupon(Order order, long couponId, CancellationToken ct)
+    {
+        var current = await db.Coupons.AsNoTracking().Where(c => c.Id == couponId).Select(c => new { c.Remaining, c.FrozenByOrderId }).FirstAsync(ct);
+        var left = current.Remaining - order.CouponDeduction;
+        if (current.FrozenByOrderId != order.Id || left.IsNegative)
+            throw new InvalidOperationException($"Coupon {couponId} is not held by order {order.Id} for {order.CouponDeduction}.");
+        var before = current.Remaining;
+        var consumed = await db.Coupons.Where(c => c.Id == couponId && c.FrozenByOrderId == order.Id && c.Remaining == before)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.Remaining, left).SetProperty(c => c.FrozenByOrderId, (long?)null), ct);
+        if (consumed != 1)
+            throw new InvalidOperationException($"Coupon {couponId} changed while order {order.Id} held it.");
+        if (db.ChangeTracker.Entries<Coupons.Coupon>().FirstOrDefault(e => e.Entity.Id == couponId) is { } tracked)
+            await tracked.ReloadAsync(ct);
     }
 
     private async Task<Problem?> StaleRenewal(Order order, DateTimeOffset now, CancellationToken ct)

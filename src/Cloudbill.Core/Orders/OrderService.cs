@@ -20,7 +20,7 @@ public sealed class OrderService(CloudbillDbContext db, CouponService coupons, L
     {
         var existing = await FindByToken(accountId, token, ct);
         if (existing is not null)
-            return existing;
+            return IsFor(existing, draft.Type, draft.Lines.Select(l => l.InstanceId).OfType<string>().ToList(), draft.ProductCode) ? existing : OrderErrors.TokenReused(token, existing);
 
         var balance = await ledger.Balance(accountId, ct);
         if (balance.Overdue.IsPositive)
@@ -228,6 +228,12 @@ public sealed class OrderService(CloudbillDbContext db, CouponService coupons, L
         await db.Instances.Where(i => i.UnpaidOrderId == order.Id)
             .ExecuteUpdateAsync(s => s.SetProperty(i => i.UnpaidOrderId, (long?)null), ct);
     }
+
+    /// <summary>R5.4: a repeated token returns its order only when it asks for the same thing.</summary>
+    internal static bool IsFor(Order order, OrderType type, IReadOnlyCollection<string> instanceIds, string? productCode = null) =>
+        order.Type == type
+        && (productCode is null || order.ProductCode == productCode)
+        && order.Lines.Select(l => l.InstanceId).OfType<string>().Order(StringComparer.Ordinal).SequenceEqual(instanceIds.Order(StringComparer.Ordinal));
 
     internal Task<Order?> FindByToken(long accountId, ClientToken token, CancellationToken ct) =>
         db.Orders.AsNoTracking().Include(o => o.Lines).FirstOrDefaultAsync(o => o.AccountId == accountId && o.ClientToken == token.Value, ct);

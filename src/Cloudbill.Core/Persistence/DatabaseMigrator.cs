@@ -35,6 +35,14 @@ public sealed class DatabaseMigrator(DatabaseSettings settings, IDataProtectionP
                 await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
             }
 
+            // The shared ledger accounts exist before any posting, so two first payments cannot
+            // race to create them. The same upsert syntax works on SQLite and PostgreSQL.
+            foreach (var (code, kind) in Ledger.LedgerService.SystemAccounts)
+            {
+                await db.Database.ExecuteSqlAsync(
+                    $"""INSERT INTO "LedgerAccounts" ("Code", "Kind", "BalanceFen") VALUES ({code}, {kind.ToString()}, 0) ON CONFLICT ("Code") DO NOTHING""", ct);
+            }
+
             // Create the Data Protection key ring now, on its own connection: created lazily
             // inside a business transaction, it would wait on that transaction's SQLite lock.
             protection.CreateProtector("Cloudbill.Startup").Protect([1]);

@@ -73,7 +73,7 @@ public sealed class RenewalService(
     public async Task<Result<Order>> Place(long accountId, IReadOnlyList<string> instanceIds, RenewalTerm term, ClientToken token, CouponChoice choice, CancellationToken ct)
     {
         if (await orders.FindByToken(accountId, token, ct) is { } existing)
-            return existing;
+            return OrderService.IsFor(existing, OrderType.Renew, instanceIds) ? existing : OrderErrors.TokenReused(token, existing);
         var lines = await Lines(accountId, instanceIds, term, ct);
         if (!lines.Succeeded)
             return lines.Problem!;
@@ -91,6 +91,8 @@ public sealed class RenewalService(
         await db.Acquire(accountId, ct);
         if (await orders.FindByToken(accountId, token, ct) is { } existing)
         {
+            if (!OrderService.IsFor(existing, OrderType.Renew, instanceIds))
+                return OrderErrors.TokenReused(token, existing);
             return existing.Status switch
             {
                 OrderStatus.Paid => new PaymentOutcome(existing, AlreadyPaid: true, []),
@@ -136,9 +138,10 @@ public sealed class RenewalService(
             return ids.Problem!;
         var now = clock.GetUtcNow();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // The account lock keeps payments and the engine off these instances meanwhile.
+        await db.Acquire(accountId, ct);
         if (method == RenewalMethod.AutoRenewal)
         {
-            await db.Acquire(accountId, ct);
             var balance = await ledger.Balance(accountId, ct);
             if (balance.Overdue.IsPositive)
                 return OrderErrors.Overdue(balance.Overdue);
@@ -161,7 +164,8 @@ public sealed class RenewalService(
                     return RenewalErrors.AutoRenewPeriod(product, autoRenewPeriodMonths);
                 if (instance.ExpiresAt <= now)
                     return RenewalErrors.AutoRenewalOnExpired(instance);
-                if (instance.RenewalMethod != RenewalMethod.AutoRenewal)
+                // R2.3: switched on, or its period changed, today: charged from tomorrow.
+                if (instance.RenewalMethod != RenewalMethod.AutoRenewal || instance.AutoRenewPeriodMonths != period)
                     instance.AutoRenewEnabledAt = now;
                 instance.AutoRenewPeriodMonths = period;
             }
@@ -172,7 +176,9 @@ public sealed class RenewalService(
             if (instance.RenewalMethod != method || db.Entry(instance).Property(i => i.AutoRenewPeriodMonths).IsModified)
                 changed++;
             instance.RenewalMethod = method;
-            instance.NextDueAt = LifecycleSchedule.NextDueAfter(instance, product, now);
+            // Keep an earlier due time: actions already due but not yet run must still run (R4.7).
+            var next = LifecycleSchedule.NextDueAfter(instance, product, now);
+            instance.NextDueAt = instance.NextDueAt is { } due && (next is null || due < next) ? due : next;
         }
 
         await db.SaveChangesAsync(ct);

@@ -25,9 +25,13 @@ public class LedgerPropertyTests
     public async Task Random_postings_keep_every_balance_equal_to_its_postings(DatabaseProvider provider)
     {
         await using var test = await TestServices.Start(provider);
+        // Five customers' cash accounts: the accounts that keep a running balance.
         var accounts = new long[5];
         for (var i = 0; i < accounts.Length; i++)
-            accounts[i] = await test.Run<LedgerService, long>((l, ct) => l.SystemAccount($"test:{i}", LedgerAccountKind.OperatorAdjustments, ct));
+        {
+            var customer = await test.Customer();
+            accounts[i] = (await test.Run<LedgerService, (long Cash, long Overdue)>((l, ct) => l.OpenCustomerAccounts(customer, ct))).Cash;
+        }
 
         var expected = new long[5];
         var postedKeys = new HashSet<string>();

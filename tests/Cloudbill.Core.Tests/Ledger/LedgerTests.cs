@@ -22,7 +22,7 @@ public class LedgerTests
         Assert.Equal("Transaction 'k1' does not balance: its postings sum to -0.01, not 0.00.", result.Problem.Message);
         Assert.Equal(0, await test.Query(db => db.Postings.CountAsync()));
         Assert.Equal(0, await test.Query(db => db.JournalTransactions.CountAsync()));
-        Assert.Equal([0L, 0L], await test.Query(db => db.LedgerAccounts.OrderBy(x => x.Id).Select(x => x.BalanceFen).ToListAsync()));
+        Assert.All(await test.Query(db => db.LedgerAccounts.Select(x => x.BalanceFen).ToListAsync()), balance => Assert.Equal(0L, balance));
     }
 
     [Theory]
@@ -30,8 +30,9 @@ public class LedgerTests
     public async Task Parallel_postings_to_one_account_all_count(DatabaseProvider provider)
     {
         await using var test = await TestServices.Start(provider);
-        var source = await test.Run<LedgerService, long>((l, ct) => l.SystemAccount("test:source", LedgerAccountKind.OperatorAdjustments, ct));
-        var target = await test.Run<LedgerService, long>((l, ct) => l.SystemAccount("test:target", LedgerAccountKind.Revenue, ct));
+        var source = await test.Run<LedgerService, long>((l, ct) => l.SystemAccount(LedgerService.OperatorAdjustmentsCode, LedgerAccountKind.OperatorAdjustments, ct));
+        var customer = await test.Customer();
+        var target = (await test.Run<LedgerService, (long Cash, long Overdue)>((l, ct) => l.OpenCustomerAccounts(customer, ct))).Cash;
 
         // 20 different keys and 20 retries of the first: exactly 20 postings of 1.00 land.
         var attempts = Enumerable.Range(0, 40).Select(i => i < 20 ? $"parallel:{i}" : "parallel:0");
@@ -58,6 +59,7 @@ public class LedgerTests
         var report = await test.Run<Reconciliation, ReconciliationReport>((r, ct) => r.Run(ct));
         Assert.True(report.IsClean);
         Assert.Equal(2000L, await test.Query(db => db.LedgerAccounts.Where(x => x.Id == target).Select(x => x.BalanceFen).SingleAsync()));
+        Assert.Equal(Money.Parse("-20.00"), await test.Run<LedgerService, Money>((l, ct) => l.SystemBalance(LedgerService.OperatorAdjustmentsCode, ct)));
         Assert.Equal(20, await test.Query(db => db.JournalTransactions.CountAsync()));
     }
 

@@ -242,6 +242,43 @@ public class LifecycleEngineTests
 
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task One_coupon_serves_several_auto_renewals_of_one_batch_and_ends_unfrozen(DatabaseProvider provider) // R6.3, R6.4
+    {
+        await using var test = await TestServices.Start(provider);
+        var account = await test.Customer("5000.00");
+        var coupon = await test.Coupon(account, "1000.00", orderTypes: Coupons.CouponOrderTypes.Renew, validFor: TimeSpan.FromDays(60));
+        await test.Instance(account, Shanghai(2026, 12, 10), RenewalMethod.AutoRenewal, 1);
+        await test.Instance(account, Shanghai(2026, 12, 10), RenewalMethod.AutoRenewal, 1);
+        await test.Instance(account, Shanghai(2026, 12, 10), RenewalMethod.AutoRenewal, 1);
+        test.Clock.SetUtcNow(Shanghai(2026, 12, 1, 8));
+
+        var report = await Engine(test);
+
+        Assert.Equal(3, report.Counts["auto-renewal charged"]);
+        var after = await test.Query(db => db.Coupons.AsNoTracking().SingleAsync(c => c.Id == coupon.Id));
+        Assert.Equal((Money.Parse("10.00"), (long?)null), (after.Remaining, after.FrozenByOrderId)); // 1000.00 − 3 × 330.00
+        Assert.Equal(Money.Parse("5000.00"), (await test.Balance(account)).Cash);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task Changing_the_method_keeps_actions_already_due(DatabaseProvider provider) // R4.7
+    {
+        await using var test = await TestServices.Start(provider);
+        var account = await test.Customer("0.00");
+        var instance = await test.Instance(account, Shanghai(2026, 12, 10), RenewalMethod.AutoRenewal, 1);
+        // 12-03 10:00 the 7-day reminder falls due, but the engine has not run yet when the customer switches to manual.
+        test.Clock.SetUtcNow(Shanghai(2026, 12, 3, 10) + TimeSpan.FromSeconds(30));
+        await Engine(test, Shanghai(2026, 12, 3, 9));
+        await test.Run<RenewalService, Result<int>>((s, ct) => s.SetRenewalMethod(account, [instance.Id], RenewalMethod.ManualRenewal, null, ct));
+
+        await Engine(test);
+
+        Assert.Contains(await Notices(test, instance.Id), n => n.Kind == NotificationKind.ExpiryReminder && n.Title.Contains("7 day", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task Auto_renewal_switched_on_today_is_charged_from_tomorrow(DatabaseProvider provider) // R2.3
     {
         await using var test = await TestServices.Start(provider);

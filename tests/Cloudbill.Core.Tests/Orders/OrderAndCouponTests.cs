@@ -125,9 +125,9 @@ public class OrderAndCouponTests
         Assert.Equal(coupon.Id, usedUp.Single().Coupon.Id);
 
         // Revenue is the price; the coupon's part is the provider's coupon expense (R10.1).
-        var revenue = await test.Query(db => db.LedgerAccounts.SingleAsync(a => a.Code == Ledger.LedgerService.RevenueCode));
-        var expense = await test.Query(db => db.LedgerAccounts.SingleAsync(a => a.Code == Ledger.LedgerService.CouponExpenseCode));
-        Assert.Equal((Money.Parse("660.00"), Money.Parse("-500.00")), (revenue.Balance, expense.Balance));
+        var revenue = await test.Run<Ledger.LedgerService, Money>((l, ct) => l.SystemBalance(Ledger.LedgerService.RevenueCode, ct));
+        var expense = await test.Run<Ledger.LedgerService, Money>((l, ct) => l.SystemBalance(Ledger.LedgerService.CouponExpenseCode, ct));
+        Assert.Equal((Money.Parse("660.00"), Money.Parse("-500.00")), (revenue, expense));
     }
 
     [Theory]

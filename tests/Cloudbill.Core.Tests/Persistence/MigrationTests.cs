@@ -26,6 +26,16 @@ public class MigrationTests
         Assert.Contains(all, m => m.EndsWith("_Initial", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task Migrating_creates_the_shared_ledger_accounts_once(DatabaseProvider provider)
+    {
+        await using var test = await TestServices.Start(provider);
+        await test.Run<DatabaseMigrator, IReadOnlyList<string>>((m, ct) => m.Migrate(ct));
+        var codes = await test.Query(db => db.LedgerAccounts.Where(a => a.BillingAccountId == null).Select(a => a.Code).OrderBy(c => c).ToListAsync());
+        Assert.Equal(["clearing:alipay", "clearing:unionpay", "coupon-expense", "operator-adjustments", "revenue"], codes);
+    }
+
     [Fact]
     public async Task Sqlite_runs_in_WAL_mode()
     {

@@ -87,6 +87,23 @@ public class RenewNowTests
 
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task A_client_token_used_for_another_request_is_refused(DatabaseProvider provider) // R5.4
+    {
+        await using var test = await TestServices.Start(provider);
+        var account = await test.Customer("5000.00");
+        var a = await test.Instance(account, Shanghai(2026, 12, 10));
+        var b = await test.Instance(account, Shanghai(2026, 12, 10));
+        var first = (await RenewNow(test, account, a.Id, 1, token: "tok-1")).Value;
+        var before = await test.Snapshot();
+
+        var other = await RenewNow(test, account, b.Id, 1, token: "tok-1");
+
+        Assert.Equal($"The client token tok-1 was already used for order {first.Order.Id} (Renew ecs); use a new token for a different request.", other.Problem!.Message);
+        Assert.Equal(before, await test.Snapshot());
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task Fifty_parallel_renewals_with_different_tokens_add_exactly_fifty_months(DatabaseProvider provider)
     {
         await using var test = await TestServices.Start(provider);
