@@ -34,6 +34,9 @@ public sealed class BrowserFixture : IAsyncLifetime
             HasTouch = true,
             Locale = "en-US",
         });
+        // Generous limits: a loaded 2-core CI machine renders a first Blazor page slowly; a broken page still fails.
+        context.SetDefaultTimeout(90_000);
+        context.SetDefaultNavigationTimeout(90_000);
         return await context.NewPageAsync();
     }
 
