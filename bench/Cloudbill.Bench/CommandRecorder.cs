@@ -18,6 +18,47 @@ public sealed class CommandRecorder : DbCommandInterceptor
 
     public long Commands => Interlocked.Read(ref commands);
 
+    /// <summary>While set, the time the database took per kind of command (its first line), for the profile.</summary>
+    public bool Profiling { get; set; }
+
+    private readonly Dictionary<string, (int Count, TimeSpan Time)> profile = new(StringComparer.Ordinal);
+
+    public IReadOnlyList<(string Command, int Count, TimeSpan Time)> TakeProfile()
+    {
+        lock (profile)
+        {
+            var copy = profile.Select(p => (p.Key, p.Value.Count, p.Value.Time)).OrderByDescending(p => p.Time).ToList();
+            profile.Clear();
+            return copy;
+        }
+    }
+
+    private void Executed(DbCommand command, CommandExecutedEventData eventData)
+    {
+        if (!Profiling)
+            return;
+        var text = command.CommandText.Trim();
+        var shape = string.Join(" ", text.Split('\n', 4).Take(3).Select(l => l.Trim()));
+        shape = shape.Length > 140 ? shape[..140] : shape;
+        lock (profile)
+        {
+            var (count, time) = profile.GetValueOrDefault(shape);
+            profile[shape] = (count + 1, time + eventData.Duration);
+        }
+    }
+
+    public override ValueTask<DbDataReader> ReaderExecutedAsync(DbCommand command, CommandExecutedEventData eventData, DbDataReader result, CancellationToken cancellationToken = default)
+    {
+        Executed(command, eventData);
+        return ValueTask.FromResult(result);
+    }
+
+    public override ValueTask<int> NonQueryExecutedAsync(DbCommand command, CommandExecutedEventData eventData, int result, CancellationToken cancellationToken = default)
+    {
+        Executed(command, eventData);
+        return ValueTask.FromResult(result);
+    }
+
     public bool Capturing { get; set; }
 
     public IReadOnlyList<RecordedCommand> TakeCaptured()
@@ -76,3 +117,4 @@ public sealed class CommandRecorder : DbCommandInterceptor
         return ValueTask.FromResult(result);
     }
 }
+

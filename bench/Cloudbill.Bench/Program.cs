@@ -81,21 +81,28 @@ EngineRunReport single;
 TimeSpan singleElapsed;
 long singleCommands;
 int batchSize;
+TimeSpan engineCpu;
 await using (var node = Build(options.Database, recorder, batchSettings))
 {
     batchSize = node.GetRequiredService<CloudbillOptions>().Engine.BatchSize;
     var engine = node.GetRequiredService<LifecycleEngine>();
     var before = recorder.Commands;
+    recorder.Profiling = Environment.GetEnvironmentVariable("CLOUDBILL_BENCH_PROFILE") == "1";
+    var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
     var watch = Stopwatch.StartNew();
     single = await engine.RunUntil(DataGenerator.RunAt, ct);
     singleElapsed = watch.Elapsed;
+    engineCpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
     singleCommands = recorder.Commands - before;
+    recorder.Profiling = false;
+    foreach (var (command, count, time) in recorder.TakeProfile().Take(25))
+        Say(Invariant($"  db {time.TotalMilliseconds,9:F0} ms {count,7} x  {command}"));
     var again = await engine.RunUntil(DataGenerator.RunAt, ct);
     if (again.Total != 0)
         Say(Invariant($"WARNING: a second run found {again.Total} more action(s)"));
 }
 var singleRate = single.Total / singleElapsed.TotalSeconds;
-Say(Invariant($"Engine: {single.Total:N0} actions in {singleElapsed.TotalSeconds:F1} s = {singleRate:F0} actions/s ({singleRate / pgbench.Tps:F2}x pgbench), {(double)singleCommands / single.Total:F2} commands/action"));
+Say(Invariant($"Engine: {single.Total:N0} actions in {singleElapsed.TotalSeconds:F1} s = {singleRate:F0} actions/s ({singleRate / pgbench.Tps:F2}x pgbench), {(double)singleCommands / single.Total:F2} commands/action, engine process CPU {engineCpu.TotalSeconds:F1} s"));
 foreach (var (what, n) in single.Counts)
     Say(Invariant($"  {what}: {n:N0}"));
 var remaining = await Scalar<long>(options.Database, Invariant($"""SELECT count(*) FROM "Instances" WHERE "NextDueAt" <= '{DataGenerator.RunAt.UtcDateTime:yyyy-MM-dd HH:mm:ss}+00'"""));
