@@ -82,6 +82,9 @@ internal sealed class EngineBatch(
     public async Task<Result> Run(DateTimeOffset until, int size, HashSet<string> skipped, DatabaseProvider provider, CancellationToken ct)
     {
         var report = new EngineRunReport();
+        // A failed SaveChanges fails the whole batch (the transaction rolls back and the
+        // instances stay due), so the savepoint EF takes around each SaveChanges buys nothing.
+        db.Database.AutoSavepointsEnabled = false;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var claimed = await Claim(until, size, skipped, provider, ct);
         if (claimed.Count == 0)
@@ -110,7 +113,18 @@ internal sealed class EngineBatch(
                 skipped.Add(instance.Id);
                 continue;
             }
-            await Process(instance, until, done, report, ct);
+
+            // The claimed rows are read untracked and tracked one at a time: every SaveChanges
+            // (an auto-renewal makes several) scans what the context tracks, so a batch that
+            // tracked all its instances, orders and notices would scan them again and again.
+            db.Instances.Attach(instance);
+            if (await Process(instance, until, done, report, ct))
+            {
+                // This instance's actions went through the order and ledger services, which saved
+                // as they went: write the rest and forget what is written (the transaction holds it).
+                await db.SaveChangesAsync(ct);
+                db.ChangeTracker.Clear();
+            }
         }
 
         await db.SaveChangesAsync(ct);
@@ -129,11 +143,11 @@ internal sealed class EngineBatch(
                 ORDER BY "NextDueAt"
                 LIMIT {size}
                 FOR UPDATE SKIP LOCKED
-                """).ToListAsync(ct);
+                """).AsNoTracking().ToListAsync(ct);
         }
 
         // SQLite has one writer: the transaction (BEGIN IMMEDIATE) is the claim.
-        return await db.Instances.Where(i => i.NextDueAt <= until && !skipped.Contains(i.Id))
+        return await db.Instances.AsNoTracking().Where(i => i.NextDueAt <= until && !skipped.Contains(i.Id))
             .OrderBy(i => i.NextDueAt).Take(size).ToListAsync(ct);
     }
 
@@ -147,14 +161,17 @@ internal sealed class EngineBatch(
         return locked.ToHashSet();
     }
 
-    private async Task Process(Instance instance, DateTimeOffset until, HashSet<string> done, EngineRunReport report, CancellationToken ct)
+    /// <summary>Runs the instance's due actions; true when one of them went through services that save (an auto-renewal, a release that cancels an order).</summary>
+    private async Task<bool> Process(Instance instance, DateTimeOffset until, HashSet<string> done, EngineRunReport report, CancellationToken ct)
     {
         var product = catalog.GetProduct(instance.ProductCode);
         var cursor = instance.NextDueAt!.Value;
+        var saved = false;
         while (LifecycleSchedule.Due(instance, product, cursor, until).FirstOrDefault(a => !done.Contains(a.Key)) is { } action)
         {
             done.Add(action.Key);
             cursor = action.DueAt;
+            saved |= action.Kind == EngineActionKind.AutoRenewal || (action.Kind == EngineActionKind.Release && instance.UnpaidOrderId is not null);
             var outcome = await Execute(instance, product, action, ct);
             report.Count(outcome.Summary);
             db.EngineActions.Add(new EngineAction
@@ -169,6 +186,7 @@ internal sealed class EngineBatch(
             });
         }
         instance.NextDueAt = LifecycleSchedule.NextDueAfter(instance, product, until);
+        return saved;
     }
 
     private sealed record Outcome(string Summary, string Detail);

@@ -1,0 +1,65 @@
+using System.Globalization;
+using Npgsql;
+
+namespace Cloudbill.Bench;
+
+/// <summary>The benchmark's command line: sizes, the server, the output file.</summary>
+public sealed record BenchOptions(
+    string Label,
+    int Instances,
+    int Due,
+    int BigAccount,
+    int AccountSize,
+    int BatchSize,
+    int PgbenchScale,
+    int PgbenchSeconds,
+    int ViewCalls,
+    bool TwoEngines,
+    string Server,
+    string Database,
+    string? Output)
+{
+    public const string ServerVariable = "CLOUDBILL_BENCH_POSTGRES";
+    public const string DefaultServer = "Host=127.0.0.1;Username=cloudbill;Password=cloudbill";
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var options = new BenchOptions("full", 1_000_000, 100_000, 10_000, 100, 0, 10, 30, 1000, true,
+            Environment.GetEnvironmentVariable(ServerVariable) is { Length: > 0 } s ? s : DefaultServer, "cloudbill_bench", null);
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            int Int() => int.Parse(Next(), NumberStyles.None, CultureInfo.InvariantCulture);
+            options = args[i] switch
+            {
+                "--quick" => options with { Label = "quick", Instances = 50_000, Due = 5_000, BigAccount = 2_000, PgbenchScale = 5, PgbenchSeconds = 10, ViewCalls = 200 },
+                "--instances" => options with { Instances = Int() },
+                "--due" => options with { Due = Int() },
+                "--big-account" => options with { BigAccount = Int() },
+                "--account-size" => options with { AccountSize = Int() },
+                "--batch-size" => options with { BatchSize = Int() },
+                "--pgbench-scale" => options with { PgbenchScale = Int() },
+                "--pgbench-seconds" => options with { PgbenchSeconds = Int() },
+                "--view-calls" => options with { ViewCalls = Int() },
+                "--one-engine" => options with { TwoEngines = false },
+                "--database" => options with { Database = Next() },
+                "--output" => options with { Output = Next() },
+                "--label" => options with { Label = Next() },
+                _ => throw new ArgumentException($"Unknown option {args[i]}; see bench/run.sh --help."),
+            };
+        }
+        if (options.Due > options.Instances || options.BigAccount > options.Instances || options.AccountSize < 1)
+            throw new ArgumentException("Need due <= instances, big account <= instances and an account size of at least 1.");
+        if (!System.Text.RegularExpressions.Regex.IsMatch(options.Database, "^[a-z_][a-z0-9_]*$"))
+            throw new ArgumentException($"Database name '{options.Database}' must be lower-case letters, digits and underscores.");
+
+        // The benchmark only ever talks to this machine.
+        var host = new NpgsqlConnectionStringBuilder(options.Server).Host;
+        if (host is not ("127.0.0.1" or "localhost" or "::1"))
+            throw new ArgumentException($"{ServerVariable} names host '{host}'; the benchmark only talks to 127.0.0.1.");
+        return options;
+    }
+
+    public string ConnectionTo(string database) =>
+        new NpgsqlConnectionStringBuilder(Server) { Database = database, MaxPoolSize = 20, IncludeErrorDetail = true }.ConnectionString;
+}

@@ -1,0 +1,405 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using Cloudbill.Bench;
+using Cloudbill.Core;
+using Cloudbill.Core.Catalog;
+using Cloudbill.Core.Instances;
+using Cloudbill.Core.Ledger;
+using Cloudbill.Core.Lifecycle;
+using Cloudbill.Core.Persistence;
+using Cloudbill.Core.Renewals;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using static System.FormattableString;
+
+BenchOptions options;
+try
+{
+    options = BenchOptions.Parse(args);
+}
+catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
+{
+    await Console.Error.WriteLineAsync(e.Message);
+    return 2;
+}
+
+// The benchmark stops by itself: everything runs under one deadline.
+using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(60));
+var ct = deadline.Token;
+var report = new StringBuilder();
+void Say(string line)
+{
+    Console.WriteLine(line);
+}
+
+var copyDatabase = options.Database + "_copy";
+var pgbenchDatabase = options.Database + "_pgbench";
+var dataDirectory = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "data"));
+if (!Directory.Exists(dataDirectory))
+    dataDirectory = Path.GetFullPath("data");
+
+Say(Invariant($"Cloudbill benchmark ({options.Label}): {options.Instances:N0} instances, {options.Due:N0} due, a {options.BigAccount:N0}-instance account"));
+
+// 1. A fresh database with the migrations applied.
+await Recreate(options.Database);
+var recorder = new CommandRecorder();
+await using (var setup = Build(options.Database, recorder))
+{
+    await using var scope = setup.CreateAsyncScope();
+    await scope.ServiceProvider.GetRequiredService<DatabaseMigrator>().Migrate(ct);
+}
+
+// 2. The data, with binary COPY.
+var catalog = CatalogLoader.Load(Path.Combine(dataDirectory, "catalog"));
+GeneratedData data;
+await using (var connection = new NpgsqlConnection(options.ConnectionTo(options.Database)))
+{
+    await connection.OpenAsync(ct);
+    data = await new DataGenerator(options, catalog).Generate(connection, ct);
+}
+Say(Invariant($"Generated {data.Instances:N0} instances in {data.Accounts:N0} accounts, {data.Due:N0} due, in {data.Elapsed.TotalSeconds:F1} s"));
+
+// A copy for the two-engine run, taken before anything ran.
+NpgsqlConnection.ClearAllPools();
+if (options.TwoEngines)
+{
+    await Admin($"DROP DATABASE IF EXISTS {copyDatabase} WITH (FORCE)");
+    await Admin($"CREATE DATABASE {copyDatabase} TEMPLATE {options.Database}");
+}
+
+// 3. The baseline: pgbench TPC-B in the same run.
+var pgbench = await Pgbench();
+Say(Invariant($"pgbench TPC-B (-c 2 -j 2 -T {options.PgbenchSeconds}, scale {options.PgbenchScale}): {pgbench.Tps:F1} tps"));
+
+// 4. The engine over the whole due set.
+var batchSettings = options.BatchSize > 0 ? new Dictionary<string, string?> { ["Cloudbill:Engine:BatchSize"] = options.BatchSize.ToString(CultureInfo.InvariantCulture) } : null;
+EngineRunReport single;
+TimeSpan singleElapsed;
+long singleCommands;
+int batchSize;
+TimeSpan engineCpu;
+await using (var node = Build(options.Database, recorder, batchSettings))
+{
+    batchSize = node.GetRequiredService<CloudbillOptions>().Engine.BatchSize;
+    var engine = node.GetRequiredService<LifecycleEngine>();
+    var before = recorder.Commands;
+    recorder.Profiling = Environment.GetEnvironmentVariable("CLOUDBILL_BENCH_PROFILE") == "1";
+    var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+    var watch = Stopwatch.StartNew();
+    single = await engine.RunUntil(DataGenerator.RunAt, ct);
+    singleElapsed = watch.Elapsed;
+    engineCpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+    singleCommands = recorder.Commands - before;
+    recorder.Profiling = false;
+    foreach (var (command, count, time) in recorder.TakeProfile().Take(25))
+        Say(Invariant($"  db {time.TotalMilliseconds,9:F0} ms {count,7} x  {command}"));
+    var again = await engine.RunUntil(DataGenerator.RunAt, ct);
+    if (again.Total != 0)
+        Say(Invariant($"WARNING: a second run found {again.Total} more action(s)"));
+}
+var singleRate = single.Total / singleElapsed.TotalSeconds;
+Say(Invariant($"Engine: {single.Total:N0} actions in {singleElapsed.TotalSeconds:F1} s = {singleRate:F0} actions/s ({singleRate / pgbench.Tps:F2}x pgbench), {(double)singleCommands / single.Total:F2} commands/action, engine process CPU {engineCpu.TotalSeconds:F1} s"));
+foreach (var (what, n) in single.Counts)
+    Say(Invariant($"  {what}: {n:N0}"));
+var remaining = await Scalar<long>(options.Database, Invariant($"""SELECT count(*) FROM "Instances" WHERE "NextDueAt" <= '{DataGenerator.RunAt.UtcDateTime:yyyy-MM-dd HH:mm:ss}+00'"""));
+
+// 5. Two engines at once (two nodes) on the copy.
+IReadOnlyDictionary<string, int>? dual = null;
+var dualTotal = 0;
+TimeSpan dualElapsed = default;
+string? claimPlan = null;
+if (options.TwoEngines)
+{
+    claimPlan = await ExplainClaim(copyDatabase, batchSize);
+    await using var nodeA = Build(copyDatabase, recorder, batchSettings);
+    await using var nodeB = Build(copyDatabase, recorder, batchSettings);
+    var watch = Stopwatch.StartNew();
+    var runs = await Task.WhenAll(
+        Task.Run(() => nodeA.GetRequiredService<LifecycleEngine>().RunUntil(DataGenerator.RunAt, ct), ct),
+        Task.Run(() => nodeB.GetRequiredService<LifecycleEngine>().RunUntil(DataGenerator.RunAt, ct), ct));
+    var parts = runs.ToList();
+    // Instances of an account the other node held were skipped: the next run (of either node) does them.
+    while (parts[^1].Total > 0 || parts.Count == 2)
+        parts.Add(await nodeA.GetRequiredService<LifecycleEngine>().RunUntil(DataGenerator.RunAt, ct));
+    dualElapsed = watch.Elapsed;
+    dual = Sum(parts);
+    dualTotal = dual.Values.Sum();
+    Say(Invariant($"Two engines: {dualTotal:N0} actions in {dualElapsed.TotalSeconds:F1} s = {dualTotal / dualElapsed.TotalSeconds:F0} actions/s ({dualTotal / dualElapsed.TotalSeconds / pgbench.Tps:F2}x pgbench); first runs {runs[0].Total:N0} + {runs[1].Total:N0}, then {parts.Count - 2} catch-up run(s)"));
+}
+
+// 6. The renewal views of the big account.
+var filters = new (string Name, RenewalFilter Filter)[]
+{
+    ("Urgent, page 1", RenewalFilter.Urgent),
+    ("All times, page 1", new RenewalFilter()),
+    ("ECS + Manual Renewal tab", new RenewalFilter(ProductCode: "ecs", Method: RenewalMethod.ManualRenewal)),
+    ("Search \"ecs-001\"", new RenewalFilter(Search: "ecs-001")),
+};
+var viewResults = new List<(string Name, int Total, double P50, double P99, double Mean)>();
+var plans = new List<(string Name, string Sql, string Plan)>();
+await using (var web = Build(options.Database, recorder))
+{
+    foreach (var (name, filter) in filters)
+    {
+        async Task<(double Ms, int Total)> Call()
+        {
+            var watch = Stopwatch.StartNew();
+            await using var scope = web.CreateAsyncScope();
+            var page = await scope.ServiceProvider.GetRequiredService<RenewalViews>().List(DataGenerator.BigAccountId, filter, ct);
+            return (watch.Elapsed.TotalMilliseconds, page.Value.Total);
+        }
+        for (var i = 0; i < 50; i++)
+            await Call();
+        var times = new double[options.ViewCalls];
+        var total = 0;
+        for (var i = 0; i < times.Length; i++)
+            (times[i], total) = await Call();
+        Array.Sort(times);
+        viewResults.Add((name, total, Percentile(times, 0.50), Percentile(times, 0.99), times.Average()));
+        Say(Invariant($"View {name}: {total:N0} matching, p50 {Percentile(times, 0.50):F2} ms, p99 {Percentile(times, 0.99):F2} ms"));
+
+        recorder.Capturing = true;
+        await Call();
+        recorder.Capturing = false;
+        var captured = recorder.TakeCaptured();
+        for (var q = 0; q < captured.Count; q++)
+            plans.Add(($"{name}, query {q + 1} of {captured.Count}", captured[q].Sql, await Explain(options.Database, captured[q])));
+    }
+}
+
+// 7. The ledger reconciles after all that money moved.
+var reconciliations = new List<(string Database, ReconciliationReport Report)>();
+foreach (var database in options.TwoEngines ? new[] { options.Database, copyDatabase } : [options.Database])
+{
+    await using var services = Build(database, recorder);
+    await using var scope = services.CreateAsyncScope();
+    var result = await scope.ServiceProvider.GetRequiredService<Reconciliation>().Run(ct);
+    reconciliations.Add((database, result));
+    Say(Invariant($"Reconciliation of {database}: {(result.IsClean ? "clean" : "NOT CLEAN")} ({result.AccountsChecked:N0} accounts, {result.TransactionsChecked:N0} transactions)"));
+}
+var sameWork = dual is null || dual.OrderBy(c => c.Key, StringComparer.Ordinal).SequenceEqual(single.Counts.OrderBy(c => c.Key, StringComparer.Ordinal));
+
+// 8. The results, into BENCHMARKS.md between this run's markers.
+var machine = await Machine();
+report.AppendLine(Invariant($"Run `{(options.Label == "quick" ? "bench/run.sh --quick" : "bench/run.sh")}` finished {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC on {machine}."));
+report.AppendLine();
+report.AppendLine(Invariant($"Data: {data.Instances:N0} instances in {data.Accounts:N0} billing accounts (one of {options.BigAccount:N0}, the rest of {options.AccountSize}); {data.Due:N0} due at {DataGenerator.RunAt:yyyy-MM-dd HH:mm} UTC (scheduled at {DataGenerator.GeneratedAt:yyyy-MM-dd HH:mm} UTC with `LifecycleSchedule.NextDueAfter`); {data.PoorAccounts:N0} accounts hold no money, so their auto-renewals fail. Loaded with binary COPY in {data.Elapsed.TotalSeconds:F0} s."));
+report.AppendLine(Invariant($"Due mix: {string.Join(", ", data.DueByKind.OrderByDescending(k => k.Value).Select(k => Invariant($"{k.Key} {k.Value:N0}")))}."));
+report.AppendLine();
+report.AppendLine("| Measure | Result | pgbench TPC-B, same run | Ratio | Goal |");
+report.AppendLine("|---|---|---|---|---|");
+report.AppendLine(Invariant($"| Engine, one node (batch {batchSize}) | {singleRate:F0} actions/s ({single.Total:N0} actions in {singleElapsed.TotalSeconds:F1} s) | {pgbench.Tps:F0} tps | **{singleRate / pgbench.Tps:F2}x** | 2x: {(singleRate >= 2 * pgbench.Tps ? "met" : "not met")} |"));
+if (dual is not null)
+{
+    var dualRate = dualTotal / dualElapsed.TotalSeconds;
+    report.AppendLine(Invariant($"| Engine, two nodes at once (copy of the data) | {dualRate:F0} actions/s ({dualTotal:N0} actions in {dualElapsed.TotalSeconds:F1} s) | {pgbench.Tps:F0} tps | **{dualRate / pgbench.Tps:F2}x** | 2x: {(dualRate >= 2 * pgbench.Tps ? "met" : "not met")} |"));
+}
+report.AppendLine();
+report.AppendLine(Invariant($"pgbench: `pgbench -i -s {options.PgbenchScale}`, then `pgbench -c 2 -j 2 -T {options.PgbenchSeconds}` (TPC-B): {pgbench.Tps:F1} tps, {pgbench.Transactions:N0} transactions."));
+report.AppendLine(Invariant($"Engine: {(double)singleCommands / single.Total:F2} database commands per action ({singleCommands:N0} in all); {remaining} instance(s) still due afterwards; a second run found nothing. Two nodes did {(sameWork ? "exactly the same actions as one" : "DIFFERENT work from one")}."));
+report.AppendLine();
+report.AppendLine("| Action | One node | Two nodes |");
+report.AppendLine("|---|---|---|");
+foreach (var (what, n) in single.Counts)
+    report.AppendLine(Invariant($"| {what} | {n:N0} | {(dual is null ? "-" : dual.GetValueOrDefault(what).ToString("N0", CultureInfo.InvariantCulture))} |"));
+report.AppendLine(Invariant($"| **total** | **{single.Total:N0}** | **{(dual is null ? "-" : dualTotal.ToString("N0", CultureInfo.InvariantCulture))}** |"));
+report.AppendLine();
+report.AppendLine(Invariant($"Renewal views of the {options.BigAccount:N0}-instance account (`RenewalViews.List`, page size 20, each call a new scope and DbContext as a request; 50 warm-up calls, then {options.ViewCalls:N0} timed):"));
+report.AppendLine();
+report.AppendLine("| View | Matching | p50 | p99 | mean | Goal p99 < 20 ms |");
+report.AppendLine("|---|---|---|---|---|---|");
+foreach (var v in viewResults)
+    report.AppendLine(Invariant($"| {v.Name} | {v.Total:N0} | {v.P50:F2} ms | {v.P99:F2} ms | {v.Mean:F2} ms | {(v.P99 < 20 ? "met" : "not met")} |"));
+report.AppendLine();
+report.AppendLine(Invariant($"Ledger: {string.Join("; ", reconciliations.Select(r => Invariant($"`{r.Database}` {(r.Report.IsClean ? "reconciles" : "DOES NOT reconcile")} ({r.Report.AccountsChecked:N0} accounts, {r.Report.TransactionsChecked:N0} transactions)")))}."));
+report.AppendLine();
+report.AppendLine("<details><summary>Query plans (EXPLAIN (ANALYZE, BUFFERS), parameters as sent)</summary>");
+report.AppendLine();
+if (claimPlan is not null)
+{
+    report.AppendLine("Engine claim (first batch, in a transaction rolled back):");
+    report.AppendLine();
+    report.AppendLine("```");
+    report.AppendLine(claimPlan.TrimEnd());
+    report.AppendLine("```");
+    report.AppendLine();
+}
+foreach (var (name, sql, plan) in plans)
+{
+    report.AppendLine(Invariant($"{name}:"));
+    report.AppendLine();
+    report.AppendLine("```sql");
+    report.AppendLine(sql.Trim());
+    report.AppendLine("```");
+    report.AppendLine("```");
+    report.AppendLine(plan.TrimEnd());
+    report.AppendLine("```");
+    report.AppendLine();
+}
+report.AppendLine("</details>");
+
+if (options.Output is { } output)
+    await WriteSection(output, options.Label, report.ToString());
+Say(Invariant($"Engine {singleRate:F0} actions/s vs pgbench {pgbench.Tps:F0} tps: {singleRate / pgbench.Tps:F2}x"));
+
+NpgsqlConnection.ClearAllPools();
+await Admin($"DROP DATABASE IF EXISTS {copyDatabase} WITH (FORCE)");
+await Admin($"DROP DATABASE IF EXISTS {pgbenchDatabase} WITH (FORCE)");
+return reconciliations.All(r => r.Report.IsClean) && remaining == 0 && sameWork ? 0 : 1;
+
+ServiceProvider Build(string database, CommandRecorder commands, IDictionary<string, string?>? settings = null)
+{
+    var configuration = new ConfigurationBuilder()
+        .AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Cloudbill:Database:Provider"] = "Postgres",
+            ["ConnectionStrings:Cloudbill"] = options.ConnectionTo(database),
+            ["Cloudbill:DataDirectory"] = dataDirectory,
+            ["Cloudbill:Engine:IntervalSeconds"] = "0",
+        })
+        .AddInMemoryCollection(settings ?? new Dictionary<string, string?>())
+        .Build();
+    var services = new ServiceCollection();
+    services.AddLogging();
+    services.AddSingleton<TimeProvider>(new FixedClock(DataGenerator.RunAt));
+    services.AddCloudbillCore(configuration);
+    services.ConfigureDbContext<CloudbillDbContext>(o => o.AddInterceptors(commands));
+    return services.BuildServiceProvider();
+}
+
+async Task Admin(string sql)
+{
+    await using var connection = new NpgsqlConnection(options.ConnectionTo("postgres"));
+    await connection.OpenAsync(ct);
+    await DataGenerator.Execute(connection, sql, ct);
+}
+
+async Task Recreate(string database)
+{
+    NpgsqlConnection.ClearAllPools();
+    await Admin($"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
+    await Admin($"CREATE DATABASE {database}");
+}
+
+async Task<T> Scalar<T>(string database, string sql)
+{
+    await using var connection = new NpgsqlConnection(options.ConnectionTo(database));
+    await connection.OpenAsync(ct);
+    await using var command = new NpgsqlCommand(sql, connection);
+    return (T)(await command.ExecuteScalarAsync(ct))!;
+}
+
+async Task<string> Explain(string database, RecordedCommand recorded)
+{
+    await using var connection = new NpgsqlConnection(options.ConnectionTo(database));
+    await connection.OpenAsync(ct);
+    await using var command = new NpgsqlCommand("EXPLAIN (ANALYZE, BUFFERS) " + recorded.Sql, connection);
+    foreach (var p in recorded.Parameters)
+        command.Parameters.Add(p.Clone());
+    return await ReadPlan(command);
+}
+
+async Task<string> ExplainClaim(string database, int size)
+{
+    await using var connection = new NpgsqlConnection(options.ConnectionTo(database));
+    await connection.OpenAsync(ct);
+    await using var tx = await connection.BeginTransactionAsync(ct);
+    await using var command = new NpgsqlCommand("""
+        EXPLAIN (ANALYZE, BUFFERS) SELECT * FROM "Instances"
+        WHERE "NextDueAt" <= $1 AND NOT ("Id" = ANY($2))
+        ORDER BY "NextDueAt"
+        LIMIT $3
+        FOR UPDATE SKIP LOCKED
+        """, connection, tx);
+    command.Parameters.Add(new NpgsqlParameter { Value = DataGenerator.RunAt.ToUniversalTime() });
+    command.Parameters.Add(new NpgsqlParameter { Value = Array.Empty<string>() });
+    command.Parameters.Add(new NpgsqlParameter { Value = size });
+    var plan = await ReadPlan(command);
+    await tx.RollbackAsync(ct);
+    return plan;
+}
+
+async Task<string> ReadPlan(NpgsqlCommand command)
+{
+    var text = new StringBuilder();
+    await using var reader = await command.ExecuteReaderAsync(ct);
+    while (await reader.ReadAsync(ct))
+        text.AppendLine(reader.GetString(0));
+    return text.ToString();
+}
+
+async Task<(double Tps, long Transactions)> Pgbench()
+{
+    var server = new NpgsqlConnectionStringBuilder(options.Server);
+    await Admin($"DROP DATABASE IF EXISTS {pgbenchDatabase} WITH (FORCE)");
+    await Admin($"CREATE DATABASE {pgbenchDatabase}");
+    var common = Invariant($"-h {server.Host} -p {server.Port} -U {server.Username} {pgbenchDatabase}");
+    await Run("pgbench", Invariant($"-i -q -s {options.PgbenchScale} {common}"), server.Password);
+    var output = await Run("pgbench", Invariant($"-c 2 -j 2 -T {options.PgbenchSeconds} {common}"), server.Password);
+    var tps = Regex.Match(output, @"tps = ([0-9.]+) \(without initial connection time\)");
+    var count = Regex.Match(output, @"number of transactions actually processed: ([0-9]+)");
+    if (!tps.Success)
+        throw new InvalidOperationException("pgbench printed no tps:\n" + output);
+    return (double.Parse(tps.Groups[1].Value, CultureInfo.InvariantCulture), count.Success ? long.Parse(count.Groups[1].Value, CultureInfo.InvariantCulture) : 0);
+}
+
+async Task<string> Run(string program, string arguments, string? password)
+{
+    var start = new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+    if (password is not null)
+        start.Environment["PGPASSWORD"] = password;
+    using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {program}.");
+    var stdout = process.StandardOutput.ReadToEndAsync(ct);
+    var stderr = process.StandardError.ReadToEndAsync(ct);
+    await process.WaitForExitAsync(ct);
+    var all = await stdout + await stderr;
+    if (process.ExitCode != 0)
+        throw new InvalidOperationException($"{program} {arguments} failed ({process.ExitCode}):\n{all}");
+    return all;
+}
+
+async Task<string> Machine()
+{
+    var cpu = File.Exists("/proc/cpuinfo")
+        ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU"
+        : "unknown CPU";
+    var memory = File.Exists("/proc/meminfo")
+        ? File.ReadLines("/proc/meminfo").FirstOrDefault(l => l.StartsWith("MemTotal", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "?"
+        : "?";
+    var version = await Scalar<string>("postgres", "SHOW server_version");
+    return Invariant($"{Environment.ProcessorCount} cores ({cpu}), {memory} RAM, PostgreSQL {version}, .NET {Environment.Version}, shared and noisy");
+}
+
+static double Percentile(double[] sorted, double p) => sorted[Math.Max(0, (int)Math.Ceiling(p * sorted.Length) - 1)];
+
+static Dictionary<string, int> Sum(IEnumerable<EngineRunReport> parts)
+{
+    var sum = new Dictionary<string, int>(StringComparer.Ordinal);
+    foreach (var (what, n) in parts.SelectMany(p => p.Counts))
+        sum[what] = sum.GetValueOrDefault(what) + n;
+    return sum;
+}
+
+static async Task WriteSection(string path, string label, string content)
+{
+    var start = $"<!-- results:{label}:start -->";
+    var end = $"<!-- results:{label}:end -->";
+    var text = File.Exists(path) ? await File.ReadAllTextAsync(path) : "# Benchmarks\n";
+    var section = start + "\n" + content.TrimEnd() + "\n" + end;
+    var from = text.IndexOf(start, StringComparison.Ordinal);
+    var to = text.IndexOf(end, StringComparison.Ordinal);
+    text = from >= 0 && to > from
+        ? text[..from] + section + text[(to + end.Length)..]
+        : text.TrimEnd() + "\n\n" + section + "\n";
+    await File.WriteAllTextAsync(path, text);
+}
+
+/// <summary>The benchmark's clock: always the run time, as the engine's hosted service would see it then.</summary>
+internal sealed class FixedClock(DateTimeOffset now) : TimeProvider
+{
+    public override DateTimeOffset GetUtcNow() => now;
+}
