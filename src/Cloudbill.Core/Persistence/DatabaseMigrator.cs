@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Cloudbill.Core.Persistence;
 
-/// <summary>Applies the provider's migrations: at server start and from the `migrate` verb. Never EnsureCreated.</summary>
+/// <summary>Applies the provider's migrations, at server start and from the `migrate` verb: the only way the schema is made.</summary>
 public sealed class DatabaseMigrator(DatabaseSettings settings, IDataProtectionProvider protection)
 {
     /// <returns>The migrations that were applied now (empty when the schema was current).</returns>
