@@ -9,7 +9,7 @@ public static class CliApp
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
 
-    public static Task<int> Run(string[] args)
+    public static async Task<int> Run(string[] args)
     {
         var app = new CommandApp();
         app.Configure(config =>
@@ -47,12 +47,13 @@ public static class CliApp
 
         try
         {
-            return app.RunAsync(args);
+            return await app.RunAsync(args);
         }
-        catch (CommandParseException e)
+        catch (CommandAppException e)
         {
+            // A wrong verb, option or value: one line naming it, never a stack trace.
             Console.Error.WriteLine($"cloudbill: {e.Message}");
-            return Task.FromResult(2);
+            return 2;
         }
     }
 }

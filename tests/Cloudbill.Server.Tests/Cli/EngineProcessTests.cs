@@ -57,8 +57,7 @@ public class EngineProcessTests
     public async Task Engine_run_refuses_a_time_without_an_offset()
     {
         var result = await CloudbillProcess.Run(new Dictionary<string, string>(), "engine", "run", "--at", "2026-12-01T08:00:00");
-        Assert.NotEqual(0, result.ExitCode);
-        Assert.Contains("--at: '2026-12-01T08:00:00' is not an ISO-8601 time with an offset", result.Output + result.Error, StringComparison.Ordinal);
+        Assert.Equal((2, "cloudbill: --at: '2026-12-01T08:00:00' is not an ISO-8601 time with an offset, e.g. 2026-12-01T08:00:00+08:00 or 2026-12-01T00:00:00Z."), (result.ExitCode, result.Error.Trim()));
     }
 
     private static int Total(string output) =>
