@@ -7,6 +7,7 @@ using Cloudbill.Core.Ledger;
 using Cloudbill.Core.Lifecycle;
 using Cloudbill.Core.Notifications;
 using Cloudbill.Core.Orders;
+using Cloudbill.Core.Payments;
 using Cloudbill.Core.Persistence;
 using Cloudbill.Core.Provisioning;
 using Cloudbill.Core.Purchase;
@@ -71,8 +72,30 @@ public static class CoreServices
         services.AddScoped<EngineBatch>();
         services.AddSingleton<LifecycleEngine>();
         services.AddSingleton<EngineWorker>();
+        services.AddCloudbillPayments(options.Payments);
         services.TryAddSingleton<SimulatedProvisioner>();
         services.TryAddSingleton<IInstanceProvisioner>(sp => sp.GetRequiredService<SimulatedProvisioner>());
+        return services;
+    }
+
+    /// <summary>
+    /// The gateway payments. The merchants configured under Cloudbill:Payments are read here; a host
+    /// that plays the gateways itself (the sandbox) registers its own <see cref="PaymentGateways"/> first.
+    /// </summary>
+    private static IServiceCollection AddCloudbillPayments(this IServiceCollection services, PaymentOptions options)
+    {
+        services.AddHttpClient(GatewayTransport.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(15));
+        services.TryAddSingleton(sp =>
+        {
+            var (alipay, unionPay) = PaymentGateways.ConfiguredMerchants(options);
+            return new PaymentGateways(alipay, unionPay, options, sp.GetRequiredService<TimeProvider>());
+        });
+        services.TryAddScoped<GatewayTransport>();
+        services.AddScoped<GatewayCheckouts>();
+        services.AddScoped<GatewayConfirmations>();
+        services.AddScoped<GatewayNotifications>();
+        services.AddScoped<GatewayPoller>();
+        services.AddSingleton<GatewayPollerWorker>();
         return services;
     }
 }

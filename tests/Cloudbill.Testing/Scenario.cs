@@ -166,6 +166,8 @@ public static class Scenario
         lines.AddRange((await db.OrderLines.OrderBy(l => l.Id).ToListAsync()).Select(l => $"OL {l.Id} {l.OrderId} {l.InstanceId} {l.ExpiresAfter?.UtcTicks}"));
         lines.AddRange((await db.Coupons.OrderBy(c => c.Id).ToListAsync()).Select(c => $"C {c.Id} {c.Remaining} {c.FrozenByOrderId}"));
         lines.AddRange((await db.Instances.OrderBy(i => i.Id).ToListAsync()).Select(i => $"I {i.Id} {i.ExpiresAt?.UtcTicks} {i.RenewalMethod} {i.AutoRenewPeriodMonths} {i.UnpaidOrderId} {i.Provisioning} {i.ReleasedAt?.UtcTicks} {i.Version}"));
+        lines.AddRange((await db.GatewayPayments.OrderBy(p => p.Id).ToListAsync()).Select(p => $"G {p.OutTradeNo} {p.State} {p.Amount} {p.GatewayTradeNo} {p.Flag} {p.Version}"));
+        lines.AddRange((await db.Notifications.OrderBy(n => n.Id).ToListAsync()).Select(n => $"N {n.CauseKey}"));
         return string.Join("\n", lines);
     });
 }

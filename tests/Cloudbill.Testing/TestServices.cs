@@ -28,11 +28,12 @@ public sealed class TestServices : IAsyncDisposable
     public FakeTimeProvider Clock { get; }
     public IServiceProvider Services => provider;
 
-    public static async Task<TestServices> Start(DatabaseProvider provider, DateTimeOffset? start = null, IDictionary<string, string?>? settings = null) =>
-        await Start(await TestDatabase.Create(provider), start, settings);
+    public static async Task<TestServices> Start(DatabaseProvider provider, DateTimeOffset? start = null, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configure = null) =>
+        await Start(await TestDatabase.Create(provider), start, settings, configure);
 
     /// <summary>Services over an existing test database (a second node, or a changed catalog).</summary>
-    public static async Task<TestServices> Start(TestDatabase database, DateTimeOffset? start = null, IDictionary<string, string?>? settings = null)
+    /// <param name="configure">Services registered before Cloudbill's own (which only add what is missing): test gateways.</param>
+    public static async Task<TestServices> Start(TestDatabase database, DateTimeOffset? start = null, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configure = null)
     {
         var provider = database.Provider;
         var configuration = new ConfigurationBuilder()
@@ -49,6 +50,7 @@ public sealed class TestServices : IAsyncDisposable
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<TimeProvider>(clock);
+        configure?.Invoke(services);
         services.AddCloudbillCore(configuration);
         var built = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
 

@@ -27,6 +27,7 @@ public sealed class CloudbillDbContext(DbContextOptions<CloudbillDbContext> opti
     public DbSet<LedgerAccount> LedgerAccounts => Set<LedgerAccount>();
     public DbSet<JournalTransaction> JournalTransactions => Set<JournalTransaction>();
     public DbSet<Posting> Postings => Set<Posting>();
+    public DbSet<Payments.GatewayPayment> GatewayPayments => Set<Payments.GatewayPayment>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     private bool IsSqlite => Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite";

@@ -162,3 +162,26 @@ internal sealed class EngineActionConfiguration : IEntityTypeConfiguration<Engin
         e.HasIndex(a => new { a.InstanceId, a.DueAt });
     }
 }
+
+internal sealed class GatewayPaymentConfiguration : IEntityTypeConfiguration<Payments.GatewayPayment>
+{
+    public void Configure(EntityTypeBuilder<Payments.GatewayPayment> e)
+    {
+        e.Property(p => p.OutTradeNo).HasMaxLength(40);
+        e.Property(p => p.ClientToken).HasMaxLength(ClientToken.MaxLength);
+        e.Property(p => p.GatewayTradeNo).HasMaxLength(64);
+        e.Property(p => p.ConfirmedBy).HasMaxLength(32);
+        e.Property(p => p.Outcome).HasMaxLength(500);
+        e.Property(p => p.Flag).HasMaxLength(500);
+        e.Property(p => p.RefundRequestNo).HasMaxLength(64);
+        e.Property(p => p.Version).IsConcurrencyToken();
+        e.HasOne<BillingAccount>().WithMany().HasForeignKey(p => p.AccountId);
+        e.HasOne<Order>().WithMany().HasForeignKey(p => p.OrderId);
+        // Every notification and query finds its payment by our trade number.
+        e.HasIndex(p => p.OutTradeNo).IsUnique();
+        e.HasIndex(p => new { p.AccountId, p.ClientToken }).IsUnique();
+        e.HasIndex(p => new { p.AccountId, p.CreatedAt });
+        // The poller's sweep.
+        e.HasIndex(p => p.NextQueryAt);
+    }
+}

@@ -89,6 +89,7 @@ internal static class WebServices
         services.AddHostedService(sp => sp.GetRequiredService<Core.Provisioning.SimulatedProvisioner>());
         services.AddHostedService(sp => sp.GetRequiredService<Core.Lifecycle.EngineWorker>());
         services.AddHostedService(sp => sp.GetRequiredService<Core.Notifications.EmailOutbox>());
+        services.AddHostedService(sp => sp.GetRequiredService<Core.Payments.GatewayPollerWorker>());
         return services;
     }
 
@@ -107,6 +108,7 @@ internal static class WebServices
             await signIn.SignOutAsync();
             return TypedResults.LocalRedirect("/signin");
         });
+        app.MapPaymentEndpoints();
         app.MapRazorComponents<AppRoot>();
         return app;
     }

@@ -60,7 +60,7 @@ public sealed class UnionPayGateway
         }
 
         // §2.2: txnTime must be the current Beijing time; it carries whole seconds only.
-        var txnTime = GatewayTime.WholeSeconds(clock.GetUtcNow());
+        var txnTime = GatewayTime.WholeSeconds(checkout.TxnTime ?? clock.GetUtcNow());
         var payTimeout = txnTime + timeout;
         var fields = Common("01", "01");
         fields.Add(new("channelType", checkout.Device switch

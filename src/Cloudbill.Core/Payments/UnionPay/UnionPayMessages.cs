@@ -22,6 +22,12 @@ public sealed record UnionPayCheckout(string OrderId, Money Amount, UnionPayDevi
 
     /// <summary>reqReserved: echoed in the notification and query (1–1024 bytes, no &amp;={}[]).</summary>
     public string? ReqReserved { get; init; }
+
+    /// <summary>
+    /// The txnTime the order was first sent with, to show the same cashier again (orderId + txnTime
+    /// identify the order at UnionPay); null sends the current time (§2.2).
+    /// </summary>
+    public DateTimeOffset? TxnTime { get; init; }
 }
 
 /// <summary>

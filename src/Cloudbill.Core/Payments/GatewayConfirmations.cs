@@ -1,0 +1,160 @@
+using Cloudbill.Core.Accounts;
+using Cloudbill.Core.Ledger;
+using Cloudbill.Core.Notifications;
+using Cloudbill.Core.Orders;
+using Cloudbill.Core.Persistence;
+using Cloudbill.Core.Problems;
+using Cloudbill.Core.Provisioning;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+
+namespace Cloudbill.Core.Payments;
+
+/// <summary>The gateway says a trade is paid: from a verified notification or an active query.</summary>
+/// <param name="RefusedChannel">Huabei or credit card seen in fund_bill_list (R7.2): refund, credit nothing.</param>
+public sealed record GatewayConfirmation(string OutTradeNo, Money Amount, string GatewayTradeNo, string Source, string? RefusedChannel = null);
+
+/// <summary>What a confirmation did; <see cref="AlreadyApplied"/> for every repeat.</summary>
+public sealed record ConfirmationOutcome(GatewayPayment Payment, bool AlreadyApplied, bool NeedsRefund);
+
+/// <summary>
+/// Applies a gateway's confirmation exactly once (R7.3, R5.5, R10.3): under the account lock the
+/// payment moves Pending/Closed → Credited a single time, and every posting carries the trade
+/// number in its business key, so duplicate, concurrent or late confirmations change nothing.
+/// </summary>
+public sealed class GatewayConfirmations(
+    CloudbillDbContext db,
+    LedgerService ledger,
+    OrderPayments orderPayments,
+    Notifier notifier,
+    IInstanceProvisioner provisioner,
+    TimeProvider clock,
+    ILogger<GatewayConfirmations> logger)
+{
+    public static string ReceivedKey(GatewayPayment payment) => $"{payment.Gateway.ToString().ToLowerInvariant()}:{payment.OutTradeNo}:received";
+
+    public static string SettlementKey(GatewayPayment payment) => $"{payment.Gateway.ToString().ToLowerInvariant()}:{payment.OutTradeNo}:settle";
+
+    public async Task<Result<ConfirmationOutcome>> Confirm(PaymentGateway gateway, GatewayConfirmation confirmation, CancellationToken ct)
+    {
+        var accountId = await db.GatewayPayments.Where(p => p.OutTradeNo == confirmation.OutTradeNo && p.Gateway == gateway)
+            .Select(p => (long?)p.AccountId).FirstOrDefaultAsync(ct);
+        if (accountId is null)
+            return PaymentErrors.NotFound(confirmation.OutTradeNo);
+
+        IReadOnlyList<string> created = [];
+        ConfirmationOutcome outcome;
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        {
+            await db.Acquire(accountId.Value, ct);
+            var payment = await db.GatewayPayments.FirstAsync(p => p.OutTradeNo == confirmation.OutTradeNo, ct);
+            if (payment.State is GatewayPaymentState.Credited or GatewayPaymentState.Refunding or GatewayPaymentState.Refunded)
+                return new ConfirmationOutcome(payment, AlreadyApplied: true, NeedsRefund: false);
+            if (confirmation.Amount != payment.Amount)
+                throw new InvalidOperationException($"Confirmation of {payment.OutTradeNo} for {confirmation.Amount} reached crediting; the gateway checks compare amounts first.");
+
+            var now = clock.GetUtcNow();
+            payment.GatewayTradeNo = confirmation.GatewayTradeNo;
+            payment.ConfirmedAt = now;
+            payment.ConfirmedBy = confirmation.Source;
+
+            if (confirmation.RefusedChannel is { } channel)
+            {
+                // R7.2: nothing reaches the account; the money goes back the way it came.
+                payment.State = GatewayPaymentState.Refunding;
+                payment.RefundRequestNo = payment.OutTradeNo + "R1";
+                payment.NextQueryAt = now;
+                payment.Flag = $"Paid with {channel}, which is refused (R7.2); refunded in full at {payment.Gateway}.";
+                payment.Outcome = $"Not credited: {channel} cannot be used; {payment.Amount} CNY is refunded to your {channel}.";
+                notifier.Add(payment.AccountId, NotificationKind.TopUpCredited, $"payment:{payment.OutTradeNo}:refused",
+                    "Payment refunded",
+                    $"Your {payment.Gateway} payment {payment.OutTradeNo} of {payment.Amount} CNY used {channel}, which Cloudbill does not accept. It is refunded in full; pay again with your Alipay balance, a debit card or UnionPay.",
+                    orderId: payment.OrderId);
+                await db.SaveChangesAsync(ct);
+                await tx.CommitAsync(ct);
+                logger.LogWarning("Payment {OutTradeNo} used a refused channel ({Channel}); refunding", payment.OutTradeNo, channel);
+                return new ConfirmationOutcome(payment, AlreadyApplied: false, NeedsRefund: true);
+            }
+
+            var (cash, _) = await ledger.OpenCustomerAccounts(payment.AccountId, ct);
+            var clearing = await ledger.SystemAccount(ClearingCode(gateway), ClearingKind(gateway), ct);
+            var received = await ledger.Post(ReceivedKey(payment), $"{gateway} payment {payment.OutTradeNo} (trade {confirmation.GatewayTradeNo}) received",
+                [new PostingLine(clearing, -payment.Amount), new PostingLine(cash, payment.Amount)], ct);
+            if (!received.Succeeded)
+                throw new InvalidOperationException($"Receipt of {payment.OutTradeNo} was refused: {received.Problem!.Message}");
+
+            (payment.Outcome, created) = payment.Purpose == GatewayPaymentPurpose.TopUp
+                ? (await CreditTopUp(payment, ct), [])
+                : await PayOrder(payment, cash, ct);
+            payment.State = GatewayPaymentState.Credited;
+            payment.NextQueryAt = null;
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+            outcome = new ConfirmationOutcome(payment, AlreadyApplied: false, NeedsRefund: false);
+        }
+
+        provisioner.Provision(created);
+        logger.LogInformation("Payment {OutTradeNo} confirmed by {Source}: {Outcome}", confirmation.OutTradeNo, confirmation.Source, outcome.Payment.Outcome);
+        return outcome;
+    }
+
+    /// <summary>R7.4: the money is on the account's cash; the overdue amount is settled from it first.</summary>
+    private Task<string> CreditTopUp(GatewayPayment payment, CancellationToken ct)
+    {
+        _ = ct;
+        var outcome = $"Top-up of {payment.Amount} CNY by {payment.Gateway} credited to your balance.";
+        notifier.Add(payment.AccountId, NotificationKind.TopUpCredited, $"payment:{payment.OutTradeNo}:credited", "Top-up credited",
+            $"{payment.Amount} CNY from {payment.Gateway} (trade {payment.OutTradeNo}) is on your account.");
+        return Task.FromResult(outcome);
+    }
+
+    /// <summary>
+    /// R5.3, R5.5: the received money pays the order when it is still unpaid and payable; otherwise
+    /// (already paid, cancelled, timed out, its instance renewed or released meanwhile) it stays
+    /// on the balance, recorded, never lost.
+    /// </summary>
+    private async Task<(string Outcome, IReadOnlyList<string> Created)> PayOrder(GatewayPayment payment, long cash, CancellationToken ct)
+    {
+        var order = await db.Orders.Include(o => o.Lines).FirstAsync(o => o.Id == payment.OrderId, ct);
+        var method = payment.Gateway == PaymentGateway.Alipay ? PaymentMethod.Alipay : PaymentMethod.UnionPay;
+        string why;
+        if (order.Status == OrderStatus.Unpaid)
+        {
+            var paid = await orderPayments.ApplyPayment(order, method, cash, NotificationKind.PaymentSucceeded, ct);
+            if (paid.Succeeded)
+                return ($"Order {order.Id} paid: {payment.Amount} CNY by {payment.Gateway}.", paid.Value.CreatedInstanceIds);
+            why = paid.Problem!.Message;
+        }
+        else
+        {
+            why = order.Status == OrderStatus.Paid
+                ? $"Order {order.Id} was already paid{(order.PaidWith is { } with ? $" ({with})" : "")}."
+                : $"Order {order.Id} was cancelled ({order.CancelReason}) before the payment arrived.";
+        }
+
+        var outcome = $"{why} The {payment.Amount} CNY paid by {payment.Gateway} was credited to your balance instead (R5.5).";
+        notifier.Add(payment.AccountId, NotificationKind.PaymentSucceeded, $"payment:{payment.OutTradeNo}:to-balance", "Payment credited to your balance", outcome, orderId: order.Id);
+        return (outcome, []);
+    }
+
+    internal static string ClearingCode(PaymentGateway gateway) => gateway switch
+    {
+        PaymentGateway.Alipay => LedgerService.AlipayClearingCode,
+        PaymentGateway.UnionPay => LedgerService.UnionPayClearingCode,
+    };
+
+    private static LedgerAccountKind ClearingKind(PaymentGateway gateway) => gateway switch
+    {
+        PaymentGateway.Alipay => LedgerAccountKind.AlipayClearing,
+        PaymentGateway.UnionPay => LedgerAccountKind.UnionPayClearing,
+    };
+
+    /// <summary>The refund of a refused channel went through at the gateway.</summary>
+    public async Task MarkRefunded(string outTradeNo, CancellationToken ct)
+    {
+        await db.GatewayPayments.Where(p => p.OutTradeNo == outTradeNo && p.State == GatewayPaymentState.Refunding)
+            .ExecuteUpdateAsync(s => s.SetProperty(p => p.State, GatewayPaymentState.Refunded)
+                .SetProperty(p => p.NextQueryAt, (DateTimeOffset?)null)
+                .SetProperty(p => p.Version, p => p.Version + 1), ct);
+    }
+}

@@ -1,0 +1,118 @@
+using System.Data.Common;
+using Cloudbill.Core.Payments.Alipay;
+using Cloudbill.Core.Payments.UnionPay;
+using Cloudbill.Core.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+
+namespace Cloudbill.Core.Payments;
+
+/// <summary>The HTTP answer a gateway expects: Alipay retries until it reads exactly "success", UnionPay until it gets a 200.</summary>
+public sealed record NotificationReply(int StatusCode, string Body);
+
+/// <summary>
+/// The notify URLs (payments.md §3.5 step 3): signature first, then the merchant checks against
+/// the payment we created, then the idempotent confirmation. A forged or mismatched notification
+/// is refused with a 4xx and changes nothing; a repeat of an applied one is acknowledged again.
+/// </summary>
+public sealed class GatewayNotifications(
+    CloudbillDbContext db,
+    PaymentGateways gateways,
+    GatewayConfirmations confirmations,
+    GatewayPoller poller,
+    ILogger<GatewayNotifications> logger)
+{
+    public async Task<NotificationReply> FromAlipay(IReadOnlyList<KeyValuePair<string, string>> fields, CancellationToken ct)
+    {
+        var refused = new NotificationReply(400, AlipayNotification.FailureReply);
+        var acknowledged = new NotificationReply(200, AlipayNotification.SuccessReply);
+        var alipay = gateways.Alipay;
+        if (!alipay.Succeeded)
+            return new NotificationReply(404, AlipayNotification.FailureReply);
+
+        var verified = alipay.Value.VerifyNotification(fields);
+        if (!verified.Succeeded)
+            return Refuse(PaymentGateway.Alipay, verified.Problem!, refused);
+        var payment = await Find(PaymentGateway.Alipay, verified.Value.OutTradeNo, ct);
+        var notification = alipay.Value.CheckNotification(verified.Value, payment is null ? null : new AlipayExpectedPayment(payment.OutTradeNo, payment.Amount));
+        if (!notification.Succeeded)
+            return Refuse(PaymentGateway.Alipay, notification.Problem!, refused);
+        var paid = notification.Value;
+
+        try
+        {
+            if (paid.IsRefund)
+            {
+                // Our own refund of a refused channel (or an operator's refund): never a new payment (§1.7).
+                if (paid.RefundFee >= payment!.Amount)
+                    await confirmations.MarkRefunded(payment.OutTradeNo, ct);
+                return acknowledged;
+            }
+            if (!paid.IsPaid)
+            {
+                if (paid.TradeStatus == AlipayTradeStatus.TradeClosed)
+                    await poller.MarkClosed(payment!.OutTradeNo, "Alipay closed the unpaid trade.", ct);
+                return acknowledged;
+            }
+            if (paid.UsedBankCardOfUnknownType && !paid.UsedForbiddenChannel)
+            {
+                // §1.5: the card type is only known from a query with fund_bill_list.
+                await poller.QueryAndApply(payment!, ct);
+                return acknowledged;
+            }
+
+            var refusedChannel = paid.FundBills.FirstOrDefault(bill => bill.IsForbidden)?.Funding.ToString();
+            var outcome = await confirmations.Confirm(PaymentGateway.Alipay,
+                new GatewayConfirmation(paid.OutTradeNo, paid.TotalAmount, paid.TradeNo, "notification", refusedChannel), ct);
+            if (outcome.Succeeded && outcome.Value.NeedsRefund)
+                await poller.RequestRefund(outcome.Value.Payment, ct);
+            return acknowledged;
+        }
+        catch (Exception e) when (e is DbException or DbUpdateException or InvalidOperationException or TimeoutException)
+        {
+            // Transient (database busy or down): anything but "success" makes Alipay send it again.
+            logger.LogError(e, "Alipay notification for {OutTradeNo} could not be applied now; Alipay will send it again", paid.OutTradeNo);
+            return new NotificationReply(503, AlipayNotification.FailureReply);
+        }
+    }
+
+    public async Task<NotificationReply> FromUnionPay(IReadOnlyList<KeyValuePair<string, string>> fields, CancellationToken ct)
+    {
+        var refused = new NotificationReply(400, "refused");
+        var unionPay = gateways.UnionPay;
+        if (!unionPay.Succeeded)
+            return new NotificationReply(404, "not configured");
+
+        var verified = unionPay.Value.VerifyNotification(fields);
+        if (!verified.Succeeded)
+            return Refuse(PaymentGateway.UnionPay, verified.Problem!, refused);
+        var payment = await Find(PaymentGateway.UnionPay, verified.Value.OrderId, ct);
+        var notification = unionPay.Value.CheckNotification(verified.Value, payment is null ? null : new UnionPayExpectedPayment(payment.OutTradeNo, payment.TxnTime, payment.Amount));
+        if (!notification.Succeeded)
+            return Refuse(PaymentGateway.UnionPay, notification.Problem!, refused);
+
+        try
+        {
+            if (notification.Value.IsPaid)
+            {
+                await confirmations.Confirm(PaymentGateway.UnionPay,
+                    new GatewayConfirmation(payment!.OutTradeNo, notification.Value.Amount, notification.Value.QueryId ?? "", "notification"), ct);
+            }
+            return new NotificationReply(UnionPayNotification.AcknowledgementStatusCode, UnionPayNotification.AcknowledgementBody);
+        }
+        catch (Exception e) when (e is DbException or DbUpdateException or InvalidOperationException or TimeoutException)
+        {
+            logger.LogError(e, "UnionPay notification for {OrderId} could not be applied now; UnionPay will send it again", notification.Value.OrderId);
+            return new NotificationReply(UnionPayNotification.RetryStatusCode, "retry");
+        }
+    }
+
+    private Task<GatewayPayment?> Find(PaymentGateway gateway, string outTradeNo, CancellationToken ct) =>
+        db.GatewayPayments.AsNoTracking().FirstOrDefaultAsync(p => p.OutTradeNo == outTradeNo && p.Gateway == gateway, ct);
+
+    private NotificationReply Refuse(PaymentGateway gateway, Problems.Problem problem, NotificationReply reply)
+    {
+        logger.LogWarning("{Gateway} notification refused ({Code}): {Message}", gateway, problem.Code, problem.Message);
+        return reply;
+    }
+}

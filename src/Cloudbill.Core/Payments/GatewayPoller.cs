@@ -1,0 +1,236 @@
+using Cloudbill.Core.Payments.Alipay;
+using Cloudbill.Core.Payments.UnionPay;
+using Cloudbill.Core.Persistence;
+using Cloudbill.Core.Problems;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+
+namespace Cloudbill.Core.Payments;
+
+/// <summary>What the gateway says about a trade when asked (payments.md §1.9, §2.6).</summary>
+public enum GatewayTradeState
+{
+    Paid,
+
+    /// <summary>Not paid (yet): no trade, waiting for the buyer, processing.</summary>
+    NotPaid,
+
+    /// <summary>Closed or failed at the gateway; after the deadline this is final.</summary>
+    Closed,
+
+    /// <summary>The gateway did not answer, or answered something we could not verify.</summary>
+    Unknown,
+}
+
+public sealed record GatewayTradeStatus(GatewayTradeState State, Money? Amount, string? GatewayTradeNo, string? RefusedChannel, string Detail);
+
+/// <summary>
+/// The fallback for lost notifications (payments.md §3.5 step 4): asks the gateway about pending
+/// payments on a schedule (5, 10, 30, 60, 120 minutes, then once after the deadline), applies a
+/// paid answer through the same confirmation as a notification, closes abandoned payments, and
+/// retries refunds of refused channels. Safe on many nodes: each due payment is leased with a
+/// conditional update, and every effect is idempotent anyway.
+/// </summary>
+public sealed class GatewayPoller(
+    CloudbillDbContext db,
+    PaymentGateways gateways,
+    GatewayTransport transport,
+    GatewayConfirmations confirmations,
+    TimeProvider clock,
+    ILogger<GatewayPoller> logger)
+{
+    private static readonly TimeSpan[] QuerySchedule = [TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(30), TimeSpan.FromMinutes(60), TimeSpan.FromMinutes(120)];
+
+    /// <summary>After the deadline, a last look a minute later catches a payment made in its final second.</summary>
+    private static readonly TimeSpan DeadlineGrace = TimeSpan.FromMinutes(1);
+
+    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(1);
+
+    /// <summary>Polls every payment due now; returns how many it looked at.</summary>
+    public async Task<int> RunDue(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var due = await db.GatewayPayments.AsNoTracking().Where(p => p.NextQueryAt != null && p.NextQueryAt <= now)
+            .OrderBy(p => p.NextQueryAt).Take(100).ToListAsync(ct);
+        var polled = 0;
+        foreach (var payment in due)
+        {
+            var leasedUntil = now + Lease;
+            var leased = await db.GatewayPayments.Where(p => p.Id == payment.Id && p.NextQueryAt == payment.NextQueryAt)
+                .ExecuteUpdateAsync(s => s.SetProperty(p => p.NextQueryAt, leasedUntil), ct);
+            if (leased == 0)
+                continue; // another node has it
+            polled++;
+            if (payment.State == GatewayPaymentState.Refunding)
+                await RequestRefund(payment, ct);
+            else if (payment.State == GatewayPaymentState.Pending)
+                await QueryAndApply(payment, ct);
+        }
+        return polled;
+    }
+
+    /// <summary>Asks the gateway now (the return page, the poller) and applies the answer; returns the payment as it stands after.</summary>
+    public async Task<Result<GatewayPayment>> QueryNow(long accountId, string outTradeNo, CancellationToken ct)
+    {
+        var payment = await db.GatewayPayments.AsNoTracking().FirstOrDefaultAsync(p => p.OutTradeNo == outTradeNo && p.AccountId == accountId, ct);
+        if (payment is null)
+            return PaymentErrors.NotFound(outTradeNo);
+        if (payment.State is GatewayPaymentState.Pending or GatewayPaymentState.Closed)
+            await QueryAndApply(payment, ct);
+        return await db.GatewayPayments.AsNoTracking().FirstAsync(p => p.Id == payment.Id, ct);
+    }
+
+    internal async Task QueryAndApply(GatewayPayment payment, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var status = await Query(payment, ct);
+        switch (status.State)
+        {
+            case GatewayTradeState.Paid when status.Amount == payment.Amount:
+                var outcome = await confirmations.Confirm(payment.Gateway,
+                    new GatewayConfirmation(payment.OutTradeNo, payment.Amount, status.GatewayTradeNo ?? "", "query", status.RefusedChannel), ct);
+                if (outcome.Succeeded && outcome.Value.NeedsRefund)
+                    await RequestRefund(outcome.Value.Payment, ct);
+                return;
+            case GatewayTradeState.Paid:
+                logger.LogError("{Gateway} reports {OutTradeNo} paid with {Reported}, not {Amount}; left for the operator (reconcile --gateways)",
+                    payment.Gateway, payment.OutTradeNo, status.Amount, payment.Amount);
+                await Flag(payment, $"{payment.Gateway} reports {status.Amount} CNY paid, not {payment.Amount}.", ct);
+                return;
+            case GatewayTradeState.NotPaid or GatewayTradeState.Closed when now >= payment.PayBy + DeadlineGrace:
+                await Close(payment, status, ct);
+                return;
+            default:
+                await ScheduleNext(payment, now, ct);
+                return;
+        }
+    }
+
+    /// <summary>The trade as the gateway sees it, verified; <see cref="GatewayTradeState.Unknown"/> on any doubt.</summary>
+    public async Task<GatewayTradeStatus> Query(GatewayPayment payment, CancellationToken ct)
+    {
+        if (payment.Gateway == PaymentGateway.Alipay)
+        {
+            var alipay = gateways.Alipay;
+            if (!alipay.Succeeded)
+                return Unknown(alipay.Problem!);
+            var request = alipay.Value.BuildQuery(payment.OutTradeNo);
+            if (!request.Succeeded)
+                return Unknown(request.Problem!);
+            var body = await transport.Send(PaymentGateway.Alipay, request.Value, ct);
+            if (!body.Succeeded)
+                return Unknown(body.Problem!);
+            var read = alipay.Value.ReadQueryResponse(body.Value);
+            if (!read.Succeeded)
+                return Unknown(read.Problem!);
+            var answer = read.Value;
+            if (answer.Status.IsTradeNotExist)
+                return new GatewayTradeStatus(GatewayTradeState.NotPaid, null, null, null, "no trade at Alipay yet");
+            if (!answer.Status.IsSuccess)
+                return new GatewayTradeStatus(GatewayTradeState.Unknown, null, null, null, $"{answer.Status.Code} {answer.Status.SubCode}");
+            var checkedAnswer = AlipayGateway.CheckQueryResponse(answer, new AlipayExpectedPayment(payment.OutTradeNo, payment.Amount));
+            if (answer.IsPaid)
+            {
+                var refused = answer.FundBills.FirstOrDefault(bill => bill.IsForbidden)?.Funding.ToString();
+                return new GatewayTradeStatus(GatewayTradeState.Paid, answer.TotalAmount, answer.TradeNo, refused,
+                    checkedAnswer.Succeeded ? $"{answer.TradeStatus}" : checkedAnswer.Problem!.Message);
+            }
+            return new GatewayTradeStatus(answer.TradeStatus == AlipayTradeStatus.TradeClosed ? GatewayTradeState.Closed : GatewayTradeState.NotPaid,
+                answer.TotalAmount, answer.TradeNo, null, $"{answer.TradeStatus}");
+        }
+
+        var unionPay = gateways.UnionPay;
+        if (!unionPay.Succeeded)
+            return Unknown(unionPay.Problem!);
+        var query = unionPay.Value.BuildQuery(payment.OutTradeNo, payment.TxnTime);
+        if (!query.Succeeded)
+            return Unknown(query.Problem!);
+        var response = await transport.Send(PaymentGateway.UnionPay, query.Value, ct);
+        if (!response.Succeeded)
+            return Unknown(response.Problem!);
+        var result = unionPay.Value.ReadQueryResponse(response.Value);
+        if (!result.Succeeded)
+            return Unknown(result.Problem!);
+        var checkedResult = UnionPayGateway.CheckQueryResult(result.Value, new UnionPayExpectedPayment(payment.OutTradeNo, payment.TxnTime, payment.Amount));
+        return result.Value.State switch
+        {
+            UnionPayPaymentState.Paid => new GatewayTradeStatus(GatewayTradeState.Paid, result.Value.Amount, result.Value.QueryId, null,
+                checkedResult.Succeeded ? "paid" : checkedResult.Problem!.Message),
+            UnionPayPaymentState.Failed => new GatewayTradeStatus(GatewayTradeState.Closed, result.Value.Amount, result.Value.QueryId, null, result.Value.OriginalResponse?.Meaning ?? "failed"),
+            UnionPayPaymentState.Processing => new GatewayTradeStatus(GatewayTradeState.NotPaid, result.Value.Amount, result.Value.QueryId, null, "processing"),
+            UnionPayPaymentState.NotFound => new GatewayTradeStatus(GatewayTradeState.NotPaid, null, null, null, "no such transaction at UnionPay yet"),
+        };
+    }
+
+    /// <summary>R7.2: refunds a payment made with a refused channel, with the same request number every time so Alipay refunds once.</summary>
+    public async Task RequestRefund(GatewayPayment payment, CancellationToken ct)
+    {
+        var alipay = gateways.Alipay;
+        if (payment.Gateway != PaymentGateway.Alipay || !alipay.Succeeded || payment.RefundRequestNo is null)
+            return;
+        var request = alipay.Value.BuildRefund(new AlipayRefund(payment.OutTradeNo, payment.Amount, payment.RefundRequestNo)
+        {
+            Reason = "Huabei and credit cards are not accepted",
+        });
+        var refunded = false;
+        if (request.Succeeded && await transport.Send(PaymentGateway.Alipay, request.Value, ct) is { Succeeded: true } body
+            && alipay.Value.ReadRefundResponse(body.Value) is { Succeeded: true } answer && answer.Value.Status.IsSuccess)
+        {
+            refunded = answer.Value.RefundFee is { } fee ? fee >= payment.Amount : answer.Value.FundChange;
+        }
+
+        if (refunded)
+        {
+            await confirmations.MarkRefunded(payment.OutTradeNo, ct);
+            logger.LogInformation("Refused-channel payment {OutTradeNo} refunded ({Amount} CNY)", payment.OutTradeNo, payment.Amount);
+        }
+        else
+        {
+            var retryAt = clock.GetUtcNow() + TimeSpan.FromMinutes(5);
+            await db.GatewayPayments.Where(p => p.Id == payment.Id && p.State == GatewayPaymentState.Refunding)
+                .ExecuteUpdateAsync(s => s.SetProperty(p => p.NextQueryAt, retryAt).SetProperty(p => p.QueryCount, p => p.QueryCount + 1), ct);
+        }
+    }
+
+    /// <summary>The payer never paid by the deadline: close the trade at Alipay (§1.9) and here. A later confirmation is still credited.</summary>
+    private async Task Close(GatewayPayment payment, GatewayTradeStatus status, CancellationToken ct)
+    {
+        if (payment.Gateway == PaymentGateway.Alipay && status.State == GatewayTradeState.NotPaid && gateways.Alipay is { Succeeded: true } alipay
+            && alipay.Value.BuildClose(payment.OutTradeNo) is { Succeeded: true } close)
+        {
+            // ACQ.TRADE_NOT_EXIST (the cashier was never opened) needs no close there; any answer closes it here.
+            await transport.Send(PaymentGateway.Alipay, close.Value, ct);
+        }
+        await MarkClosed(payment.OutTradeNo, $"Not paid by {Time.BusinessCalendar.FormatDateTime(payment.PayBy)} ({status.Detail}); closed.", ct);
+    }
+
+    internal async Task MarkClosed(string outTradeNo, string why, CancellationToken ct)
+    {
+        await db.GatewayPayments.Where(p => p.OutTradeNo == outTradeNo && p.State == GatewayPaymentState.Pending)
+            .ExecuteUpdateAsync(s => s.SetProperty(p => p.State, GatewayPaymentState.Closed)
+                .SetProperty(p => p.Outcome, why)
+                .SetProperty(p => p.NextQueryAt, (DateTimeOffset?)null)
+                .SetProperty(p => p.Version, p => p.Version + 1), ct);
+    }
+
+    private async Task ScheduleNext(GatewayPayment payment, DateTimeOffset now, CancellationToken ct)
+    {
+        var count = payment.QueryCount + 1;
+        var next = count < QuerySchedule.Length ? payment.CreatedAt + QuerySchedule[count] : payment.PayBy + DeadlineGrace;
+        if (next > payment.PayBy + DeadlineGrace)
+            next = payment.PayBy + DeadlineGrace;
+        if (next <= now)
+            next = now + Lease;
+        await db.GatewayPayments.Where(p => p.Id == payment.Id && p.State == GatewayPaymentState.Pending)
+            .ExecuteUpdateAsync(s => s.SetProperty(p => p.NextQueryAt, next).SetProperty(p => p.QueryCount, count), ct);
+    }
+
+    private async Task Flag(GatewayPayment payment, string flag, CancellationToken ct)
+    {
+        var retryAt = clock.GetUtcNow() + TimeSpan.FromHours(1);
+        await db.GatewayPayments.Where(p => p.Id == payment.Id)
+            .ExecuteUpdateAsync(s => s.SetProperty(p => p.Flag, flag).SetProperty(p => p.NextQueryAt, retryAt), ct);
+    }
+
+    private static GatewayTradeStatus Unknown(Problem problem) => new(GatewayTradeState.Unknown, null, null, null, problem.Message);
+}

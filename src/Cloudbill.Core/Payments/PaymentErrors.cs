@@ -1,0 +1,47 @@
+using Cloudbill.Core.Problems;
+
+namespace Cloudbill.Core.Payments;
+
+/// <summary>What a customer or an operator is told when a gateway payment cannot go ahead.</summary>
+public static class PaymentErrors
+{
+    public static Problem MethodMissing() =>
+        Problem.Invalid("Payment.MethodMissing", "Choose a payment method: Alipay or UnionPay.");
+
+    /// <summary>R7.2: Huabei and credit cards are named, so the customer knows why.</summary>
+    public static Problem MethodRefused(string method) =>
+        Problem.Invalid("Payment.MethodRefused", $"{method} cannot be used to pay Cloudbill: Huabei and credit cards are not accepted. Choose Alipay (balance or debit card) or UnionPay.");
+
+    public static Problem MethodUnknown(string method) =>
+        Problem.Invalid("Payment.MethodUnknown", $"'{method}' is not a payment method; choose Alipay or UnionPay.");
+
+    public static Problem NotConfigured(PaymentGateway gateway) =>
+        Problem.Invalid("Payment.GatewayNotConfigured", $"{gateway} is not available on this Cloudbill: the operator has not configured it (Cloudbill:Payments:{gateway}). Choose another method.");
+
+    public static Problem AmountInvalid(string detail) =>
+        Problem.Invalid("TopUp.AmountInvalid", $"The top-up amount is not valid: {detail}");
+
+    public static Problem AmountTooSmall(Money amount, Money minimum) =>
+        Problem.Invalid("TopUp.AmountTooSmall", $"A top-up must be at least {minimum} CNY; {amount} CNY was asked.");
+
+    public static Problem AmountTooLarge(Money amount, Money maximum) =>
+        Problem.Invalid("TopUp.AmountTooLarge", $"A top-up can be at most {maximum} CNY; {amount} CNY was asked. Split it into several top-ups.");
+
+    public static Problem DeviceUnknown(string? device) =>
+        Problem.Invalid("Payment.DeviceUnknown", $"'{device}' is not a device; use Phone or Desktop.");
+
+    public static Problem NotFound(string outTradeNo) =>
+        Problem.NotFound("Payment.NotFound", $"There is no payment {outTradeNo} on your account.");
+
+    public static Problem OrderNotPayable(long orderId, string state) =>
+        Problem.Conflict("Order.NotPayable", $"Order {orderId} is {state}; only an unpaid order can be paid.");
+
+    public static Problem OrderFree(long orderId) =>
+        Problem.Invalid("Order.NothingToPay", $"Order {orderId} costs nothing after its coupon; pay it from the balance instead.");
+
+    public static Problem NotPending(string outTradeNo, GatewayPaymentState state) =>
+        Problem.Conflict("Payment.NotPending", $"Payment {outTradeNo} is {state}; it can no longer be paid at the gateway. Start a new one.");
+
+    public static Problem Unreachable(PaymentGateway gateway, string detail) =>
+        Problem.Conflict("Payment.GatewayUnreachable", $"{gateway} did not answer ({detail}); try again in a moment.");
+}

@@ -1,0 +1,87 @@
+using Cloudbill.Core.Payments;
+using Cloudbill.Core.Problems;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace Cloudbill.Server.Hosting;
+
+/// <summary>
+/// The HTTP side of gateway payments: the notify URLs the gateways post to (no session, no
+/// antiforgery: the gateway's signature is the authentication), the browser's return URLs, the
+/// checkout page that posts the signed request to the gateway, and paying an order by gateway.
+/// </summary>
+internal static class PaymentEndpoints
+{
+    public static WebApplication MapPaymentEndpoints(this WebApplication app)
+    {
+        // The notify, return and front URLs need the public address; without configuration it is the server's own.
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+            if (address is not null)
+                app.Services.GetRequiredService<PaymentGateways>().UseBaseUrlIfUnset(new Uri(address.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "127.0.0.1", StringComparison.Ordinal)));
+        });
+
+        app.MapPost(PaymentGateways.AlipayNotifyPath, async (HttpRequest request, GatewayNotifications notifications, CancellationToken ct) =>
+            Reply(await notifications.FromAlipay(await FormFields(request, ct), ct))).DisableAntiforgery().AllowAnonymous();
+        app.MapPost(PaymentGateways.UnionPayNotifyPath, async (HttpRequest request, GatewayNotifications notifications, CancellationToken ct) =>
+            Reply(await notifications.FromUnionPay(await FormFields(request, ct), ct))).DisableAntiforgery().AllowAnonymous();
+
+        // R7.3: the return page is display only. It names the trade; the gateway is then asked.
+        app.MapGet(PaymentGateways.AlipayReturnPath, async (HttpRequest request, PaymentGateways gateways, GatewayPoller poller, HttpContext http, CancellationToken ct) =>
+        {
+            var alipay = gateways.Alipay;
+            if (!alipay.Succeeded)
+                return Problem(alipay.Problem!);
+            var returned = alipay.Value.VerifyReturn(request.Query.SelectMany(q => q.Value.Select(v => new KeyValuePair<string, string>(q.Key, v ?? ""))));
+            if (!returned.Succeeded)
+                return Problem(returned.Problem!);
+            return await AfterReturn(http, poller, returned.Value.OutTradeNo, ct);
+        }).RequireAuthorization();
+        app.MapMethods(PaymentGateways.UnionPayReturnPath, ["GET", "POST"], async (HttpRequest request, GatewayPoller poller, HttpContext http, CancellationToken ct) =>
+        {
+            var fields = request.HasFormContentType ? await FormFields(request, ct) : request.Query.Select(q => new KeyValuePair<string, string>(q.Key, q.Value.ToString())).ToList();
+            var orderId = fields.FirstOrDefault(f => f.Key == "orderId").Value;
+            if (string.IsNullOrEmpty(orderId))
+                return Problem(Core.Problems.Problem.Invalid("Payment.ReturnWithoutOrder", "The UnionPay return carries no orderId."));
+            return await AfterReturn(http, poller, orderId, ct);
+        }).DisableAntiforgery().RequireAuthorization();
+
+        app.MapGet("/payments/{outTradeNo}/checkout", async (string outTradeNo, GatewayCheckouts checkouts, HttpContext http, CancellationToken ct) =>
+        {
+            var checkout = await checkouts.Resume(http.User.AccountId(), outTradeNo, ct);
+            return checkout.Succeeded ? Results.Content(checkout.Value.Request.ToAutoSubmitHtml(), "text/html; charset=utf-8") : Problem(checkout.Problem!);
+        }).RequireAuthorization();
+
+        // R5.3: pay an unpaid order's full amount at a gateway; the app's order page posts here.
+        app.MapPost("/payments/orders/{orderId:long}", async (long orderId, HttpRequest request, GatewayCheckouts checkouts, HttpContext http, CancellationToken ct) =>
+        {
+            var form = await request.ReadFormAsync(ct);
+            var device = GatewayCheckouts.ParseDevice(form["device"]);
+            if (!device.Succeeded)
+                return Problem(device.Problem!);
+            var checkout = await checkouts.StartOrderPayment(http.User.AccountId(), orderId, form["method"], device.Value, form["clientToken"], ct);
+            return checkout.Succeeded ? Results.Redirect($"/payments/{checkout.Value.Payment.OutTradeNo}/checkout") : Problem(checkout.Problem!);
+        }).RequireAuthorization();
+        return app;
+    }
+
+    private static async Task<IResult> AfterReturn(HttpContext http, GatewayPoller poller, string outTradeNo, CancellationToken ct)
+    {
+        var payment = await poller.QueryNow(http.User.AccountId(), outTradeNo, ct);
+        return payment.Succeeded ? Results.Redirect($"/payments/{Uri.EscapeDataString(outTradeNo)}") : Problem(payment.Problem!);
+    }
+
+    /// <summary>The decoded form fields in the order received (duplicates kept, so the verifier can refuse them).</summary>
+    private static async Task<IReadOnlyList<KeyValuePair<string, string>>> FormFields(HttpRequest request, CancellationToken ct)
+    {
+        if (!request.HasFormContentType)
+            return [];
+        var form = await request.ReadFormAsync(ct);
+        return form.SelectMany(f => f.Value.Select(v => new KeyValuePair<string, string>(f.Key, v ?? ""))).ToList();
+    }
+
+    private static IResult Reply(NotificationReply reply) => Results.Text(reply.Body, "text/plain", statusCode: reply.StatusCode);
+
+    private static IResult Problem(Problem problem) => ProblemResults.From(problem);
+}
