@@ -95,6 +95,7 @@ public static class CoreServices
         services.AddScoped<GatewayConfirmations>();
         services.AddScoped<GatewayNotifications>();
         services.AddScoped<GatewayPoller>();
+        services.AddScoped<GatewayReconciliation>();
         services.AddSingleton<GatewayPollerWorker>();
         return services;
     }
