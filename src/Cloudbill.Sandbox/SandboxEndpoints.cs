@@ -20,13 +20,20 @@ public static class SandboxEndpoints
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
-    public static IServiceCollection AddPaymentSandbox(this IServiceCollection services, SandboxOptions options)
+    /// <param name="credentials">
+    /// The credentials the server already loaded with <see cref="SandboxCredentials.LoadOrCreate"/> to
+    /// configure its own Alipay and UnionPay settings; null loads them from <see cref="SandboxOptions.Directory"/>.
+    /// </param>
+    public static IServiceCollection AddPaymentSandbox(this IServiceCollection services, SandboxOptions options, SandboxCredentials? credentials = null)
     {
         if (options.Validate() is { } problem)
             throw new ArgumentException(problem, nameof(options));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(options);
-        services.AddSingleton(provider => SandboxCredentials.LoadOrCreate(options.Directory, provider.GetRequiredService<TimeProvider>()));
+        if (credentials is not null)
+            services.AddSingleton(credentials);
+        else
+            services.AddSingleton(provider => SandboxCredentials.LoadOrCreate(options.Directory, provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton(_ => new SandboxStore(options.Directory));
         services.AddSingleton(new SwitchBoard(options.Switches));
         services.AddSingleton<NotificationQueue>();

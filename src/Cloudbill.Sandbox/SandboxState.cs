@@ -61,6 +61,14 @@ internal sealed class AlipayTradeRecord
 
     [JsonIgnore]
     public long RefundedFen => Refunds.Sum(refund => refund.AmountFen);
+
+    /// <summary>A copy to read outside the store's lock.</summary>
+    public AlipayTradeRecord Snapshot()
+    {
+        var copy = (AlipayTradeRecord)MemberwiseClone();
+        copy.Refunds = [.. Refunds];
+        return copy;
+    }
 }
 
 internal sealed class AlipayRefundRecord
@@ -93,6 +101,9 @@ internal sealed class UnionPayOrderRecord
     public DateTimeOffset? PaidAt { get; set; }
     public long RefundedFen { get; set; }
     public bool Cancelled { get; set; }
+
+    /// <summary>A copy to read outside the store's lock.</summary>
+    public UnionPayOrderRecord Snapshot() => (UnionPayOrderRecord)MemberwiseClone();
 }
 
 /// <summary>A UnionPay back transaction (§2.7): refund (04) or consumption cancel (31).</summary>

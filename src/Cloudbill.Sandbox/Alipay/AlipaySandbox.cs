@@ -143,6 +143,8 @@ internal sealed class AlipaySandbox(
             var trade = state.AlipayTrades.FirstOrDefault(t => t.OutTradeNo == outTradeNo);
             if (trade is not null)
                 return (Problem: trade.Status == "TRADE_CLOSED" ? "ACQ.TRADE_HAS_CLOSE" : "ACQ.TRADE_HAS_SUCCESS", Id: "");
+            // Cashier sessions expired a day ago can no longer be paid: forget them, the file stays small.
+            state.AlipayCheckouts.RemoveAll(c => c.ExpiresAt.AddDays(1) < now);
             var other = state.AlipayCheckouts.LastOrDefault(c => c.OutTradeNo == outTradeNo);
             if (other is not null && (other.TotalFen != amount.Fen || other.Subject != subject))
                 return (Problem: "ACQ.CONTEXT_INCONSISTENT", Id: "");
@@ -423,7 +425,7 @@ internal sealed class AlipaySandbox(
 
     private IResult Query(AlipayCall call, JsonElement biz)
     {
-        var trade = store.Read(state => FindTrade(state, biz));
+        var trade = store.Read(state => FindTrade(state, biz)?.Snapshot());
         if (trade is null)
             return MissingTradeId(call, biz);
         var withFundBills = biz.TryGetProperty("query_options", out var queryOptions) && queryOptions.ValueKind == JsonValueKind.Array
@@ -457,7 +459,7 @@ internal sealed class AlipaySandbox(
     {
         // §1.9: a page/wap trade exists only once paid, so an unpaid order has nothing to close
         // (ACQ.TRADE_NOT_EXIST: close it locally); its cashier stays payable until it expires, as at Alipay.
-        var trade = store.Read(state => FindTrade(state, biz));
+        var trade = store.Read(state => FindTrade(state, biz)?.Snapshot());
         if (trade is null)
             return MissingTradeId(call, biz);
         return BusinessFailure(call, "ACQ.TRADE_STATUS_ERROR", $"交易状态不合法: trade {trade.TradeNo} is {trade.Status}; only unpaid trades can be closed.");
@@ -479,7 +481,7 @@ internal sealed class AlipaySandbox(
             if (earlier is not null)
             {
                 return earlier.AmountFen == amount.Fen
-                    ? new RefundOutcome(trade, null, "", false)
+                    ? new RefundOutcome(trade.Snapshot(), null, "", false)
                     : new RefundOutcome(trade, "ACQ.DISCORDANT_REPEAT_REQUEST", $"不一致的请求: refund {requestNo} was made for {new Money(earlier.AmountFen)}, not {amount}.", false);
             }
             if (trade.Status != "TRADE_SUCCESS")
@@ -494,7 +496,7 @@ internal sealed class AlipaySandbox(
                 trade.Status = "TRADE_CLOSED";
             if (trade.NotifyUrl is not null)
                 QueueNotification(state, trade, refund, now);
-            return new RefundOutcome(trade, null, "", true);
+            return new RefundOutcome(trade.Snapshot(), null, "", true);
         });
         notifications.Wake();
         if (outcome.Trade is null)
@@ -522,7 +524,7 @@ internal sealed class AlipaySandbox(
 
     private IResult RefundQuery(AlipayCall call, JsonElement biz)
     {
-        var trade = store.Read(state => FindTrade(state, biz));
+        var trade = store.Read(state => FindTrade(state, biz)?.Snapshot());
         if (trade is null)
             return MissingTradeId(call, biz);
         var requestNo = Text(biz, "out_request_no") ?? trade.OutTradeNo;

@@ -25,34 +25,48 @@ internal sealed partial class NotificationSender(
     {
         while (!stoppingToken.IsCancellationRequested)
         {
-            var now = clock.GetUtcNow();
-            var due = store.Read(state => state.Notifications
-                .Where(job => job.NextAt <= now)
-                .OrderBy(job => job.NextAt).ThenBy(job => job.Order)
-                .Select(job => job.Id)
-                .ToList());
-            foreach (var id in due)
-                await SendOnce(id, stoppingToken);
-            if (due.Count > 0)
-                continue;
-
-            var next = store.Read(state => state.Notifications.Count == 0 ? (DateTimeOffset?)null : state.Notifications.Min(job => job.NextAt));
-            var wait = next is null ? TimeSpan.FromHours(1) : next.Value - now;
-            wait = wait > TimeSpan.FromHours(1) ? TimeSpan.FromHours(1) : wait;
-            using var sleep = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
             try
             {
-                var timer = Task.Delay(wait, clock, sleep.Token);
-                // The clock may have moved between reading it and starting the timer (a test's fake
-                // clock does): a timer started late would wait too long, so look once more.
-                if (next is not null && clock.GetUtcNow() >= next.Value)
-                    continue;
-                await Task.WhenAny(timer, queue.WaitAsync(sleep.Token));
+                await SendDueOrWait(stoppingToken);
             }
-            finally
+            catch (Exception e) when (e is not OperationCanceledException)
             {
-                await sleep.CancelAsync();
+                // A sandbox fault (the state file could not be written…) must not stop the host: try again shortly.
+                LogFailure(e);
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
             }
+        }
+    }
+
+    private async Task SendDueOrWait(CancellationToken stoppingToken)
+    {
+        var now = clock.GetUtcNow();
+        var due = store.Read(state => state.Notifications
+            .Where(job => job.NextAt <= now)
+            .OrderBy(job => job.NextAt).ThenBy(job => job.Order)
+            .Select(job => job.Id)
+            .ToList());
+        foreach (var id in due)
+            await SendOnce(id, stoppingToken);
+        if (due.Count > 0)
+            return;
+
+        var next = store.Read(state => state.Notifications.Count == 0 ? (DateTimeOffset?)null : state.Notifications.Min(job => job.NextAt));
+        var wait = next is null ? TimeSpan.FromHours(1) : next.Value - now;
+        wait = wait > TimeSpan.FromHours(1) ? TimeSpan.FromHours(1) : wait;
+        using var sleep = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        try
+        {
+            var timer = Task.Delay(wait, clock, sleep.Token);
+            // The clock may have moved between reading it and starting the timer (a test's fake
+            // clock does): a timer started late would wait too long, so look once more.
+            if (next is not null && clock.GetUtcNow() >= next.Value)
+                return;
+            await Task.WhenAny(timer, queue.WaitAsync(sleep.Token));
+        }
+        finally
+        {
+            await sleep.CancelAsync();
         }
     }
 
@@ -120,6 +134,9 @@ internal sealed partial class NotificationSender(
         SandboxGateway.Alipay => body == AlipayNotification.SuccessReply,
         SandboxGateway.UnionPay => status is (int)HttpStatusCode.OK or (int)HttpStatusCode.Found,
     };
+
+    [LoggerMessage(LogLevel.Error, "Sandbox notification sender failed; retrying in 1 s")]
+    private partial void LogFailure(Exception exception);
 
     [LoggerMessage(LogLevel.Information, "Sandbox {Gateway} notification {Key}: send {Send}, {Outcome}")]
     private partial void LogSend(SandboxGateway gateway, string key, int send, string outcome);

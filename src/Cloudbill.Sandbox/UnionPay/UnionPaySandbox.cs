@@ -109,6 +109,8 @@ internal sealed class UnionPaySandbox(
 
         var outcome = store.Update(state =>
         {
+            // Unpaid orders a day past payTimeout are final (§2.6): forget them, the file stays small.
+            state.UnionPayOrders.RemoveAll(o => !o.Paid && o.PayTimeout.AddDays(1) < now);
             var existing = state.UnionPayOrders.FirstOrDefault(o => o.OrderId == orderId && o.TxnTime == txnTime);
             if (existing is not null)
                 return existing.Paid || existing.TxnAmtFen != amount.Value ? (Id: "", Duplicate: true) : (Id: existing.Id, Duplicate: false);
@@ -138,7 +140,7 @@ internal sealed class UnionPaySandbox(
 
     public IResult ShowCashier(HttpContext context, string id)
     {
-        var order = store.Read(state => state.UnionPayOrders.FirstOrDefault(o => o.Id == id));
+        var order = store.Read(state => state.UnionPayOrders.FirstOrDefault(o => o.Id == id)?.Snapshot());
         if (order is null)
             return Error(StatusCodes.Status404NotFound, "Payment not found", "34", "查无此交易: this cashier session does not exist.");
         if (order.Paid)
@@ -173,7 +175,7 @@ internal sealed class UnionPaySandbox(
         {
             return Error(StatusCodes.Status400BadRequest, "Invalid request", "10", "Send the cashier form (action=pay or cancel, cardNumber, smsCode).");
         }
-        var order = store.Read(state => state.UnionPayOrders.FirstOrDefault(o => o.Id == id));
+        var order = store.Read(state => state.UnionPayOrders.FirstOrDefault(o => o.Id == id)?.Snapshot());
         if (order is null)
             return Error(StatusCodes.Status404NotFound, "Payment not found", "34", "查无此交易: this cashier session does not exist.");
 
@@ -207,7 +209,7 @@ internal sealed class UnionPaySandbox(
         {
             var stored = state.UnionPayOrders.First(o => o.Id == id);
             if (stored.Paid)
-                return (Order: stored, Fresh: false);
+                return (Order: stored.Snapshot(), Fresh: false);
             var local = SandboxTime.ToCompact(now);
             stored.Paid = true;
             stored.PaidAt = now;
@@ -218,7 +220,7 @@ internal sealed class UnionPaySandbox(
             stored.AccNo = card[..4] + new string('*', card.Length - 8) + card[^4..];
             stored.PayCardType = credit ? "02" : "01";
             notifications.Queue(state, SandboxGateway.UnionPay, stored.BackUrl, stored.OrderId, PaymentFields(stored), now);
-            return (Order: stored, Fresh: true);
+            return (Order: stored.Snapshot(), Fresh: true);
         });
         notifications.Wake();
         if (!paid.Fresh)
@@ -345,7 +347,7 @@ internal sealed class UnionPaySandbox(
 
         var now = clock.GetUtcNow();
         var (order, back) = store.Read(state => (
-            state.UnionPayOrders.FirstOrDefault(o => o.OrderId == orderId && o.TxnTime == txnTime),
+            state.UnionPayOrders.FirstOrDefault(o => o.OrderId == orderId && o.TxnTime == txnTime)?.Snapshot(),
             state.UnionPayBackTransactions.FirstOrDefault(b => b.OrderId == orderId && b.TxnTime == txnTime)));
         if (back is not null)
         {
