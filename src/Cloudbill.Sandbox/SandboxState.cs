@@ -177,9 +177,23 @@ internal sealed class SandboxStore
     {
         Directory.CreateDirectory(directory);
         path = Path.Combine(directory, FileName);
-        state = File.Exists(path)
-            ? JsonSerializer.Deserialize<SandboxState>(File.ReadAllText(path), Json) ?? new SandboxState()
-            : new SandboxState();
+        state = Load(path);
+    }
+
+    /// <summary>The stored state; an unreadable file is moved aside (to look at later) and the sandbox starts empty.</summary>
+    private static SandboxState Load(string path)
+    {
+        if (!File.Exists(path))
+            return new SandboxState();
+        try
+        {
+            return JsonSerializer.Deserialize<SandboxState>(File.ReadAllText(path), Json) ?? new SandboxState();
+        }
+        catch (JsonException)
+        {
+            File.Move(path, path + ".unreadable", overwrite: true);
+            return new SandboxState();
+        }
     }
 
     public T Read<T>(Func<SandboxState, T> read)

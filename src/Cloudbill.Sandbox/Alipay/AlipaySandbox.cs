@@ -133,6 +133,11 @@ internal sealed class AlipaySandbox(
         var sellerId = Text(biz, "seller_id");
         if (sellerId is not null && sellerId != credentials.AlipaySellerId)
             return Refuse(call, "40004", "Business Failed", "ACQ.SELLER_NOT_EXIST", $"seller_id {sellerId} is not the sandbox seller.");
+        foreach (var (name, url) in new[] { ("notify_url", Get(fields, "notify_url")), ("return_url", Get(fields, "return_url")), ("quit_url", Text(biz, "quit_url")) })
+        {
+            if (url is not null && !(Uri.TryCreate(url, UriKind.Absolute, out var parsed) && parsed.Scheme is "http" or "https"))
+                return Refuse(call, "40002", "Invalid Arguments", "isv.invalid-parameter", $"{name} must be an absolute http(s) URL.");
+        }
         var timeout = ParseTimeout(Text(biz, "timeout_express"), call.Method == AlipayGateway.WapPayMethod);
         if (timeout is null)
             return Refuse(call, "40002", "Invalid Arguments", "isv.invalid-parameter", $"timeout_express {Text(biz, "timeout_express")} must be an integer with m, h or d (1m to 15d), or 1c.");

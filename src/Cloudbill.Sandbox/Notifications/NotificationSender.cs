@@ -122,7 +122,7 @@ internal sealed partial class NotificationSender(
             var body = await response.Content.ReadAsStringAsync(cancellation);
             return ((int)response.StatusCode, body.Length > 200 ? body[..200] : body);
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellation.IsCancellationRequested)
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or InvalidOperationException or UriFormatException && !cancellation.IsCancellationRequested)
         {
             return (null, e.GetType().Name);
         }
