@@ -15,11 +15,24 @@ internal static class SandboxTime
     /// <summary>"20261126120506": UnionPay txnTime and payTimeout.</summary>
     public static string ToCompact(DateTimeOffset instant) => Compact.Format(BusinessCalendar.ToLocal(instant));
 
-    public static DateTimeOffset? ParseCompact(string? text)
+    public static DateTimeOffset? ParseCompact(string? text) => Parse(Compact, text);
+
+    public static DateTimeOffset? ParseDashed(string? text) => Parse(Dashed, text);
+
+    /// <summary>
+    /// How far a request's own time may be from the gateway's: both gateways want the current China
+    /// Standard Time (§1.2, §2.2); an hour lets slow tests through and still catches a request sent in UTC.
+    /// </summary>
+    public static readonly TimeSpan RequestTimeTolerance = TimeSpan.FromHours(1);
+
+    public static bool IsCurrent(DateTimeOffset requestTime, DateTimeOffset now) =>
+        (requestTime - now).Duration() <= RequestTimeTolerance;
+
+    private static DateTimeOffset? Parse(LocalDateTimePattern pattern, string? text)
     {
         if (string.IsNullOrEmpty(text))
             return null;
-        var parsed = Compact.Parse(text);
+        var parsed = pattern.Parse(text);
         return parsed.Success ? BusinessCalendar.FromLocal(parsed.Value) : null;
     }
 }

@@ -9,14 +9,14 @@ namespace Cloudbill.Sandbox.Tests;
 public class BadInputTests
 {
     /// <summary>Fields signed with the sandbox app key, as a merchant would, but with contents of the test's choosing.</summary>
-    private static List<KeyValuePair<string, string>> SignedAlipay(SandboxHarness h, string method, string bizContent)
+    private static List<KeyValuePair<string, string>> SignedAlipay(SandboxHarness h, string method, string bizContent, string timestamp = "2026-11-26 12:00:00")
     {
         using var key = RSA.Create();
         key.ImportFromPem(h.Credentials.AppPrivateKeyPem);
         var fields = new List<KeyValuePair<string, string>>
         {
             new("app_id", h.Credentials.AlipayAppId), new("method", method), new("format", "JSON"), new("charset", "utf-8"),
-            new("sign_type", "RSA2"), new("timestamp", "2026-11-26 12:00:00"), new("version", "1.0"), new("biz_content", bizContent),
+            new("sign_type", "RSA2"), new("timestamp", timestamp), new("version", "1.0"), new("biz_content", bizContent),
         };
         fields.Add(new("sign", AlipaySignature.Sign(AlipaySignature.RequestSignContent(fields), key)));
         return fields;
@@ -36,6 +36,12 @@ public class BadInputTests
         using var notJson = await h.SubmitForm(AlipayGateway(h), SignedAlipay(h, "alipay.trade.query", "not json"));
         var notJsonAnswer = h.Alipay.ReadQueryResponse(await notJson.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
         Assert.Equal(("40002", "isv.invalid-biz-content"), (notJsonAnswer.Value.Status.Code, notJsonAnswer.Value.Status.SubCode));
+
+        // §1.2: China Standard Time. The same instant written in UTC is 8 hours off.
+        using var utc = await h.SubmitForm(AlipayGateway(h), SignedAlipay(h, "alipay.trade.query", "{\"out_trade_no\":\"T1\"}", "2026-11-26 04:00:00"));
+        var utcAnswer = h.Alipay.ReadQueryResponse(await utc.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Equal("isv.invalid-timestamp", utcAnswer.Value.Status.SubCode);
+        Assert.Contains("not the current China Standard Time (2026-11-26 12:00:00", utcAnswer.Value.Status.SubMessage);
 
         using var unknownMethod = await h.SubmitForm(AlipayGateway(h), SignedAlipay(h, "alipay.trade.pay", "{}"));
         Assert.Contains("isv.invalid-method", await unknownMethod.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));

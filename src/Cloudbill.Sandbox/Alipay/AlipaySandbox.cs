@@ -55,6 +55,13 @@ internal sealed class AlipaySandbox(
             return Refuse(call, "40001", "Missing Required Arguments", "isv.missing-app-id", "The app_id parameter is missing.");
         if (appId != credentials.AlipayAppId)
             return Refuse(call, "40002", "Invalid Arguments", "isv.invalid-app-id", $"app_id {appId} is not the sandbox app ({credentials.AlipayAppId}).");
+        // §1.2: timestamp is the sending time in China Standard Time.
+        var timestamp = Get(fields, "timestamp");
+        if (timestamp is null)
+            return Refuse(call, "40001", "Missing Required Arguments", "isv.missing-timestamp", "The timestamp parameter is missing.");
+        var now = clock.GetUtcNow();
+        if (SandboxTime.ParseDashed(timestamp) is not { } sentAt || !SandboxTime.IsCurrent(sentAt, now))
+            return Refuse(call, "40002", "Invalid Arguments", "isv.invalid-timestamp", $"timestamp {timestamp} is not the current China Standard Time ({SandboxTime.ToDashed(now)}, yyyy-MM-dd HH:mm:ss).");
         var sign = Get(fields, "sign");
         if (sign is null)
             return Refuse(call, "40001", "Missing Required Arguments", "isv.missing-signature", "The sign parameter is missing.");

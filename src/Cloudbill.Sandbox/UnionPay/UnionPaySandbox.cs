@@ -83,6 +83,9 @@ internal sealed class UnionPaySandbox(
         var txnInstant = SandboxTime.ParseCompact(txnTime);
         if (txnTime is null || txnInstant is null)
             return FrontError(new Refusal("10", "报文格式错误: txnTime must be yyyyMMddHHmmss."));
+        // §2.2: txnTime must be the current Beijing time.
+        if (!SandboxTime.IsCurrent(txnInstant.Value, clock.GetUtcNow()))
+            return FrontError(new Refusal("10", $"报文格式错误: txnTime {txnTime} is not the current Beijing time ({SandboxTime.ToCompact(clock.GetUtcNow())})."));
         var amount = ParseFen(Get(fields, "txnAmt"));
         if (amount is null or <= 0)
             return FrontError(new Refusal("10", "报文格式错误: txnAmt must be a positive integer amount in fen."));
@@ -260,6 +263,8 @@ internal sealed class UnionPaySandbox(
         var origQryId = Get(fields, "origQryId");
         if (orderId is not { Length: >= 8 and <= 40 } || !orderId.All(char.IsAsciiLetterOrDigit) || SandboxTime.ParseCompact(txnTime) is null || amount is null or <= 0 || origQryId is null)
             return Answer(fields, "13", "报文交易要素缺失: orderId (8–40 letters or digits), txnTime, a positive txnAmt in fen and origQryId are required.");
+        if (!SandboxTime.IsCurrent(SandboxTime.ParseCompact(txnTime)!.Value, clock.GetUtcNow()))
+            return Answer(fields, "10", $"报文格式错误: txnTime {txnTime} is not the current Beijing time ({SandboxTime.ToCompact(clock.GetUtcNow())}).");
         var backUrl = Get(fields, "backUrl");
         if (backUrl is not null && !IsHttpUrl(backUrl))
             return Answer(fields, "10", "报文格式错误: backUrl must be an absolute http(s) URL.");
