@@ -267,6 +267,21 @@ public class AlipaySandboxTests
         Assert.Single(await DrainNotifications(h, 1));
     }
 
+    [Fact]
+    public async Task Five_confirmations_at_once_make_one_trade_and_one_notification()
+    {
+        await using var h = await SandboxHarness.Launch();
+        var (cashier, _) = await OpenCashier(h, Checkout("T20261126000011"));
+        var answers = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => Pay(h, cashier, "balance")));
+        Assert.Equal(1, answers.Count(a => a.StatusCode == HttpStatusCode.SeeOther));
+        Assert.Equal(4, answers.Count(a => a.StatusCode == HttpStatusCode.Conflict));
+        foreach (var answer in answers)
+            answer.Dispose();
+        var notification = h.Alipay.VerifyNotification(Assert.Single(await DrainNotifications(h, 1)).Fields, Expected("T20261126000011"));
+        var query = h.Alipay.ReadQueryResponse(await Call(h, h.Alipay.BuildQuery("T20261126000011")));
+        Assert.Equal(notification.Value.TradeNo, query.Value.TradeNo);
+    }
+
     internal static async Task<List<SandboxHarness.Received>> DrainNotifications(SandboxHarness h, int count)
     {
         var received = new List<SandboxHarness.Received>();

@@ -114,6 +114,22 @@ public class NotificationScheduleTests
     }
 
     [Fact]
+    public async Task A_UnionPay_answer_later_than_the_timeout_counts_as_not_received()
+    {
+        // §2.5: 10 s in production; 300 ms here so that the test stays quick.
+        await using var h = await SandboxHarness.Launch(notificationTimeout: TimeSpan.FromMilliseconds(300));
+        h.UnionPayAnswerTime = n => n == 1 ? TimeSpan.FromSeconds(2) : TimeSpan.Zero;
+        await UnionPaySandboxTests.PaidUnionPayOrder(h, "U2026112600000105");
+        await h.NextUnionPayNotification();
+        // The second send follows at once (gap 0) and is answered in time.
+        await h.NextUnionPayNotification();
+        await h.WaitForDeliveries(2);
+        var deliveries = await h.Deliveries();
+        Assert.Equal([(null, false), (200, true)], deliveries.Select(d => (d.StatusCode, d.Acknowledged)));
+        Assert.True(await h.NoMoreUnionPayNotifications());
+    }
+
+    [Fact]
     public async Task A_pending_notification_survives_a_restart_of_the_sandbox()
     {
         await using var h = await SandboxHarness.Launch();

@@ -63,16 +63,25 @@ internal sealed partial class SandboxHarness : IAsyncDisposable
     /// <summary>How the merchant answers its Nth UnionPay notification: the HTTP status. Default: 200.</summary>
     public Func<int, int> UnionPayReply { get; set; } = _ => StatusCodes.Status200OK;
 
+    /// <summary>How long (real time) the merchant takes to answer its Nth UnionPay notification. Default: at once.</summary>
+    public Func<int, TimeSpan> UnionPayAnswerTime { get; set; } = _ => TimeSpan.Zero;
+
     /// <summary>The "browser": follows nothing by itself, so that every 303 can be looked at.</summary>
     public HttpClient Browser { get; } = new(new SocketsHttpHandler { AllowAutoRedirect = false });
 
     public sealed record Received(List<KeyValuePair<string, string>> Fields, DateTimeOffset At);
 
-    public static async Task<SandboxHarness> Launch(SandboxSwitches? switches = null, double retryScale = 1.0)
+    public static async Task<SandboxHarness> Launch(SandboxSwitches? switches = null, double retryScale = 1.0, TimeSpan? notificationTimeout = null)
     {
         var directory = System.IO.Directory.CreateTempSubdirectory("cloudbill-sandbox-").FullName;
         File.Copy(TemplateCredentials.Value, Path.Combine(directory, SandboxCredentials.FileName));
-        var options = new SandboxOptions { Directory = directory, Switches = switches ?? new SandboxSwitches(), RetryScale = retryScale };
+        var options = new SandboxOptions
+        {
+            Directory = directory,
+            Switches = switches ?? new SandboxSwitches(),
+            RetryScale = retryScale,
+            NotificationTimeout = notificationTimeout ?? TimeSpan.FromSeconds(10),
+        };
         SandboxHarness? harness = null;
         var merchantApp = BuildMerchant(() => harness!);
         await merchantApp.StartAsync();
@@ -140,6 +149,7 @@ internal sealed partial class SandboxHarness : IAsyncDisposable
             var form = await request.ReadFormAsync();
             var count = Interlocked.Increment(ref h.unionPayReceived);
             await h.unionPayNotifications.Writer.WriteAsync(new Received(Flatten(form), h.Clock.GetUtcNow()));
+            await Task.Delay(h.UnionPayAnswerTime(count));
             return Results.Text("ok", "text/plain", statusCode: h.UnionPayReply(count));
         });
         // Where the browser lands; the tests read the Location header, these only answer.
