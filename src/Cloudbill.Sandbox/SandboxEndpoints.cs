@@ -68,6 +68,8 @@ public static class SandboxEndpoints
         unionPay.MapGet("/cashier/{id}", (HttpContext context, string id, UnionPaySandbox gateway) => gateway.ShowCashier(context, id));
         unionPay.MapPost("/cashier/{id}", (HttpContext context, string id, UnionPaySandbox gateway) => gateway.SubmitCashier(context, id));
 
+        sandbox.MapGet("/", (HttpContext context, SandboxCredentials credentials, SwitchBoard switches, DeliveryLog log) =>
+            SandboxPages.Index(context.Request.PathBase + prefix, credentials, switches.Current, log.Snapshot()));
         sandbox.MapGet("/switches", (SwitchBoard switches) => Results.Text(JsonSerializer.Serialize(switches.Current, Json), "application/json"));
         sandbox.MapPost("/switches", (HttpContext context, SwitchBoard switches) => SandboxSwitchesEndpoint.Update(context, switches));
         sandbox.MapGet("/notifications", (DeliveryLog log) => Results.Text(JsonSerializer.Serialize(log.Snapshot(), Json), "application/json"));

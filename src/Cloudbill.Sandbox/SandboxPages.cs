@@ -1,5 +1,8 @@
+using System.Globalization;
 using System.Net;
 using System.Text;
+using System.Text.Json;
+using Cloudbill.Sandbox.Notifications;
 using Microsoft.AspNetCore.Http;
 
 namespace Cloudbill.Sandbox;
@@ -23,6 +26,8 @@ internal static class SandboxPages
         .error{color:#a00}
         """;
 
+    private static readonly JsonSerializerOptions IndentedJson = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
     public static string H(string? text) => WebUtility.HtmlEncode(text ?? "");
 
     public static string Page(string title, string bodyHtml)
@@ -45,6 +50,33 @@ internal static class SandboxPages
 
     public static IResult Html(string title, string bodyHtml, int status = StatusCodes.Status200OK) =>
         Results.Content(Page(title, bodyHtml), "text/html; charset=utf-8", Encoding.UTF8, status);
+
+    /// <summary>
+    /// <c>GET {prefix}/</c>: what a developer needs to see at a glance. Ids only, never a key or the
+    /// PFX password (they are in credentials.json).
+    /// </summary>
+    public static IResult Index(string prefix, SandboxCredentials credentials, SandboxSwitches switches, IReadOnlyList<SandboxDelivery> deliveries)
+    {
+        var rows = new StringBuilder();
+        foreach (var delivery in deliveries.TakeLast(20).Reverse())
+        {
+            rows.Append("<tr><td>").Append(H(SandboxTime.ToDashed(delivery.At))).Append("</td><td>").Append(H(delivery.Gateway))
+                .Append("</td><td>").Append(H(delivery.Key)).Append("</td><td>").Append(delivery.Send)
+                .Append("</td><td>").Append(delivery.Dropped ? "dropped" : H(delivery.StatusCode?.ToString(CultureInfo.InvariantCulture) ?? "no answer"))
+                .Append("</td><td>").Append(delivery.Acknowledged ? "yes" : "no").Append("</td></tr>\n");
+        }
+        var body = $"""
+            <div class="card"><h1>Payment sandbox</h1>
+              <p>Alipay gateway: <code>{H(prefix)}/alipay/gateway.do</code><br>app_id {H(credentials.AlipayAppId)}, seller_id {H(credentials.AlipaySellerId)}</p>
+              <p>UnionPay gateway: <code>{H(prefix)}/unionpay/</code><br>merId {H(credentials.UnionPayMerId)}, certId {H(credentials.MerchantCertId)}</p>
+            </div>
+            <div class="card"><h2>Test switches</h2><pre>{H(JsonSerializer.Serialize(switches, IndentedJson))}</pre>
+              <p class="muted">Change them with POST {H(prefix)}/switches (JSON or form).</p></div>
+            <div class="card"><h2>Last notifications</h2><table><tr><th>time (CST)</th><th>gateway</th><th>notify_id / orderId</th><th>send</th><th>answer</th><th>ack</th></tr>
+            {rows}</table></div>
+            """;
+        return Html("Payment sandbox", body);
+    }
 
     /// <summary>A form that posts <paramref name="fields"/> to <paramref name="action"/> as soon as it loads, with a button when scripts are off.</summary>
     public static string AutoSubmitForm(string action, IEnumerable<KeyValuePair<string, string>> fields, string button)

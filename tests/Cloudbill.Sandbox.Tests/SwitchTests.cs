@@ -162,5 +162,13 @@ public class SwitchTests
 
         var current = JsonSerializer.Deserialize<SandboxSwitches>(await h.GetString(new Uri(h.SandboxUrl, "/sandbox/switches")), new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
         Assert.Equal(new SandboxSwitches { DropFirst = 3, ShowAllChannels = true }, current);
+
+        // The index page shows ids and switches, never a key or the PFX password.
+        var index = await h.GetString(new Uri(h.SandboxUrl, "/sandbox/"));
+        Assert.Contains($"app_id {h.Credentials.AlipayAppId}", index);
+        Assert.Contains($"merId {h.Credentials.UnionPayMerId}", index);
+        Assert.Contains("&quot;dropFirst&quot;: 3", index);
+        Assert.DoesNotContain("PRIVATE KEY", index);
+        Assert.DoesNotContain(h.Credentials.MerchantPfxPassword, index);
     }
 }

@@ -100,6 +100,7 @@ internal sealed partial class NotificationSender(
             if (stored is null)
                 return "gone";
             stored.Sends = send;
+            stored.Held = false;
             if (stored.DropRemaining > 0)
                 stored.DropRemaining--;
             if (acknowledged || send > gaps.Count)
