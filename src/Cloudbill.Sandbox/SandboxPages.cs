@@ -1,0 +1,92 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Cloudbill.Sandbox.Notifications;
+using Microsoft.AspNetCore.Http;
+
+namespace Cloudbill.Sandbox;
+
+/// <summary>The sandbox's small HTML pages: mobile-friendly, no script needed, every value HTML-encoded.</summary>
+internal static class SandboxPages
+{
+    private const string Style = """
+        body{font-family:system-ui,sans-serif;margin:0;background:#f5f5f5;color:#222}
+        main{max-width:28rem;margin:0 auto;padding:1rem}
+        .card{background:#fff;border-radius:.5rem;padding:1rem;margin-bottom:1rem}
+        .amount{font-size:2rem;font-weight:600;margin:.5rem 0}
+        .muted{color:#666;font-size:.9rem}
+        .banner{background:#fff3cd;padding:.5rem 1rem;font-size:.85rem}
+        label.channel{display:block;padding:.6rem 0;border-bottom:1px solid #eee}
+        label.blocked{color:#a00}
+        input[type=text]{width:100%;padding:.5rem;font-size:1rem;box-sizing:border-box}
+        button{width:100%;padding:.8rem;font-size:1rem;border:0;border-radius:.4rem;margin-top:.6rem}
+        button.pay{background:#1677ff;color:#fff}
+        button.cancel{background:#e5e5e5}
+        .error{color:#a00}
+        """;
+
+    private static readonly JsonSerializerOptions IndentedJson = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public static string H(string? text) => WebUtility.HtmlEncode(text ?? "");
+
+    public static string Page(string title, string bodyHtml)
+    {
+        var html = new StringBuilder();
+        html.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
+            .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
+            .Append("<title>").Append(H(title)).Append("</title><style>").Append(Style).Append("</style></head><body>\n")
+            .Append("<div class=\"banner\">Cloudbill offline sandbox gateway: no real money moves.</div>\n<main>\n")
+            .Append(bodyHtml)
+            .Append("\n</main></body></html>\n");
+        return html.ToString();
+    }
+
+    /// <summary>A page saying what went wrong, with the gateway's error code; never a stack trace.</summary>
+    public static IResult Error(int status, string title, string code, string message) =>
+        Results.Content(Page(title, $"""
+            <div class="card"><h1>{H(title)}</h1><p class="error">{H(message)}</p><p class="muted">code: <code id="code">{H(code)}</code></p></div>
+            """), "text/html; charset=utf-8", Encoding.UTF8, status);
+
+    public static IResult Html(string title, string bodyHtml, int status = StatusCodes.Status200OK) =>
+        Results.Content(Page(title, bodyHtml), "text/html; charset=utf-8", Encoding.UTF8, status);
+
+    /// <summary>
+    /// <c>GET {prefix}/</c>: what a developer needs to see at a glance. Ids only, never a key or the
+    /// PFX password (they are in credentials.json).
+    /// </summary>
+    public static IResult Index(string prefix, SandboxCredentials credentials, SandboxSwitches switches, IReadOnlyList<SandboxDelivery> deliveries)
+    {
+        var rows = new StringBuilder();
+        foreach (var delivery in deliveries.TakeLast(20).Reverse())
+        {
+            rows.Append("<tr><td>").Append(H(SandboxTime.ToDashed(delivery.At))).Append("</td><td>").Append(H(delivery.Gateway))
+                .Append("</td><td>").Append(H(delivery.Key)).Append("</td><td>").Append(delivery.Send)
+                .Append("</td><td>").Append(delivery.Dropped ? "dropped" : H(delivery.StatusCode?.ToString(CultureInfo.InvariantCulture) ?? "no answer"))
+                .Append("</td><td>").Append(delivery.Acknowledged ? "yes" : "no").Append("</td></tr>\n");
+        }
+        var body = $"""
+            <div class="card"><h1>Payment sandbox</h1>
+              <p>Alipay gateway: <code>{H(prefix)}/alipay/gateway.do</code><br>app_id {H(credentials.AlipayAppId)}, seller_id {H(credentials.AlipaySellerId)}</p>
+              <p>UnionPay gateway: <code>{H(prefix)}/unionpay/</code><br>merId {H(credentials.UnionPayMerId)}, certId {H(credentials.MerchantCertId)}</p>
+            </div>
+            <div class="card"><h2>Test switches</h2><pre>{H(JsonSerializer.Serialize(switches, IndentedJson))}</pre>
+              <p class="muted">Change them with POST {H(prefix)}/switches (JSON or form).</p></div>
+            <div class="card"><h2>Last notifications</h2><table><tr><th>time (CST)</th><th>gateway</th><th>notify_id / orderId</th><th>send</th><th>answer</th><th>ack</th></tr>
+            {rows}</table></div>
+            """;
+        return Html("Payment sandbox", body);
+    }
+
+    /// <summary>A form that posts <paramref name="fields"/> to <paramref name="action"/> as soon as it loads, with a button when scripts are off.</summary>
+    public static string AutoSubmitForm(string action, IEnumerable<KeyValuePair<string, string>> fields, string button)
+    {
+        var html = new StringBuilder();
+        html.Append("<form id=\"return\" method=\"post\" action=\"").Append(H(action)).Append("\">\n");
+        foreach (var field in fields)
+            html.Append("<input type=\"hidden\" name=\"").Append(H(field.Key)).Append("\" value=\"").Append(H(field.Value)).Append("\">\n");
+        html.Append("<button type=\"submit\" class=\"pay\">").Append(H(button)).Append("</button>\n</form>\n")
+            .Append("<script>document.getElementById('return').submit();</script>\n");
+        return html.ToString();
+    }
+}
