@@ -15,6 +15,12 @@ public sealed class PaymentOptions
     /// </summary>
     public bool? Sandbox { get; set; }
 
+    /// <summary>The sandbox's keys, certificates and trades; default {DataDirectory}/sandbox. One server per folder.</summary>
+    public string? SandboxDirectory { get; set; }
+
+    /// <summary>Multiplies the sandbox's notification retry gaps (1 = the gateways' real schedules).</summary>
+    public double SandboxRetryScale { get; set; } = 1.0;
+
     /// <summary>R7.2: the smallest and largest top-up, in CNY.</summary>
     public string TopUpMinimum { get; set; } = "1.00";
 

@@ -13,6 +13,19 @@ internal static class ProblemResults
         ProblemKind.Forbidden => StatusCodes.Status403Forbidden,
     };
 
+    /// <summary>
+    /// A page that shows a problem itself answers with its status; the status-code pages must not
+    /// replace the page that already explains it.
+    /// </summary>
+    public static void SetStatus(HttpContext? http, Problem problem)
+    {
+        if (http is null || http.Response.HasStarted)
+            return;
+        if (http.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>() is { } pages)
+            pages.Enabled = false;
+        http.Response.StatusCode = StatusOf(problem);
+    }
+
     public static IResult From(Problem problem) =>
         Results.Problem(title: problem.Message, statusCode: StatusOf(problem), extensions: new Dictionary<string, object?> { ["code"] = problem.Code });
 }

@@ -1,6 +1,7 @@
 using Cloudbill.Core;
 using Cloudbill.Core.Accounts;
 using Cloudbill.Core.Persistence;
+using Cloudbill.Sandbox;
 using Cloudbill.Server.App;
 using Microsoft.AspNetCore.Identity;
 
@@ -36,11 +37,16 @@ public static class ServerHost
         builder.WebHost.UseStaticWebAssets();
         configure?.Invoke(builder);
 
+        var sandbox = builder.Services.AddPaymentGateways(builder.Configuration);
+        if (sandbox is not null)
+            builder.Services.AddPaymentSandbox(sandbox.Options, sandbox.Credentials);
         builder.Services.AddCloudbillCore(builder.Configuration);
         builder.Services.AddCloudbillWeb();
 
         var app = builder.Build();
         app.UseCloudbillWeb();
+        if (sandbox is not null)
+            app.MapPaymentSandbox("/sandbox");
         return app;
     }
 

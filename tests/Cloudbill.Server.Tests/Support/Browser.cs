@@ -33,6 +33,8 @@ public sealed class BrowserFixture : IAsyncLifetime
             IsMobile = true,
             HasTouch = true,
             Locale = "en-US",
+            // A phone's browser: Cloudbill sends it to the gateways' mobile cashiers (Alipay wap pay, UnionPay channelType 08).
+            UserAgent = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Mobile Safari/537.36",
         });
         // Generous limits: a loaded 2-core CI machine renders a first Blazor page slowly; a broken page still fails.
         context.SetDefaultTimeout(90_000);

@@ -24,6 +24,9 @@ public static class CloudbillProcess
         ["Cloudbill__Database__Provider"] = database.Provider.ToString(),
         ["ConnectionStrings__Cloudbill"] = database.ConnectionString,
         ["Cloudbill__DataDirectory"] = RepositoryPaths.Data,
+        // The sandbox's trades belong to one server: each test database gets its own folder.
+        ["Cloudbill__Payments__SandboxDirectory"] = Path.Combine(Path.GetTempPath(), "cloudbill-sandbox",
+            Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(database.ConnectionString)))[..16]),
     };
 
     public static async Task<ProcessResult> Run(IReadOnlyDictionary<string, string> environment, params string[] args)

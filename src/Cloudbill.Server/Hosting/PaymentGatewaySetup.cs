@@ -1,0 +1,49 @@
+using Cloudbill.Core;
+using Cloudbill.Core.Payments;
+using Cloudbill.Sandbox;
+
+namespace Cloudbill.Server.Hosting;
+
+/// <summary>
+/// Which Alipay and UnionPay Cloudbill talks to: the merchants configured under
+/// Cloudbill:Payments, and the bundled sandbox for any that is not (on by default with the
+/// embedded SQLite database). The sandbox is reached over HTTP like the real gateways, at the
+/// server's own address.
+/// </summary>
+internal static class PaymentGatewaySetup
+{
+    public sealed record SandboxSetup(SandboxCredentials Credentials, SandboxOptions Options);
+
+    /// <summary>Registers <see cref="PaymentGateways"/>; returns the sandbox to host, or null when it is off.</summary>
+    public static SandboxSetup? AddPaymentGateways(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = configuration.GetSection(CloudbillOptions.Section).Get<CloudbillOptions>() ?? new CloudbillOptions();
+        var payments = options.Payments;
+        var (alipay, unionPay) = PaymentGateways.ConfiguredMerchants(payments);
+        var embedded = string.IsNullOrWhiteSpace(options.Database.Provider) || options.Database.Provider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase);
+        SandboxSetup? sandbox = null;
+        if ((payments.Sandbox ?? embedded) && (alipay is null || unionPay is null))
+        {
+            var directory = payments.SandboxDirectory is { Length: > 0 } configured
+                ? Path.GetFullPath(configured)
+                : Path.Combine(CloudbillPaths.Resolve(options).DataDirectory, "sandbox");
+            var credentials = SandboxCredentials.LoadOrCreate(directory, TimeProvider.System);
+            sandbox = new SandboxSetup(credentials, new SandboxOptions { Directory = directory, RetryScale = payments.SandboxRetryScale });
+            alipay ??= new AlipayMerchant(credentials.AlipayAppId, credentials.AlipaySellerId, credentials.AppPrivateKeyPem, credentials.AlipayPublicKeyPem,
+                new Uri("sandbox/alipay/gateway.do", UriKind.Relative));
+            unionPay ??= new UnionPayMerchant(credentials.UnionPayMerId, credentials.MerchantPfx, credentials.MerchantPfxPassword,
+                credentials.RootCertificate, credentials.MiddleCertificate, new Uri("sandbox/unionpay/", UriKind.Relative), ValidateCertificateName: true);
+        }
+
+        // Verbs have no listening address: without PublicBaseUrl they reach the server at its configured Urls.
+        var fallback = (configuration["Urls"] ?? "http://127.0.0.1:5080").Split(';')[0];
+        services.AddSingleton(sp =>
+        {
+            var gateways = new PaymentGateways(alipay, unionPay, payments, sp.GetRequiredService<TimeProvider>());
+            if (sp.GetService<Microsoft.AspNetCore.Hosting.Server.IServer>() is null)
+                gateways.UseBaseUrlIfUnset(new Uri(fallback));
+            return gateways;
+        });
+        return sandbox;
+    }
+}

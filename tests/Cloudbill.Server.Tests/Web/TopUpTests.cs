@@ -1,0 +1,142 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Cloudbill.Core.Persistence;
+using Cloudbill.Testing;
+using Microsoft.Playwright;
+
+namespace Cloudbill.Server.Tests;
+
+/// <summary>
+/// Issue #5's end-to-end promise over real HTTP: a top-up created in the app, paid on the sandbox
+/// gateway's cashier by form posts as a browser does, credited when the signed notification
+/// arrives, and the new balance read back (R7.2, R7.3).
+/// </summary>
+public class TopUpTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
+{
+    private static async Task<IPage> SignedIn(BrowserFixture browser, RunningServer server)
+    {
+        var page = await browser.NewPhonePage(server.Address);
+        await page.GotoAsync("/signin");
+        await page.GetByLabel("Email").FillAsync("demo@cloudbill.local");
+        await page.GetByLabel("Password").FillAsync("Demo-2026!");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
+        return page;
+    }
+
+    private static async Task<string> AvailableCredit(IPage page)
+    {
+        await page.GotoAsync("/");
+        return await page.GetByTestId("available-credit").InnerTextAsync();
+    }
+
+    private static async Task<JsonElement[]> Deliveries(RunningServer server)
+    {
+        using var http = new HttpClient { BaseAddress = server.Address };
+        return (await http.GetFromJsonAsync<JsonElement[]>("/sandbox/notifications", TestContext.Current.CancellationToken))!;
+    }
+
+    [Fact]
+    public async Task An_Alipay_top_up_is_credited_by_the_signed_notification_and_reconciles()
+    {
+        await using var database = await TestDatabase.Create(DatabaseProvider.Sqlite);
+        await using var server = await RunningServer.Start(database);
+        var page = await SignedIn(browser, server);
+        // The browser never comes back from the cashier: only the notification can credit the money (R7.3).
+        await page.RouteAsync("**/payments/alipay/return**", route => route.AbortAsync());
+
+        await page.GotoAsync("/topup");
+        await page.GetByLabel("Or another amount").FillAsync("250.00");
+        await page.GetByLabel("Alipay").CheckAsync();
+        var checkout = await page.RunAndWaitForRequestAsync(() => page.GetByTestId("topup-submit").ClickAsync(), r => r.Url.EndsWith("/checkout", StringComparison.Ordinal));
+        var outTradeNo = new Uri(checkout.Url).Segments[^2].TrimEnd('/');
+
+        // The checkout page posts the signed request to the sandbox's Alipay; its cashier hides Huabei and credit cards (R7.2).
+        await page.WaitForURLAsync("**/sandbox/alipay/cashier/**");
+        var cashier = await page.Locator("body").InnerTextAsync();
+        Assert.Contains("250.00", cashier, StringComparison.Ordinal);
+        Assert.Equal(0, await page.Locator("input[name=channel][value=huabei]:not([disabled])").CountAsync());
+        await page.GetByLabel("Alipay balance (余额)").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Confirm payment" }).ClickAsync();
+
+        // The sandbox posts the signed notification to /payments/alipay/notify; Cloudbill answers "success".
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        JsonElement[] deliveries;
+        do
+        {
+            await Task.Delay(250, TestContext.Current.CancellationToken);
+            deliveries = await Deliveries(server);
+        }
+        while (!deliveries.Any(d => d.GetProperty("acknowledged").GetBoolean()) && DateTime.UtcNow < deadline);
+        var acknowledged = deliveries.Single(d => d.GetProperty("acknowledged").GetBoolean());
+        Assert.Equal("success", acknowledged.GetProperty("body").GetString());
+        Assert.EndsWith("/payments/alipay/notify", acknowledged.GetProperty("url").GetString(), StringComparison.Ordinal);
+
+        Assert.Equal("5,250.00", await AvailableCredit(page));
+        await page.GotoAsync($"/payments/{outTradeNo}");
+        Assert.Equal("Top-up credited", await page.Locator("h1").InnerTextAsync());
+        Assert.Equal("Credited", await page.GetByTestId("payment").GetAttributeAsync("data-state"));
+
+        var environment = CloudbillProcess.DatabaseSettings(database);
+        environment["Cloudbill__Payments__PublicBaseUrl"] = server.Address.ToString();
+        var reconcile = await CloudbillProcess.Run(environment, "reconcile", "--gateways");
+        Assert.True(reconcile.ExitCode == 0, reconcile.Output + reconcile.Error);
+        Assert.Contains($"{outTradeNo} Alipay top-up 250.00 CNY: Cloudbill Credited, credited 250.00; gateway Paid (TradeSuccess): ok", reconcile.Output, StringComparison.Ordinal);
+        Assert.Contains("Gateway payments reconciled: 1 payment(s) agree with Alipay and UnionPay.", reconcile.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_UnionPay_top_up_notified_five_times_at_once_is_credited_once()
+    {
+        await using var database = await TestDatabase.Create(DatabaseProvider.Sqlite);
+        await using var server = await RunningServer.Start(database);
+        using (var http = new HttpClient { BaseAddress = server.Address })
+        {
+            var switched = await http.PostAsync("/sandbox/switches", new FormUrlEncodedContent(new Dictionary<string, string> { ["duplicate"] = "5" }), TestContext.Current.CancellationToken);
+            Assert.True(switched.IsSuccessStatusCode, await switched.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        }
+        var page = await SignedIn(browser, server);
+
+        await page.GotoAsync("/topup");
+        await page.GetByLabel("1000.00").CheckAsync();
+        await page.GetByLabel("UnionPay").CheckAsync();
+        await page.GetByTestId("topup-submit").ClickAsync();
+        await page.WaitForURLAsync("**/sandbox/unionpay/cashier/**");
+        await page.GetByLabel("SMS code", new() { Exact = false }).FillAsync("111111");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Confirm payment" }).ClickAsync();
+
+        // Back in Cloudbill: the return page asks UnionPay, never trusts the browser.
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath.StartsWith("/payments/CB", StringComparison.Ordinal));
+        Assert.Equal("Top-up credited", await page.Locator("h1").InnerTextAsync());
+
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        JsonElement[] deliveries;
+        do
+        {
+            await Task.Delay(250, TestContext.Current.CancellationToken);
+            deliveries = await Deliveries(server);
+        }
+        while (deliveries.Count(d => d.GetProperty("statusCode").ValueKind == JsonValueKind.Number) < 5 && DateTime.UtcNow < deadline);
+        Assert.Equal(5, deliveries.Count(d => d.GetProperty("statusCode").ValueKind == JsonValueKind.Number && d.GetProperty("statusCode").GetInt32() == 200));
+        Assert.Equal("6,000.00", await AvailableCredit(page));
+    }
+
+    [Fact]
+    public async Task A_bad_amount_gets_its_error_on_the_page_with_a_400_and_no_payment()
+    {
+        await using var database = await TestDatabase.Create(DatabaseProvider.Sqlite);
+        await using var server = await RunningServer.Start(database);
+        var page = await SignedIn(browser, server);
+
+        await page.GotoAsync("/topup");
+        await page.GetByLabel("Or another amount").FillAsync("0.001");
+        var response = await page.RunAndWaitForResponseAsync(() => page.GetByTestId("topup-submit").ClickAsync(),
+            r => r.Request.Method == "POST" && new Uri(r.Url).AbsolutePath == "/topup");
+
+        Assert.Equal(400, response.Status);
+        Assert.Equal("The top-up amount is not valid: '0.001' has more than two decimals; amounts are exact to the fen (0.01).",
+            await page.GetByTestId("topup-error").InnerTextAsync());
+        Assert.Equal("5,000.00", await AvailableCredit(page));
+        Assert.Empty(await Deliveries(server));
+    }
+}
