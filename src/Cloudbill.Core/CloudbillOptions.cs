@@ -14,6 +14,7 @@ public sealed class CloudbillOptions
     public OrderOptions Orders { get; set; } = new();
     public EngineOptions Engine { get; set; } = new();
     public ProvisioningOptions Provisioning { get; set; } = new();
+    public PayAsYouGo.PayAsYouGoOptions PayAsYouGo { get; set; } = new();
 }
 
 public sealed class OrderOptions
