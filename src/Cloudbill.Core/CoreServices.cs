@@ -76,6 +76,7 @@ public static class CoreServices
         services.AddScoped<PayAsYouGoBatch>();
         services.AddSingleton<PayAsYouGoBilling>();
         services.AddScoped<OverdueSettlement>();
+        services.AddScoped<PayAsYouGoPurchase>();
         services.TryAddSingleton<SimulatedProvisioner>();
         services.TryAddSingleton<IInstanceProvisioner>(sp => sp.GetRequiredService<SimulatedProvisioner>());
         return services;
