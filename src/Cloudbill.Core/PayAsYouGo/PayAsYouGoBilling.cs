@@ -129,6 +129,13 @@ internal sealed class PayAsYouGoBatch(
         return locked.ToHashSet();
     }
 
+    /// <summary>Earliest first; at one instant charge before stop before release; then by instance id.</summary>
+    private static readonly Comparer<(DateTimeOffset At, MeterEventKind Kind, string InstanceId)> EventOrder = Comparer<(DateTimeOffset At, MeterEventKind Kind, string InstanceId)>.Create((a, b) =>
+        a.At != b.At ? a.At.CompareTo(b.At) : a.Kind != b.Kind ? a.Kind.CompareTo(b.Kind) : string.CompareOrdinal(a.InstanceId, b.InstanceId));
+
+    /// <summary>Hourly charges written per save during a long catch-up.</summary>
+    private const int ChargesPerSave = 1000;
+
     /// <summary>
     /// Runs one account's due events in time order across its instances, so the hour that
     /// exhausted the balance, and with it the start of the overdue episode and the stop day,
@@ -141,17 +148,23 @@ internal sealed class PayAsYouGoBatch(
         var (cash, overdue) = await ledger.OpenCustomerAccounts(accountId, ct);
         // The account is locked: only this pass moves its money now, so the balance is kept in step here.
         var balance = await ledger.Balance(accountId, ct);
+        var charges = new List<NewJournalTransaction>();
+        var queue = new PriorityQueue<Metered, (DateTimeOffset At, MeterEventKind Kind, string InstanceId)>(EventOrder);
+        void Schedule(Metered m)
+        {
+            if (PayAsYouGoSchedule.Next(m.Instance, overdueSince, payg) is { } next && next.At <= until)
+                queue.Enqueue(m, (next.At, next.Kind, m.Instance.Id));
+        }
         foreach (var m in metered)
+        {
             db.Instances.Attach(m.Instance);
+            Schedule(m);
+        }
 
-        while (metered
-            .Select(m => (Metered: m, Event: PayAsYouGoSchedule.Next(m.Instance, overdueSince, payg)))
-            .Where(x => x.Event is { } e && e.At <= until)
-            .OrderBy(x => x.Event!.Value.At).ThenBy(x => x.Event!.Value.Kind).ThenBy(x => x.Metered.Instance.Id, StringComparer.Ordinal)
-            .Select(x => (x.Metered, Event: x.Event!.Value))
-            .FirstOrDefault() is ({ } m, var due))
+        while (queue.TryDequeue(out var m, out var due))
         {
             var instance = m.Instance;
+            var episode = overdueSince;
             switch (due.Kind)
             {
                 case MeterEventKind.HourlyCharge:
@@ -163,16 +176,9 @@ internal sealed class PayAsYouGoBatch(
                         // R8.2, R7.1: Available Credit (cash, then the credit line) pays what it can; the rest is overdue.
                         var covered = Money.Max(Money.Zero, Money.Min(m.Hourly, balance.AvailableCredit));
                         var shortfall = m.Hourly - covered;
-                        var posted = await ledger.Post(PayAsYouGoSchedule.ChargeKey(instance.Id, hourStart),
+                        charges.Add(new NewJournalTransaction(PayAsYouGoSchedule.ChargeKey(instance.Id, hourStart),
                             $"Pay-as-you-go {instance.Id} ({instance.SpecCode}, {instance.RegionId}): hour from {BusinessCalendar.FormatDateTime(hourStart)}",
-                            [new PostingLine(cash, -covered), new PostingLine(overdue, -shortfall), new PostingLine(revenue, m.Hourly)], ct);
-                        if (!posted.Succeeded)
-                            throw new InvalidOperationException($"The hourly charge of {instance.Id} was refused: {posted.Problem!.Message}");
-                        if (posted.Value.AlreadyPosted)
-                        {
-                            report.Count("pay-as-you-go hour already charged");
-                            break;
-                        }
+                            [new PostingLine(cash, -covered), new PostingLine(overdue, -shortfall), new PostingLine(revenue, m.Hourly)]));
                         balance = balance with { Cash = balance.Cash - covered, Overdue = balance.Overdue + shortfall };
                         report.Count("pay-as-you-go hour charged");
                         if (shortfall.IsPositive && overdueSince is null)
@@ -181,6 +187,11 @@ internal sealed class PayAsYouGoBatch(
                             await SetOverdueSince(accountId, overdueSince, ct);
                             NotifyOverdue(accountId, m, due.At, shortfall, balance);
                             report.Count("overdue");
+                        }
+                        if (charges.Count >= ChargesPerSave)
+                        {
+                            await ledger.PostNew(charges, ct);
+                            charges.Clear();
                         }
                         break;
                     }
@@ -212,8 +223,19 @@ internal sealed class PayAsYouGoBatch(
                     report.Count("pay-as-you-go release");
                     break;
             }
+
+            if (episode == overdueSince)
+            {
+                Schedule(m);
+                continue;
+            }
+            // The overdue episode began or ended: every instance's next event (its stop) moved.
+            queue.Clear();
+            foreach (var other in metered)
+                Schedule(other);
         }
 
+        await ledger.PostNew(charges, ct);
         foreach (var m in metered)
             m.Instance.PayAsYouGoDueAt = PayAsYouGoSchedule.Next(m.Instance, overdueSince, payg)?.At;
     }

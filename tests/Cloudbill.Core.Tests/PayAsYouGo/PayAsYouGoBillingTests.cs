@@ -214,6 +214,28 @@ public class PayAsYouGoBillingTests
         Assert.Equal(Money.Parse("45.99"), (await test.Balance(account)).Overdue);     // 73 hours × 0.63
     }
 
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task An_hour_charged_before_can_never_be_posted_again(DatabaseProvider provider) // R10.3
+    {
+        await using var test = await TestServices.Start(provider);
+        var account = await test.Customer("100.00");
+        var web = await test.PayAsYouGoInstance(account, "i-paygtwice0000000001");
+        await test.RunEvery(Hour, Start + 3 * Hour);
+        var before = await test.Snapshot();
+        // A cursor wrongly moved back (a restored backup, a bug): the third hour would be charged again.
+        await test.Query(db => db.Instances.Where(i => i.Id == web.Id)
+            .ExecuteUpdateAsync(s => s.SetProperty(i => i.ChargedUntil, Start + 2 * Hour).SetProperty(i => i.PayAsYouGoDueAt, Start + 3 * Hour)));
+
+        await Assert.ThrowsAsync<DbUpdateException>(test.Engine);
+
+        // The business key refused it and the whole batch rolled back.
+        Assert.Equal(before, await test.Snapshot());
+        Assert.Equal(Money.Parse("98.11"), (await test.Balance(account)).Cash);
+        Assert.Equal(3, (await test.ChargeKeys(web.Id)).Count);
+        Assert.True(await test.LedgerIsClean());
+    }
+
     [Fact]
     public void A_negative_number_of_days_stops_the_start_with_the_key() // R8.2
     {
