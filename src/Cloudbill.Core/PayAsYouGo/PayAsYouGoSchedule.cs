@@ -46,13 +46,13 @@ public static class PayAsYouGoSchedule
     public static DateTimeOffset ReleasesAt(DateTimeOffset stoppedAt, PayAsYouGoOptions options) =>
         BusinessCalendar.AddDays(stoppedAt, options.ReleaseAfterStopDays);
 
-    /// <summary>
-    /// Starts (or restarts) hourly charging at <paramref name="at"/>, to the whole second so
-    /// the hour keys read the same from either database.
-    /// </summary>
+    /// <summary>Metering starts on a whole second, so the hour keys read the same from either database.</summary>
+    public static DateTimeOffset MeterStart(DateTimeOffset at) => new(at.UtcTicks - at.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+
+    /// <summary>Starts (or restarts) hourly charging at <paramref name="at"/>.</summary>
     public static void Start(Instance instance, DateTimeOffset at)
     {
-        var start = new DateTimeOffset(at.UtcTicks - at.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+        var start = MeterStart(at);
         instance.StoppedAt = null;
         instance.ChargedUntil = start;
         instance.PayAsYouGoDueAt = start + Hour;
