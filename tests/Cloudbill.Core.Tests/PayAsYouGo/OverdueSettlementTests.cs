@@ -132,6 +132,38 @@ public class OverdueSettlementTests
         Assert.True(await test.LedgerIsClean());
     }
 
+    [Fact]
+    public async Task On_PostgreSQL_the_engine_skips_an_account_that_is_topping_up_and_charges_it_on_the_next_run() // R8.1, R4.7
+    {
+        await using var test = await TestServices.Start(DatabaseProvider.Postgres);
+        var account = await test.Customer("10.00");
+        var web = await test.PayAsYouGoInstance(account, "i-paygtoppingup000001");
+        var other = await test.Customer("10.00");
+        var neighbour = await test.PayAsYouGoInstance(other, "i-paygneighbour000001");
+        test.Clock.Advance(Hour + TimeSpan.FromMinutes(1));
+
+        await using (var scope = test.Services.CreateAsyncScope())
+        {
+            // A top-up holds the account lock while the engine runs.
+            var ct = TestContext.Current.CancellationToken;
+            var db = scope.ServiceProvider.GetRequiredService<CloudbillDbContext>();
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            await db.Acquire(account, ct);
+            var run = test.Engine();
+            Assert.Same(run, await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(30), ct)));
+            Assert.Equal(1, (await run).Counts["pay-as-you-go hour charged"]);   // only the neighbour's hour
+            await tx.CommitAsync(ct);
+        }
+        Assert.Equal(Money.Parse("10.00"), (await test.Balance(account)).Cash);
+        Assert.Equal(Money.Parse("9.37"), (await test.Balance(other)).Cash);
+
+        await test.Engine();
+
+        Assert.Equal(Money.Parse("9.37"), (await test.Balance(account)).Cash);
+        Assert.Equal(TestServices.DefaultStart + Hour, (await test.Reload(web.Id)).ChargedUntil);
+        Assert.Equal(TestServices.DefaultStart + Hour, (await test.Reload(neighbour.Id)).ChargedUntil);
+    }
+
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task Nothing_owed_posts_nothing(DatabaseProvider provider) // R10.3
