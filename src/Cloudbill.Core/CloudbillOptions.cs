@@ -15,6 +15,7 @@ public sealed class CloudbillOptions
     public EngineOptions Engine { get; set; } = new();
     public ProvisioningOptions Provisioning { get; set; } = new();
     public Payments.PaymentOptions Payments { get; set; } = new();
+    public PayAsYouGo.PayAsYouGoOptions PayAsYouGo { get; set; } = new();
 }
 
 public sealed class OrderOptions

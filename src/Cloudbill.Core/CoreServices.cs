@@ -7,6 +7,7 @@ using Cloudbill.Core.Ledger;
 using Cloudbill.Core.Lifecycle;
 using Cloudbill.Core.Notifications;
 using Cloudbill.Core.Orders;
+using Cloudbill.Core.PayAsYouGo;
 using Cloudbill.Core.Payments;
 using Cloudbill.Core.Persistence;
 using Cloudbill.Core.Provisioning;
@@ -29,6 +30,7 @@ public static class CoreServices
     public static IServiceCollection AddCloudbillCore(this IServiceCollection services, IConfiguration configuration)
     {
         var options = configuration.GetSection(CloudbillOptions.Section).Get<CloudbillOptions>() ?? new CloudbillOptions();
+        options.PayAsYouGo.Validate();
         var paths = CloudbillPaths.Resolve(options);
         var database = DatabaseSettings.Parse(options.Database.Provider, configuration.GetConnectionString("Cloudbill"), paths.DataDirectory);
         var catalog = CatalogLoader.Load(paths.CatalogDirectory);
@@ -73,6 +75,10 @@ public static class CoreServices
         services.AddSingleton<LifecycleEngine>();
         services.AddSingleton<EngineWorker>();
         services.AddCloudbillPayments(options.Payments);
+        services.AddScoped<PayAsYouGoBatch>();
+        services.AddSingleton<PayAsYouGoBilling>();
+        services.AddScoped<OverdueSettlement>();
+        services.AddScoped<PayAsYouGoPurchase>();
         services.TryAddSingleton<SimulatedProvisioner>();
         services.TryAddSingleton<IInstanceProvisioner>(sp => sp.GetRequiredService<SimulatedProvisioner>());
         return services;

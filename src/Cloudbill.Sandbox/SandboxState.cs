@@ -7,7 +7,7 @@ namespace Cloudbill.Sandbox;
 /// Everything the sandbox gateways remember: cashier sessions, trades, refunds and the
 /// notifications still to send. Held in memory and written whole to <c>state.json</c> after each
 /// change (temporary file, then an atomic rename), so trades and pending sends survive a restart
-/// (docs/decisions/0010). Every access goes through <see cref="SandboxStore"/>'s lock.
+/// (docs/decisions/0011). Every access goes through <see cref="SandboxStore"/>'s lock.
 /// </summary>
 internal sealed class SandboxState
 {

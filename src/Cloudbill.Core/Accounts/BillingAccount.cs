@@ -12,6 +12,14 @@ public sealed class BillingAccount : IVersioned
     public required string Email { get; set; }
     public Money CreditLine { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>
+    /// R8.2: when the current overdue episode began (the hourly charge the balance could not
+    /// cover); null when the account is not overdue. Pay-as-you-go instances stop a configured
+    /// number of days after it; settling the overdue amount in full clears it.
+    /// </summary>
+    public DateTimeOffset? OverdueSince { get; set; }
+
     public long Version { get; set; }
 }
 

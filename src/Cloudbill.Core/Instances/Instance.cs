@@ -57,6 +57,16 @@ public sealed class Instance : IVersioned
     /// <summary>When the lifecycle engine next has something to do for this instance (indexed); null when nothing is scheduled.</summary>
     public DateTimeOffset? NextDueAt { get; set; }
 
+    /// <summary>Pay-as-you-go only: the end of the last charged hour (the start, or the restart, before the first); the next hour charged begins here (R8.1).</summary>
+    public DateTimeOffset? ChargedUntil { get; set; }
+
+    /// <summary>
+    /// Pay-as-you-go only: when the engine's pay-as-you-go pass next has something to do (an
+    /// hour to charge, a stop, a release); indexed. Kept apart from <see cref="NextDueAt"/> so
+    /// the subscription pass never claims a pay-as-you-go instance (docs/decisions/0010).
+    /// </summary>
+    public DateTimeOffset? PayAsYouGoDueAt { get; set; }
+
     /// <summary>The New order that created the instance.</summary>
     public long? CreatedByOrderId { get; set; }
 

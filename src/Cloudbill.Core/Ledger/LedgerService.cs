@@ -6,6 +6,9 @@ namespace Cloudbill.Core.Ledger;
 
 public readonly record struct PostingLine(long LedgerAccountId, Money Amount);
 
+/// <summary>One transaction for <see cref="LedgerService.PostNew"/>.</summary>
+public sealed record NewJournalTransaction(string BusinessKey, string Description, IReadOnlyList<PostingLine> Lines);
+
 /// <summary>Whether <see cref="LedgerService.Post"/> wrote the transaction or found it already written.</summary>
 public sealed record PostResult(JournalTransaction Transaction, bool AlreadyPosted);
 
@@ -73,6 +76,58 @@ public sealed class LedgerService(CloudbillDbContext db, TimeProvider clock)
 
         await tx.Commit(ct);
         return new PostResult(transaction, AlreadyPosted: false);
+    }
+
+    /// <summary>
+    /// Appends many balanced transactions in one save, inside the caller's transaction: the
+    /// engine's hourly charges, where a catch-up writes thousands. Their business keys must be
+    /// new because the caller's cursor moves in the same transaction; a key posted before
+    /// fails the save on its unique index (R10.3) and the caller's transaction rolls back, so
+    /// nothing is ever posted twice. Nothing stays tracked afterwards.
+    /// </summary>
+    public async Task PostNew(IReadOnlyList<NewJournalTransaction> transactions, CancellationToken ct)
+    {
+        if (db.Database.CurrentTransaction is null)
+            throw new InvalidOperationException("PostNew runs inside the caller's transaction, which also moves the cursor that makes its keys new.");
+        var entities = new List<JournalTransaction>(transactions.Count);
+        var deltas = new Dictionary<long, long>();
+        var accountIds = transactions.SelectMany(t => t.Lines).Select(l => l.LedgerAccountId).Distinct().ToList();
+        var accounts = await db.LedgerAccounts.AsNoTracking().Where(a => accountIds.Contains(a.Id))
+            .ToDictionaryAsync(a => a.Id, a => a.BillingAccountId, ct);
+        var now = clock.GetUtcNow();
+        foreach (var t in transactions)
+        {
+            var nonZero = t.Lines.Where(l => !l.Amount.IsZero).ToList();
+            var sum = nonZero.Aggregate(Money.Zero, (acc, l) => acc + l.Amount);
+            if (nonZero.Count == 0 || !sum.IsZero || nonZero.Any(l => !accounts.ContainsKey(l.LedgerAccountId)))
+                throw new InvalidOperationException($"Transaction {t.BusinessKey} is empty, unbalanced ({sum}) or posts to an unknown account.");
+            entities.Add(new JournalTransaction
+            {
+                BusinessKey = t.BusinessKey,
+                Description = t.Description,
+                PostedAt = now,
+                Postings = nonZero.Select(l => new Posting { LedgerAccountId = l.LedgerAccountId, BillingAccountId = accounts[l.LedgerAccountId], AmountFen = l.Amount.Fen }).ToList(),
+            });
+            foreach (var line in nonZero.Where(l => accounts[l.LedgerAccountId] is not null))
+                deltas[line.LedgerAccountId] = checked(deltas.GetValueOrDefault(line.LedgerAccountId) + line.Amount.Fen);
+        }
+        if (entities.Count == 0)
+            return;
+
+        db.JournalTransactions.AddRange(entities);
+        await db.SaveChangesAsync(ct);
+        foreach (var entity in entities)
+        {
+            foreach (var posting in entity.Postings)
+                db.Entry(posting).State = EntityState.Detached;
+            db.Entry(entity).State = EntityState.Detached;
+        }
+        // Running balances of customer accounts move in the database, as in Post.
+        foreach (var (accountId, delta) in deltas.Where(d => d.Value != 0))
+        {
+            await db.LedgerAccounts.Where(a => a.Id == accountId)
+                .ExecuteUpdateAsync(s => s.SetProperty(a => a.BalanceFen, a => a.BalanceFen + delta), ct);
+        }
     }
 
     /// <summary>The shared accounts every database has; created by the migrator, before any posting.</summary>

@@ -57,6 +57,9 @@ public sealed class LifecycleEngine(IServiceScopeFactory scopes, DatabaseSetting
                 break;
         }
 
+        // R8: the pay-as-you-go pass, beside the subscription pass (docs/decisions/0010).
+        await using (var scope = scopes.CreateAsyncScope())
+            report.Add(await scope.ServiceProvider.GetRequiredService<PayAsYouGo.PayAsYouGoBilling>().RunUntil(until, ct));
         await using (var scope = scopes.CreateAsyncScope())
             report.Count("order time-out", await scope.ServiceProvider.GetRequiredService<OrderService>().TimeOutUnpaid(until, ct));
         if (report.Total > 0)

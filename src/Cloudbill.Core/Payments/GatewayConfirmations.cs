@@ -2,6 +2,7 @@ using Cloudbill.Core.Accounts;
 using Cloudbill.Core.Ledger;
 using Cloudbill.Core.Notifications;
 using Cloudbill.Core.Orders;
+using Cloudbill.Core.PayAsYouGo;
 using Cloudbill.Core.Persistence;
 using Cloudbill.Core.Problems;
 using Cloudbill.Core.Provisioning;
@@ -26,6 +27,7 @@ public sealed class GatewayConfirmations(
     CloudbillDbContext db,
     LedgerService ledger,
     OrderPayments orderPayments,
+    OverdueSettlement overdue,
     Notifier notifier,
     IInstanceProvisioner provisioner,
     TimeProvider clock,
@@ -98,14 +100,24 @@ public sealed class GatewayConfirmations(
         return outcome;
     }
 
-    /// <summary>R7.4: the money is on the account's cash; the overdue amount is settled from it first.</summary>
-    private Task<string> CreditTopUp(GatewayPayment payment, CancellationToken ct)
+    /// <summary>
+    /// R7.4: the money is on the account's cash; the overdue amount is settled from it first, and
+    /// settling all of it restarts stopped pay-as-you-go instances (R8.2).
+    /// </summary>
+    private async Task<string> CreditTopUp(GatewayPayment payment, CancellationToken ct)
     {
-        _ = ct;
-        var outcome = $"Top-up of {payment.Amount} CNY by {payment.Gateway} credited to your balance.";
+        var settlement = await overdue.SettleFromCash(payment.AccountId, SettlementKey(payment), ct);
+        var outcome = $"Top-up of {payment.Amount} CNY by {payment.Gateway} credited.";
+        if (settlement.Settled.IsPositive)
+        {
+            outcome += $" {settlement.Settled} CNY settled your overdue payment" +
+                (settlement.OverdueLeft.IsPositive ? $"; {settlement.OverdueLeft} CNY is still overdue." : "; nothing is overdue any more.");
+            if (settlement.RestartedInstanceIds.Count > 0)
+                outcome += $" Restarted: {string.Join(", ", settlement.RestartedInstanceIds)}.";
+        }
         notifier.Add(payment.AccountId, NotificationKind.TopUpCredited, $"payment:{payment.OutTradeNo}:credited", "Top-up credited",
-            $"{payment.Amount} CNY from {payment.Gateway} (trade {payment.OutTradeNo}) is on your account.");
-        return Task.FromResult(outcome);
+            $"{payment.Amount} CNY from {payment.Gateway} (trade {payment.OutTradeNo}) is on your account. {outcome}");
+        return outcome;
     }
 
     /// <summary>

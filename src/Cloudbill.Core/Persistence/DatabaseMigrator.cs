@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Cloudbill.Core.Persistence;
 
 /// <summary>Applies the provider's migrations, at server start and from the `migrate` verb: the only way the schema is made.</summary>
-public sealed class DatabaseMigrator(DatabaseSettings settings, IDataProtectionProvider protection)
+public sealed class DatabaseMigrator(DatabaseSettings settings, IDataProtectionProvider protection, TimeProvider clock)
 {
     /// <returns>The migrations that were applied now (empty when the schema was current).</returns>
     public async Task<IReadOnlyList<string>> Migrate(CancellationToken ct)
@@ -43,6 +43,9 @@ public sealed class DatabaseMigrator(DatabaseSettings settings, IDataProtectionP
                     $"""INSERT INTO "LedgerAccounts" ("Code", "Kind", "BalanceFen") VALUES ({code}, {kind.ToString()}, 0) ON CONFLICT ("Code") DO NOTHING""", ct);
             }
 
+            // R8.1: pay-as-you-go instances from before hourly billing existed are charged from now on.
+            await StartUnmeteredPayAsYouGo(db, ct);
+
             // Create the Data Protection key ring now, on its own connection: created lazily
             // inside a business transaction, it would wait on that transaction's SQLite lock.
             protection.CreateProtector("Cloudbill.Startup").Protect([1]);
@@ -52,6 +55,14 @@ public sealed class DatabaseMigrator(DatabaseSettings settings, IDataProtectionP
         {
             throw new ConfigurationProblemException($"Cannot open the database ({settings.Describe()}): {FirstLine(e)}", e);
         }
+    }
+
+    private async Task StartUnmeteredPayAsYouGo(CloudbillDbContext db, CancellationToken ct)
+    {
+        var start = PayAsYouGo.PayAsYouGoSchedule.MeterStart(clock.GetUtcNow());
+        var due = start + PayAsYouGo.PayAsYouGoSchedule.Hour;
+        await db.Instances.Where(i => i.ChargeType == Instances.ChargeType.PayAsYouGo && i.ReleasedAt == null && i.ChargedUntil == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(i => i.ChargedUntil, start).SetProperty(i => i.PayAsYouGoDueAt, due), ct);
     }
 
     private static string FirstLine(Exception e)

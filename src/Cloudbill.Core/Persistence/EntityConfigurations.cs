@@ -52,6 +52,8 @@ internal sealed class InstanceConfiguration : IEntityTypeConfiguration<Instance>
         e.HasIndex(i => i.UnpaidOrderId);
         // The engine claims instances by due time: work is proportional to what is due.
         e.HasIndex(i => i.NextDueAt);
+        // The engine's pay-as-you-go pass claims by its own due time (docs/decisions/0010).
+        e.HasIndex(i => i.PayAsYouGoDueAt);
         e.HasIndex(i => i.CreatedByOrderId);
     }
 }

@@ -68,6 +68,9 @@ namespace Cloudbill.Migrations.Postgres.Migrations
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)");
 
+                    b.Property<DateTimeOffset?>("OverdueSince")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<long>("Version")
                         .IsConcurrencyToken()
                         .HasColumnType("bigint");
@@ -230,6 +233,9 @@ namespace Cloudbill.Migrations.Postgres.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
+                    b.Property<DateTimeOffset?>("ChargedUntil")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -245,6 +251,9 @@ namespace Cloudbill.Migrations.Postgres.Migrations
                         .HasColumnType("character varying(128)");
 
                     b.Property<DateTimeOffset?>("NextDueAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("PayAsYouGoDueAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("ProductCode")
@@ -290,6 +299,8 @@ namespace Cloudbill.Migrations.Postgres.Migrations
                     b.HasIndex("CreatedByOrderId");
 
                     b.HasIndex("NextDueAt");
+
+                    b.HasIndex("PayAsYouGoDueAt");
 
                     b.HasIndex("UnpaidOrderId");
 

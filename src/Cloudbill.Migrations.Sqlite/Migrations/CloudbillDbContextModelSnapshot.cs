@@ -60,6 +60,9 @@ namespace Cloudbill.Migrations.Sqlite.Migrations
                         .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("OverdueSince")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("Version")
                         .IsConcurrencyToken()
                         .HasColumnType("INTEGER");
@@ -220,6 +223,9 @@ namespace Cloudbill.Migrations.Sqlite.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("ChargedUntil")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
@@ -235,6 +241,9 @@ namespace Cloudbill.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<long?>("NextDueAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("PayAsYouGoDueAt")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("ProductCode")
@@ -280,6 +289,8 @@ namespace Cloudbill.Migrations.Sqlite.Migrations
                     b.HasIndex("CreatedByOrderId");
 
                     b.HasIndex("NextDueAt");
+
+                    b.HasIndex("PayAsYouGoDueAt");
 
                     b.HasIndex("UnpaidOrderId");
 

@@ -283,6 +283,44 @@ public class TopUpTests
 
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task A_top_up_on_an_overdue_account_settles_the_debt_first_and_restarts_stopped_pay_as_you_go_instances(DatabaseProvider provider) // R7.4, R8.2, R7.1
+    {
+        var (test, gateways) = await Start(provider);
+        await using var _ = test;
+        var account = await test.Customer("10.00", creditLine: "20.00");
+        var web = await test.PayAsYouGoInstance(account, "i-payg-overdue");
+        // Hourly charges at 0.63: the cash and the credit line (30.00) run out after 48 hours, the rest is overdue, and the instance stops 15 days later.
+        await test.RunEvery(TimeSpan.FromHours(6), GatewayDouble.Start.AddDays(18));
+        Assert.NotNull((await test.Reload(web.Id)).StoppedAt);
+        var owed = (await test.Balance(account)).Overdue;
+        Assert.True(owed > Money.Parse("100.00"), $"owed {owed}");
+        Assert.Equal(Money.Parse("-20.00"), (await test.Balance(account)).Cash);
+
+        // A top-up smaller than the debt settles part of it; the instance stays stopped and paid actions stay refused (R7.4).
+        var partial = (await TopUp(test, account, "100.00")).Value.Payment;
+        await NotifyAlipay(test, GatewayDouble.AlipayNotification(partial.OutTradeNo, Money.Parse("100.00"), gateways.Pay(partial.OutTradeNo, Money.Parse("100.00"))));
+        var balance = await test.Balance(account);
+        Assert.Equal((Money.Parse("-20.00"), owed - Money.Parse("100.00")), (balance.Cash, balance.Overdue));
+        Assert.Equal($"Top-up of 100.00 CNY by Alipay credited. 100.00 CNY settled your overdue payment; {owed - Money.Parse("100.00")} CNY is still overdue.", (await Payment(test, partial.OutTradeNo)).Outcome);
+        Assert.NotNull((await test.Reload(web.Id)).StoppedAt);
+
+        // The next one, by UnionPay, settles the rest and restarts the instance; the remainder is cash.
+        var rest = (await TopUp(test, account, "500.00", "UnionPay")).Value.Payment;
+        await NotifyUnionPay(test, GatewayDouble.UnionPayNotification(rest.OutTradeNo, rest.TxnTime, Money.Parse("500.00"), gateways.Pay(rest.OutTradeNo, Money.Parse("500.00"))));
+
+        balance = await test.Balance(account);
+        Assert.Equal(Money.Zero, balance.Overdue);
+        Assert.Equal(Money.Parse("580.00") - owed, balance.Cash);                  // 600.00 arrived, the debt and the used credit line repaid
+        Assert.Equal(balance.Cash + Money.Parse("20.00"), balance.AvailableCredit); // R7.1: cash + credit line − overdue
+        Assert.Null((await test.Reload(web.Id)).StoppedAt);
+        Assert.Equal($"Top-up of 500.00 CNY by UnionPay credited. {owed - Money.Parse("100.00")} CNY settled your overdue payment; nothing is overdue any more. Restarted: i-payg-overdue.",
+            (await Payment(test, rest.OutTradeNo)).Outcome);
+        Assert.Null(await test.OverdueSince(account));
+        Assert.True((await Reconcile(test)).IsClean);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task A_double_click_on_top_up_starts_one_payment(DatabaseProvider provider) // R5.4 for payments
     {
         var (test, _) = await Start(provider);

@@ -1,0 +1,269 @@
+using Cloudbill.Core.Accounts;
+using Cloudbill.Core.Catalog;
+using Cloudbill.Core.Instances;
+using Cloudbill.Core.Ledger;
+using Cloudbill.Core.Lifecycle;
+using Cloudbill.Core.Notifications;
+using Cloudbill.Core.Persistence;
+using Cloudbill.Core.Time;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Cloudbill.Core.PayAsYouGo;
+
+/// <summary>
+/// The lifecycle engine's pay-as-you-go pass (R8): charges every full hour of every running
+/// pay-as-you-go instance from the balance, once; turns a shortfall into an overdue amount;
+/// stops and releases the instances of an overdue account on the configured days. Instances
+/// carry their own due time (<see cref="Instance.PayAsYouGoDueAt"/>); the pass claims due
+/// instances in batches exactly like the subscription pass, so downtime is caught up once and
+/// nodes share the work.
+/// </summary>
+public sealed class PayAsYouGoBilling(IServiceScopeFactory scopes, DatabaseSettings database, CloudbillOptions options)
+{
+    public async Task<EngineRunReport> RunUntil(DateTimeOffset until, CancellationToken ct)
+    {
+        var report = new EngineRunReport();
+        var skipped = new HashSet<string>(StringComparer.Ordinal);
+        while (!ct.IsCancellationRequested)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var batch = await scope.ServiceProvider.GetRequiredService<PayAsYouGoBatch>().Run(until, Math.Max(1, options.Engine.BatchSize), skipped, database.Provider, ct);
+            report.Add(batch.Report);
+            if (batch.Claimed == 0)
+                break;
+        }
+        return report;
+    }
+}
+
+/// <summary>One claimed batch of due pay-as-you-go instances, processed in one transaction.</summary>
+internal sealed class PayAsYouGoBatch(
+    CloudbillDbContext db,
+    ProductCatalog catalog,
+    LedgerService ledger,
+    Notifier notifier,
+    CloudbillOptions options,
+    TimeProvider clock,
+    ILogger<PayAsYouGoBatch> logger)
+{
+    public sealed record Result(int Claimed, EngineRunReport Report);
+
+    private sealed record Metered(Instance Instance, Product Product, Money Hourly);
+
+    public async Task<Result> Run(DateTimeOffset until, int size, HashSet<string> skipped, DatabaseProvider provider, CancellationToken ct)
+    {
+        var report = new EngineRunReport();
+        // A failure rolls the whole batch back and its instances stay due: per-save savepoints buy nothing.
+        db.Database.AutoSavepointsEnabled = false;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var claimed = await Claim(until, size, skipped, provider, ct);
+        if (claimed.Count == 0)
+            return new Result(0, report);
+
+        // As in the subscription pass: an account a customer is paying on (a top-up settling its
+        // overdue amount) is skipped, never waited for; its instances stay due for the next run.
+        var locked = await LockAccounts(claimed.Select(i => i.AccountId).Distinct().Order().ToArray(), provider, ct);
+        var revenue = await ledger.SystemAccount(LedgerService.RevenueCode, LedgerAccountKind.Revenue, ct);
+        foreach (var account in claimed.GroupBy(i => i.AccountId).OrderBy(g => g.Key))
+        {
+            if (!locked.Contains(account.Key))
+            {
+                skipped.UnionWith(account.Select(i => i.Id));
+                continue;
+            }
+
+            var metered = new List<Metered>();
+            foreach (var instance in account.OrderBy(i => i.Id, StringComparer.Ordinal))
+            {
+                var product = catalog.FindProduct(instance.ProductCode);
+                if (product?.FindSpec(instance.SpecCode) is { } spec && spec.PricesByRegion.TryGetValue(instance.RegionId, out var price) && price.Hourly is { } hourly)
+                {
+                    metered.Add(new Metered(instance, product, hourly));
+                    continue;
+                }
+                // A product or price removed from the catalog must not stop everyone else's billing.
+                logger.LogError("Pay-as-you-go instance {InstanceId} ({ProductCode} {SpecCode} in {RegionId}) has no hourly price in the catalog; it is not charged until it has one",
+                    instance.Id, instance.ProductCode, instance.SpecCode, instance.RegionId);
+                skipped.Add(instance.Id);
+            }
+            if (metered.Count == 0)
+                continue;
+
+            await Meter(account.Key, metered, until, revenue, report, ct);
+            await db.SaveChangesAsync(ct);
+            db.ChangeTracker.Clear();
+        }
+
+        await tx.CommitAsync(ct);
+        return new Result(claimed.Count, report);
+    }
+
+    private async Task<List<Instance>> Claim(DateTimeOffset until, int size, HashSet<string> skipped, DatabaseProvider provider, CancellationToken ct)
+    {
+        if (provider == DatabaseProvider.Postgres)
+        {
+            var exclude = skipped.ToArray();
+            return await db.Instances.FromSql($"""
+                SELECT * FROM "Instances"
+                WHERE "PayAsYouGoDueAt" <= {until} AND NOT ("Id" = ANY({exclude}))
+                ORDER BY "PayAsYouGoDueAt"
+                LIMIT {size}
+                FOR UPDATE SKIP LOCKED
+                """).AsNoTracking().ToListAsync(ct);
+        }
+
+        // SQLite has one writer: the transaction (BEGIN IMMEDIATE) is the claim.
+        return await db.Instances.AsNoTracking().Where(i => i.PayAsYouGoDueAt <= until && !skipped.Contains(i.Id))
+            .OrderBy(i => i.PayAsYouGoDueAt).Take(size).ToListAsync(ct);
+    }
+
+    private async Task<HashSet<long>> LockAccounts(long[] accountIds, DatabaseProvider provider, CancellationToken ct)
+    {
+        if (provider != DatabaseProvider.Postgres)
+            return accountIds.ToHashSet();
+        var locked = await db.Database.SqlQuery<long>($"""
+            SELECT "Id" AS "Value" FROM "BillingAccounts" WHERE "Id" = ANY({accountIds}) ORDER BY "Id" FOR UPDATE SKIP LOCKED
+            """).ToListAsync(ct);
+        return locked.ToHashSet();
+    }
+
+    /// <summary>Earliest first; at one instant charge before stop before release; then by instance id.</summary>
+    private static readonly Comparer<(DateTimeOffset At, MeterEventKind Kind, string InstanceId)> EventOrder = Comparer<(DateTimeOffset At, MeterEventKind Kind, string InstanceId)>.Create((a, b) =>
+        a.At != b.At ? a.At.CompareTo(b.At) : a.Kind != b.Kind ? a.Kind.CompareTo(b.Kind) : string.CompareOrdinal(a.InstanceId, b.InstanceId));
+
+    /// <summary>Hourly charges written per save during a long catch-up.</summary>
+    private const int ChargesPerSave = 1000;
+
+    /// <summary>
+    /// Runs one account's due events in time order across its instances, so the hour that
+    /// exhausted the balance, and with it the start of the overdue episode and the stop day,
+    /// are the same whether the engine ran every hour or caught up after days.
+    /// </summary>
+    private async Task Meter(long accountId, List<Metered> metered, DateTimeOffset until, long revenue, EngineRunReport report, CancellationToken ct)
+    {
+        var payg = options.PayAsYouGo;
+        var overdueSince = await db.BillingAccounts.AsNoTracking().Where(a => a.Id == accountId).Select(a => a.OverdueSince).FirstAsync(ct);
+        var (cash, overdue) = await ledger.OpenCustomerAccounts(accountId, ct);
+        // The account is locked: only this pass moves its money now, so the balance is kept in step here.
+        var balance = await ledger.Balance(accountId, ct);
+        var charges = new List<NewJournalTransaction>();
+        var queue = new PriorityQueue<Metered, (DateTimeOffset At, MeterEventKind Kind, string InstanceId)>(EventOrder);
+        void Schedule(Metered m)
+        {
+            if (PayAsYouGoSchedule.Next(m.Instance, overdueSince, payg) is { } next && next.At <= until)
+                queue.Enqueue(m, (next.At, next.Kind, m.Instance.Id));
+        }
+        foreach (var m in metered)
+        {
+            db.Instances.Attach(m.Instance);
+            Schedule(m);
+        }
+
+        while (queue.TryDequeue(out var m, out var due))
+        {
+            var instance = m.Instance;
+            var episode = overdueSince;
+            switch (due.Kind)
+            {
+                case MeterEventKind.HourlyCharge:
+                    {
+                        var hourStart = instance.ChargedUntil!.Value;
+                        instance.ChargedUntil = due.At;
+                        if (m.Hourly.IsZero)
+                            break;
+                        // R8.2, R7.1: Available Credit (cash, then the credit line) pays what it can; the rest is overdue.
+                        var covered = Money.Max(Money.Zero, Money.Min(m.Hourly, balance.AvailableCredit));
+                        var shortfall = m.Hourly - covered;
+                        charges.Add(new NewJournalTransaction(PayAsYouGoSchedule.ChargeKey(instance.Id, hourStart),
+                            $"Pay-as-you-go {instance.Id} ({instance.SpecCode}, {instance.RegionId}): hour from {BusinessCalendar.FormatDateTime(hourStart)}",
+                            [new PostingLine(cash, -covered), new PostingLine(overdue, -shortfall), new PostingLine(revenue, m.Hourly)]));
+                        balance = balance with { Cash = balance.Cash - covered, Overdue = balance.Overdue + shortfall };
+                        report.Count("pay-as-you-go hour charged");
+                        if (shortfall.IsPositive && overdueSince is null)
+                        {
+                            overdueSince = due.At;
+                            await SetOverdueSince(accountId, overdueSince, ct);
+                            NotifyOverdue(accountId, m, due.At, shortfall, balance);
+                            report.Count("overdue");
+                        }
+                        if (charges.Count >= ChargesPerSave)
+                        {
+                            await ledger.PostNew(charges, ct);
+                            charges.Clear();
+                        }
+                        break;
+                    }
+                case MeterEventKind.Stop:
+                    if (!balance.Overdue.IsPositive)
+                    {
+                        // The overdue amount was cleared some other way (an operator's adjustment): the episode is over, nothing stops.
+                        overdueSince = null;
+                        await SetOverdueSince(accountId, null, ct);
+                        report.Count("overdue cleared");
+                        break;
+                    }
+                    instance.StoppedAt = due.At;
+                    Record(instance, EngineActionKind.Suspension, PayAsYouGoSchedule.StopKey(instance.Id, due.At), due.At, $"stopped: overdue {balance.Overdue} CNY since {BusinessCalendar.FormatDateTime(overdueSince!.Value)}");
+                    notifier.Add(accountId, NotificationKind.InstanceSuspended, PayAsYouGoSchedule.StopKey(instance.Id, due.At),
+                        $"{instance.Name} was stopped",
+                        $"Pay-as-you-go instance {instance.Id} ({instance.Name}, {m.Product.Name}) was stopped because your account has been overdue since {BusinessCalendar.FormatDateTime(overdueSince.Value)}; it is not charged while stopped and its data is kept. " +
+                        $"Top up to settle the overdue amount of {balance.Overdue} CNY before {BusinessCalendar.FormatDateTime(PayAsYouGoSchedule.ReleasesAt(due.At, payg))} to restart it; after that it is released.",
+                        instance.Id);
+                    report.Count("pay-as-you-go stop");
+                    break;
+                case MeterEventKind.Release:
+                    instance.ReleasedAt = due.At;
+                    Record(instance, EngineActionKind.Release, PayAsYouGoSchedule.ReleaseKey(instance.Id, due.At), due.At, "released: the overdue amount was not settled");
+                    notifier.Add(accountId, NotificationKind.InstanceReleased, PayAsYouGoSchedule.ReleaseKey(instance.Id, due.At),
+                        $"{instance.Name} was released",
+                        $"Pay-as-you-go instance {instance.Id} ({instance.Name}, {m.Product.Name}) was stopped on {BusinessCalendar.FormatDateTime(instance.StoppedAt!.Value)} for an overdue account and the overdue amount was not settled within {payg.ReleaseAfterStopDays} days; it was released and its data deleted.",
+                        instance.Id);
+                    report.Count("pay-as-you-go release");
+                    break;
+            }
+
+            if (episode == overdueSince)
+            {
+                Schedule(m);
+                continue;
+            }
+            // The overdue episode began or ended: every instance's next event (its stop) moved.
+            queue.Clear();
+            foreach (var other in metered)
+                Schedule(other);
+        }
+
+        await ledger.PostNew(charges, ct);
+        foreach (var m in metered)
+            m.Instance.PayAsYouGoDueAt = PayAsYouGoSchedule.Next(m.Instance, overdueSince, payg)?.At;
+    }
+
+    private Task<int> SetOverdueSince(long accountId, DateTimeOffset? since, CancellationToken ct) =>
+        db.BillingAccounts.Where(a => a.Id == accountId)
+            .ExecuteUpdateAsync(s => s.SetProperty(a => a.OverdueSince, since).SetProperty(a => a.Version, a => a.Version + 1), ct);
+
+    /// <summary>R8.2, R9.3: one notice per overdue episode, keyed by the hour it began.</summary>
+    private void NotifyOverdue(long accountId, Metered m, DateTimeOffset since, Money shortfall, AccountBalance balance)
+    {
+        var stops = PayAsYouGoSchedule.StopsAt(since, options.PayAsYouGo);
+        notifier.Add(accountId, NotificationKind.Overdue, PayAsYouGoSchedule.OverdueKey(accountId, since),
+            "Your account is overdue",
+            $"Your Available Credit did not cover the hourly charge of {m.Hourly} CNY for pay-as-you-go instance {m.Instance.Id} ({m.Instance.Name}) at {BusinessCalendar.FormatDateTime(since)}: your account is overdue by {shortfall} CNY. " +
+            $"Top up at least {balance.Overdue} CNY; a top-up settles the overdue amount first. Until then nothing that costs money can be bought or renewed, and your pay-as-you-go instances are stopped on {BusinessCalendar.FormatDateTime(stops)}.",
+            m.Instance.Id);
+    }
+
+    private void Record(Instance instance, EngineActionKind kind, string key, DateTimeOffset dueAt, string outcome) =>
+        db.EngineActions.Add(new EngineAction
+        {
+            Key = key,
+            Kind = kind,
+            AccountId = instance.AccountId,
+            InstanceId = instance.Id,
+            DueAt = dueAt,
+            DoneAt = clock.GetUtcNow(),
+            Outcome = outcome,
+        });
+}

@@ -1,0 +1,112 @@
+using Cloudbill.Core.Accounts;
+using Cloudbill.Core.Catalog;
+using Cloudbill.Core.Instances;
+using Cloudbill.Core.Ledger;
+using Cloudbill.Core.Notifications;
+using Cloudbill.Core.Orders;
+using Cloudbill.Core.Persistence;
+using Cloudbill.Core.Problems;
+using Cloudbill.Core.Provisioning;
+using Cloudbill.Core.Purchase;
+using Microsoft.EntityFrameworkCore;
+
+namespace Cloudbill.Core.PayAsYouGo;
+
+/// <summary>A customer's choice of a new pay-as-you-go resource: no term, billed by the hour (R8.1).</summary>
+public sealed record PayAsYouGoRequest(string ProductCode, string RegionId, string SpecCode, int Quantity = 1);
+
+public static class PayAsYouGoErrors
+{
+    public static Problem NotOffered(Product product) =>
+        Problem.Invalid("Purchase.PayAsYouGoNotOffered", $"{product.Name} is sold by subscription only; choose a duration instead.");
+}
+
+/// <summary>
+/// Buying pay-as-you-go instances: nothing is paid up front, so the New order (0.00, kept for the
+/// order history and the client token, R5.4) is placed and completed at once and the instances
+/// are charged hourly from the purchase (R8.1). Refused while the account is overdue (R7.4).
+/// </summary>
+public sealed class PayAsYouGoPurchase(
+    CloudbillDbContext db,
+    ProductCatalog catalog,
+    LedgerService ledger,
+    OrderService orders,
+    Notifier notifier,
+    IInstanceProvisioner provisioner,
+    TimeProvider clock)
+{
+    public async Task<Result<PaymentOutcome>> Buy(long accountId, PayAsYouGoRequest request, ClientToken token, CancellationToken ct)
+    {
+        if (catalog.FindProduct(request.ProductCode) is not { } product)
+            return PurchaseErrors.UnknownProduct(request.ProductCode);
+        if (!product.OffersPayAsYouGo)
+            return PayAsYouGoErrors.NotOffered(product);
+        if (product.FindSpec(request.SpecCode) is not { } spec)
+            return PurchaseErrors.UnknownSpec(product, request.SpecCode);
+        if (catalog.FindRegion(request.RegionId) is not { } region)
+            return PurchaseErrors.UnknownRegion(request.RegionId);
+        if (!spec.PricesByRegion.TryGetValue(region.Id, out var price) || price.Hourly is not { } hourly)
+            return PurchaseErrors.NotSoldInRegion(product, spec, region);
+        if (request.Quantity is < 1 or > PurchaseService.MaxQuantity)
+            return PurchaseErrors.Quantity(request.Quantity);
+
+        PaymentOutcome outcome;
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        {
+            await db.Acquire(accountId, ct);
+            if (await orders.FindByToken(accountId, token, ct) is { } existing)
+            {
+                if (!OrderService.IsFor(existing, OrderType.New, [], product.Code) || existing.SubscriptionType != ChargeType.PayAsYouGo)
+                    return OrderErrors.TokenReused(token, existing);
+                var made = await db.Instances.AsNoTracking().Where(i => i.CreatedByOrderId == existing.Id).OrderBy(i => i.Id).Select(i => i.Id).ToListAsync(ct);
+                return new PaymentOutcome(existing, AlreadyPaid: true, made);
+            }
+
+            var balance = await ledger.Balance(accountId, ct);
+            if (balance.Overdue.IsPositive)
+                return OrderErrors.Overdue(balance.Overdue);
+
+            var free = new LinePrice(Money.Zero, 100, Money.Zero, Money.Zero);
+            var draft = new OrderDraft(OrderType.New, product.Code, ChargeType.PayAsYouGo, [new DraftLine(null, spec.Code, region.Id, 0, request.Quantity, free)]);
+            var placed = await orders.PlaceWithin(accountId, draft, token, Coupons.CouponChoice.None, [], holdInstances: false, ct);
+            if (!placed.Succeeded)
+                return placed.Problem!;
+            var order = placed.Value;
+            var now = clock.GetUtcNow();
+            order.Status = OrderStatus.Paid;
+            order.PaidAt = now;
+            order.PaidWith = PaymentMethod.Balance;
+
+            var created = new List<string>();
+            for (var n = 1; n <= request.Quantity; n++)
+            {
+                var instance = new Instance
+                {
+                    Id = InstanceIds.New(product.InstanceIdPrefix),
+                    AccountId = accountId,
+                    ProductCode = product.Code,
+                    SpecCode = spec.Code,
+                    RegionId = region.Id,
+                    Name = $"{product.Code}-{order.Id}-{n:D2}",
+                    ChargeType = ChargeType.PayAsYouGo,
+                    Provisioning = ProvisioningState.Creating,
+                    CreatedAt = now,
+                    CreatedByOrderId = order.Id,
+                };
+                PayAsYouGoSchedule.Start(instance, now);
+                db.Instances.Add(instance);
+                created.Add(instance.Id);
+            }
+            notifier.Add(accountId, NotificationKind.PaymentSucceeded, $"order:{order.Id}:paid",
+                "Pay-as-you-go purchase succeeded",
+                $"Order {order.Id} ({product.Name}: {created.Count} pay-as-you-go instance(s) of {spec.Code} in {region.Name}) was placed; nothing is paid up front. Each instance is charged {hourly} CNY per hour from your balance.",
+                created.Count == 1 ? created[0] : null, order.Id);
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+            outcome = new PaymentOutcome(order, AlreadyPaid: false, created);
+        }
+
+        provisioner.Provision(outcome.CreatedInstanceIds);
+        return outcome;
+    }
+}
