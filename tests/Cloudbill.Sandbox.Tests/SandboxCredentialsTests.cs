@@ -14,8 +14,8 @@ public class SandboxCredentialsTests
         try
         {
             var clock = new FakeTimeProvider(SandboxHarness.Start);
-            // Four starts racing on an empty directory: one file wins, all read the same credentials.
-            var starts = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => SandboxCredentials.LoadOrCreate(directory, clock), TestContext.Current.CancellationToken)));
+            // Three starts racing on an empty directory: one file wins, all read the same credentials.
+            var starts = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Task.Run(() => SandboxCredentials.LoadOrCreate(directory, clock), TestContext.Current.CancellationToken)));
             using var later = SandboxCredentials.LoadOrCreate(directory, clock);
             Assert.Single(starts.Select(c => (c.AlipayAppId, c.UnionPayMerId, c.MerchantPfxPassword, c.AlipayPublicKeyPem)).Append((later.AlipayAppId, later.UnionPayMerId, later.MerchantPfxPassword, later.AlipayPublicKeyPem)).Distinct());
             Assert.Equal([SandboxCredentials.FileName], Directory.GetFiles(directory).Select(Path.GetFileName));

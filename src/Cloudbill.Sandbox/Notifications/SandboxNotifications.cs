@@ -90,7 +90,12 @@ internal sealed class NotificationQueue(SwitchBoard switches, SandboxOptions opt
         state.Notifications.Add(job);
     }
 
-    public void Wake() => signal.Release();
+    /// <summary>One pending wake-up is enough: the sender looks at everything due when it wakes.</summary>
+    public void Wake()
+    {
+        if (signal.CurrentCount == 0)
+            signal.Release();
+    }
 
     public Task WaitAsync(CancellationToken cancellation) => signal.WaitAsync(cancellation);
 
