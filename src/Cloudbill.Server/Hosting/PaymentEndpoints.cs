@@ -1,5 +1,6 @@
 using Cloudbill.Core.Payments;
 using Cloudbill.Core.Problems;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
@@ -53,10 +54,13 @@ internal static class PaymentEndpoints
             return checkout.Succeeded ? Results.Content(checkout.Value.Request.ToAutoSubmitHtml(), "text/html; charset=utf-8") : Problem(checkout.Problem!);
         }).RequireAuthorization();
 
-        // R5.3: pay an unpaid order's full amount at a gateway; the app's order page posts here.
-        app.MapPost("/payments/orders/{orderId:long}", async (long orderId, HttpRequest request, GatewayCheckouts checkouts, HttpContext http, CancellationToken ct) =>
+        // R5.3: pay an unpaid order's full amount at a gateway; the app's order page posts here (with its antiforgery token).
+        app.MapPost("/payments/orders/{orderId:long}", async (long orderId, HttpContext http, IAntiforgery antiforgery, GatewayCheckouts checkouts, CancellationToken ct) =>
         {
-            var form = await request.ReadFormAsync(ct);
+            // Checked here rather than by form binding, so a missing token is a 400 with its reason, not an exception.
+            if (!http.Request.HasFormContentType || !await antiforgery.IsRequestValidAsync(http))
+                return Problem(Core.Problems.Problem.Invalid("Request.Antiforgery", "The form is missing its antiforgery token or it is not valid; reload the page and try again."));
+            var form = await http.Request.ReadFormAsync(ct);
             var device = GatewayCheckouts.ParseDevice(form["device"]);
             if (!device.Succeeded)
                 return Problem(device.Problem!);

@@ -1,0 +1,67 @@
+using Cloudbill.Core.Coupons;
+using Cloudbill.Core.Orders;
+using Cloudbill.Core.Persistence;
+using Cloudbill.Core.Problems;
+using Cloudbill.Core.Renewals;
+using Cloudbill.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Playwright;
+
+namespace Cloudbill.Server.Tests;
+
+/// <summary>Paying an order at a gateway over real HTTP (R5.3): the endpoint the app's order page will post to.</summary>
+public class OrderPaymentTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
+{
+    [Fact]
+    public async Task A_renewal_order_paid_at_the_sandbox_UnionPay_extends_the_instance()
+    {
+        await using var database = await TestDatabase.Create(DatabaseProvider.Sqlite);
+        await using var server = await RunningServer.Start(database);
+        // The order pages come with the app's issue; the order is placed through the service they will call.
+        await using var services = await TestServices.Start(database, DateTimeOffset.UtcNow);
+        var instance = await services.Query(db => db.Instances.AsNoTracking().SingleAsync(i => i.Name == "web-hk-01"));
+        var order = (await services.Run<RenewalService, Result<Order>>((s, ct) =>
+            s.Place(instance.AccountId, [instance.Id], RenewalTerm.ForMonths(1), ClientToken.New(), CouponChoice.None, ct))).Value;
+
+        var page = await browser.NewPhonePage(server.Address);
+        await page.GotoAsync("/signin");
+        await page.GetByLabel("Email").FillAsync("demo@cloudbill.local");
+        await page.GetByLabel("Password").FillAsync("Demo-2026!");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
+        await page.GotoAsync("/topup");
+        var antiforgery = await page.Locator("input[name=__RequestVerificationToken]").First.GetAttributeAsync("value");
+
+        // Without the page's antiforgery token the post is refused: another site cannot start payments for the customer.
+        var forged = page.Context.APIRequest.CreateFormData();
+        forged.Set("method", "UnionPay");
+        forged.Set("clientToken", "forged");
+        var refused = await page.Context.APIRequest.PostAsync($"/payments/orders/{order.Id}", new() { Form = forged, MaxRedirects = 0 });
+        Assert.Equal(400, refused.Status);
+
+        var form = page.Context.APIRequest.CreateFormData();
+        form.Set("method", "UnionPay");
+        form.Set("device", "Phone");
+        form.Set("clientToken", "pay-order-1");
+        form.Set("__RequestVerificationToken", antiforgery!);
+        var started = await page.Context.APIRequest.PostAsync($"/payments/orders/{order.Id}", new() { Form = form, MaxRedirects = 0 });
+        Assert.Equal(302, started.Status);
+        var checkout = started.Headers["location"];
+        Assert.Matches("^/payments/CB[0-9A-F]{26}/checkout$", checkout);
+
+        await page.GotoAsync(checkout);
+        await page.WaitForURLAsync("**/sandbox/unionpay/cashier/**");
+        Assert.Contains(order.Payable.ToString(), await page.Locator("body").InnerTextAsync(), StringComparison.Ordinal);
+        await page.GetByLabel("SMS code", new() { Exact = false }).FillAsync("111111");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Confirm payment" }).ClickAsync();
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath.StartsWith("/payments/CB", StringComparison.Ordinal) && !url.EndsWith("/checkout", StringComparison.Ordinal));
+
+        Assert.Equal("Payment received", await page.Locator("h1").InnerTextAsync());
+        Assert.Equal($"Order {order.Id} paid: {order.Payable} CNY by UnionPay.", await page.GetByTestId("payment-outcome").InnerTextAsync());
+        var paid = await services.Query(db => db.Orders.AsNoTracking().SingleAsync(o => o.Id == order.Id));
+        Assert.Equal((OrderStatus.Paid, PaymentMethod.UnionPay), (paid.Status, paid.PaidWith));
+        var renewed = await services.Query(db => db.Instances.AsNoTracking().SingleAsync(i => i.Id == instance.Id));
+        Assert.Equal(Core.Time.BusinessCalendar.AddMonths(instance.ExpiresAt!.Value, 1), renewed.ExpiresAt);
+        Assert.Equal("5,000.00", await page.GetByTestId("available-credit").InnerTextAsync()); // paid at the gateway, not from the balance
+    }
+}
