@@ -122,6 +122,48 @@ public class TopUpTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
     }
 
     [Fact]
+    public async Task A_Huabei_payment_that_gets_through_anyway_is_refunded_flagged_and_not_credited()
+    {
+        await using var database = await TestDatabase.Create(DatabaseProvider.Sqlite);
+        await using var server = await RunningServer.Start(database);
+        using (var http = new HttpClient { BaseAddress = server.Address })
+        {
+            // As if Alipay ignored disable_pay_channels: the cashier offers Huabei.
+            var switched = await http.PostAsync("/sandbox/switches", new FormUrlEncodedContent(new Dictionary<string, string> { ["showAllChannels"] = "true" }), TestContext.Current.CancellationToken);
+            Assert.True(switched.IsSuccessStatusCode);
+        }
+        var page = await SignedIn(browser, server);
+
+        await page.GotoAsync("/topup");
+        await page.GetByLabel("500.00").CheckAsync();
+        var checkout = await page.RunAndWaitForRequestAsync(() => page.GetByTestId("topup-submit").ClickAsync(), r => r.Url.EndsWith("/checkout", StringComparison.Ordinal));
+        var outTradeNo = new Uri(checkout.Url).Segments[^2].TrimEnd('/');
+        await page.WaitForURLAsync("**/sandbox/alipay/cashier/**");
+        await page.GetByLabel("Huabei (花呗)").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Confirm payment" }).ClickAsync();
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == $"/payments/{outTradeNo}");
+
+        // R7.2: refunded at Alipay (the refund is confirmed by Alipay's answer), never on the balance.
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (await page.GetByTestId("payment").GetAttributeAsync("data-state") != "Refunded" && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(500, TestContext.Current.CancellationToken);
+            await page.ReloadAsync();
+        }
+        Assert.Equal("Refunded", await page.GetByTestId("payment").GetAttributeAsync("data-state"));
+        Assert.Equal("Payment refunded", await page.Locator("h1").InnerTextAsync());
+        Assert.Equal("Not credited: Huabei cannot be used; 500.00 CNY is refunded to your Huabei.", await page.GetByTestId("payment-outcome").InnerTextAsync());
+        Assert.Equal("5,000.00", await AvailableCredit(page));
+
+        var environment = CloudbillProcess.DatabaseSettings(database);
+        environment["Cloudbill__Payments__PublicBaseUrl"] = server.Address.ToString();
+        var reconcile = await CloudbillProcess.Run(environment, "reconcile", "--gateways");
+        Assert.True(reconcile.ExitCode == 0, reconcile.Output + reconcile.Error);
+        Assert.Contains($"{outTradeNo} Alipay top-up 500.00 CNY: Cloudbill Refunded, credited 0.00; gateway Closed (TradeClosed): ok (flagged: Paid with Huabei, which is refused (R7.2); refunded in full at Alipay.)",
+            reconcile.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_bad_amount_gets_its_error_on_the_page_with_a_400_and_no_payment()
     {
         await using var database = await TestDatabase.Create(DatabaseProvider.Sqlite);
