@@ -42,15 +42,46 @@ public sealed class EngineRunReport
 /// </summary>
 public sealed class LifecycleEngine(IServiceScopeFactory scopes, DatabaseSettings database, CloudbillOptions options, ILogger<LifecycleEngine> logger)
 {
+    /// <summary>Instances that fail on their own a run leaves due before it gives up: more means the fault is not theirs.</summary>
+    private const int MaxIsolatedPerRun = 10;
+
     public async Task<EngineRunReport> RunUntil(DateTimeOffset until, CancellationToken ct)
     {
         var report = new EngineRunReport();
         var skipped = new HashSet<string>();
         var cache = new EngineRunCache();
+        var singlesLeft = 0;
+        var isolated = 0;
         while (!ct.IsCancellationRequested)
         {
             await using var scope = scopes.CreateAsyncScope();
-            var batch = await scope.ServiceProvider.GetRequiredService<EngineBatch>().Run(until, Math.Max(1, options.Engine.BatchSize), skipped, cache, database.Provider, ct);
+            var engineBatch = scope.ServiceProvider.GetRequiredService<EngineBatch>();
+            var size = singlesLeft > 0 ? 1 : Math.Max(1, options.Engine.BatchSize);
+            EngineBatch.Result batch;
+            try
+            {
+                batch = await engineBatch.Run(until, size, skipped, cache, database.Provider, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException && engineBatch.ClaimedIds.Count > 0 && isolated < MaxIsolatedPerRun)
+            {
+                // The batch rolled back whole and its instances stay due. Its instances are claimed
+                // again one at a time, so one that fails on its own is left due for the next run
+                // (and logged) while the others go on; a fault that is not an instance's fails the run.
+                cache = new EngineRunCache();
+                if (size > 1)
+                {
+                    logger.LogWarning(e, "A lifecycle engine batch of {Count} instance(s) failed; trying them one at a time", engineBatch.ClaimedIds.Count);
+                    singlesLeft = engineBatch.ClaimedIds.Count;
+                    continue;
+                }
+                isolated++;
+                singlesLeft--;
+                skipped.UnionWith(engineBatch.ClaimedIds);
+                logger.LogError(e, "The lifecycle actions of instance {InstanceId} failed; it stays due and is tried again on the next run", engineBatch.ClaimedIds[0]);
+                continue;
+            }
+            if (size == 1 && singlesLeft > 0)
+                singlesLeft--;
             report.Add(batch.Report);
             if (batch.Claimed == 0)
                 break;
@@ -67,8 +98,8 @@ public sealed class LifecycleEngine(IServiceScopeFactory scopes, DatabaseSetting
 /// <summary>
 /// One claimed batch of due instances, processed in one transaction, set-based: the actions are
 /// decided in memory (auto-renewal charges by <see cref="AutoRenewalCharges"/>), then the batch's
-/// orders, then its postings, notices and action records, are each saved in one batched
-/// SaveChanges (docs/decisions/0010).
+/// orders, its payments, its instances, notices and action records are written a table at a time
+/// (PostgreSQL: one statement per table; SQLite: EF's batched SaveChanges) (docs/decisions/0010).
 /// </summary>
 internal sealed class EngineBatch(
     CloudbillDbContext db,
@@ -80,6 +111,9 @@ internal sealed class EngineBatch(
     ILogger<EngineBatch> logger)
 {
     public sealed record Result(int Claimed, EngineRunReport Report);
+
+    /// <summary>The instances this batch claimed (also when it then failed).</summary>
+    public IReadOnlyList<string> ClaimedIds { get; private set; } = [];
 
     private readonly AutoRenewalCharges charges = new(db, ledger, orders, clock);
 
@@ -97,6 +131,7 @@ internal sealed class EngineBatch(
         db.Database.AutoSavepointsEnabled = false;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var claimed = await Claim(until, size, skipped, provider, ct);
+        ClaimedIds = claimed.Select(i => i.Id).ToList();
         if (claimed.Count == 0)
             return new Result(0, report);
 

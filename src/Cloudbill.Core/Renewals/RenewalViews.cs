@@ -140,11 +140,27 @@ public sealed class RenewalViews(CloudbillDbContext db, ProductCatalog catalog, 
         var now = clock.GetUtcNow();
         var (matching, live) = Build(accountId, filter, now);
 
-        // Both facets from one grouped read of the account's live instances: the tabs are the
-        // counts of the chosen product (or all), the product list the counts of the chosen method (or all).
-        var counts = await live.GroupBy(i => new { i.ProductCode, i.RenewalMethod })
-            .Select(g => new { g.Key.ProductCode, g.Key.RenewalMethod, Count = g.Count() })
-            .ToListAsync(ct);
+        // A search matches few instances but has to test every live one: they are found once
+        // (their keys), counted here and the page read by id, instead of testing them per query.
+        List<string>? found = null;
+        List<FacetCount> counts;
+        if (!string.IsNullOrWhiteSpace(filter.Search))
+        {
+            var keys = await live.Select(i => new { i.Id, i.ProductCode, i.RenewalMethod }).Take(MaxSearchKeys + 1).ToListAsync(ct);
+            if (keys.Count <= MaxSearchKeys)
+            {
+                found = keys.Select(k => k.Id).ToList();
+                counts = keys.GroupBy(k => (k.ProductCode, k.RenewalMethod)).Select(g => new FacetCount(g.Key.ProductCode, g.Key.RenewalMethod, g.Count())).ToList();
+            }
+            else
+            {
+                counts = await Facets(live, ct);
+            }
+        }
+        else
+        {
+            counts = await Facets(live, ct);
+        }
         var byMethod = counts.Where(c => filter.ProductCode is null || c.ProductCode == filter.ProductCode)
             .GroupBy(c => c.RenewalMethod).ToDictionary(g => g.Key, g => g.Sum(c => c.Count));
         var tabs = new RenewalTabCounts(
@@ -161,12 +177,26 @@ public sealed class RenewalViews(CloudbillDbContext db, ProductCatalog catalog, 
 
         // A page far past the end (its offset does not fit an int) is empty, like any page past the end.
         var skip = (long)(filter.Page - 1) * filter.PageSize;
-        var rows = skip >= total
-            ? []
+        var rows = skip >= total ? []
+            : found is not null ? await Ordered(matching.Where(i => found.Contains(i.Id))).Skip((int)skip).Take(filter.PageSize).ToListAsync(ct)
             : await PageOf(matching, (int)skip, filter.PageSize).ToListAsync(ct);
 
         return new RenewalPage(rows.Select(i => Row(i, now)).ToList(), total, filter.Page, filter.PageSize, products, tabs);
     }
+
+    /// <summary>A search matching more instances than this is counted and paged in SQL.</summary>
+    private const int MaxSearchKeys = 1000;
+
+    private sealed record FacetCount(string ProductCode, RenewalMethod RenewalMethod, int Count);
+
+    /// <summary>
+    /// Both facets from one grouped read of the account's live instances: the tabs are the
+    /// counts of the chosen product (or all), the product list the counts of the chosen method (or all).
+    /// </summary>
+    private static Task<List<FacetCount>> Facets(IQueryable<Instance> live, CancellationToken ct) =>
+        live.GroupBy(i => new { i.ProductCode, i.RenewalMethod })
+            .Select(g => new FacetCount(g.Key.ProductCode, g.Key.RenewalMethod, g.Count()))
+            .ToListAsync(ct);
 
     /// <summary>The page query as it runs (for the benchmark notes and the SQL tests); the filter must be valid.</summary>
     internal IQueryable<Instance> PageQuery(long accountId, RenewalFilter filter)
