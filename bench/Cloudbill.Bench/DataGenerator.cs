@@ -35,6 +35,8 @@ public sealed class DataGenerator(BenchOptions options, ProductCatalog catalog)
     private const long AdjustmentsId = 1;
     private const long RevenueId = 2;
     private const long CouponExpenseId = 3;
+    private const long AlipayClearingId = 4;
+    private const long UnionPayClearingId = 5;
     private static readonly long RichBalanceFen = 10_000_000_00;
 
     private enum DueKind
@@ -60,9 +62,10 @@ public sealed class DataGenerator(BenchOptions options, ProductCatalog catalog)
         (DueKind.AutoRenewalOnExpiryDay, 8),
     ];
 
-    public static long CashId(long accountId) => 2 * accountId + 2;
+    // Ids 1 to 5 are the shared accounts (LedgerService.SystemAccounts); customers' come after.
+    public static long CashId(long accountId) => 2 * accountId + 4;
 
-    public static long OverdueId(long accountId) => 2 * accountId + 3;
+    public static long OverdueId(long accountId) => 2 * accountId + 5;
 
     /// <summary>Three accounts in ten cannot pay an auto-renewal: their charges fail for low balance.</summary>
     public static bool IsPoor(long accountId) => accountId != BigAccountId && accountId % 10 < 3;
@@ -287,6 +290,8 @@ public sealed class DataGenerator(BenchOptions options, ProductCatalog catalog)
 
         // Opening balances as the product posts them: operator adjustments -> customer cash, one balanced transaction each.
         var rich = Enumerable.Range(1, accounts).Where(a => !IsPoor(a)).ToArray();
+        // The migrator created the shared accounts; they are written again below with known ids.
+        await Execute(connection, "DELETE FROM \"LedgerAccounts\"", ct);
         await using (var writer = await connection.BeginBinaryImportAsync("""COPY "LedgerAccounts" ("Id", "Code", "Kind", "BillingAccountId", "BalanceFen") FROM STDIN (FORMAT BINARY)""", ct))
         {
             async Task Row(long id, string code, LedgerAccountKind kind, long? billingAccount, long balance)
@@ -304,6 +309,8 @@ public sealed class DataGenerator(BenchOptions options, ProductCatalog catalog)
             await Row(AdjustmentsId, LedgerService.OperatorAdjustmentsCode, LedgerAccountKind.OperatorAdjustments, null, -RichBalanceFen * rich.Length);
             await Row(RevenueId, LedgerService.RevenueCode, LedgerAccountKind.Revenue, null, 0);
             await Row(CouponExpenseId, LedgerService.CouponExpenseCode, LedgerAccountKind.CouponExpense, null, 0);
+            await Row(AlipayClearingId, LedgerService.AlipayClearingCode, LedgerAccountKind.AlipayClearing, null, 0);
+            await Row(UnionPayClearingId, LedgerService.UnionPayClearingCode, LedgerAccountKind.UnionPayClearing, null, 0);
             for (long a = 1; a <= accounts; a++)
             {
                 await Row(CashId(a), LedgerService.CashCode(a), LedgerAccountKind.CustomerCash, a, IsPoor(a) ? 0 : RichBalanceFen);

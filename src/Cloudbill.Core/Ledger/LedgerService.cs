@@ -38,28 +38,16 @@ public sealed class LedgerService(CloudbillDbContext db, TimeProvider clock)
         if (existing is not null)
             return new PostResult(existing, AlreadyPosted: true);
 
-        var nonZero = lines.Where(l => !l.Amount.IsZero).ToList();
-        if (nonZero.Count == 0)
-            return LedgerErrors.Empty(businessKey);
-        var sum = nonZero.Aggregate(Money.Zero, (acc, l) => acc + l.Amount);
-        if (!sum.IsZero)
-            return LedgerErrors.Unbalanced(businessKey, sum);
-
-        var accountIds = nonZero.Select(l => l.LedgerAccountId).Distinct().ToList();
+        var accountIds = lines.Where(l => !l.Amount.IsZero).Select(l => l.LedgerAccountId).Distinct().ToList();
         var accounts = await db.LedgerAccounts.AsNoTracking().Where(a => accountIds.Contains(a.Id))
             .ToDictionaryAsync(a => a.Id, a => a.BillingAccountId, ct);
-        var missing = accountIds.FirstOrDefault(id => !accounts.ContainsKey(id));
-        if (missing != 0)
-            return LedgerErrors.UnknownAccount(missing);
+        var staged = Stage(businessKey, description, lines, accounts);
+        if (!staged.Succeeded)
+            return staged.Problem!;
+        var transaction = staged.Value;
+        var nonZero = lines.Where(l => !l.Amount.IsZero).ToList();
 
         await using var tx = await db.BeginOrJoinTransaction(ct);
-        var transaction = new JournalTransaction
-        {
-            BusinessKey = businessKey,
-            Description = description,
-            PostedAt = clock.GetUtcNow(),
-            Postings = nonZero.Select(l => new Posting { LedgerAccountId = l.LedgerAccountId, BillingAccountId = accounts[l.LedgerAccountId], AmountFen = l.Amount.Fen }).ToList(),
-        };
         db.JournalTransactions.Add(transaction);
         await db.SaveChangesAsync(ct);
 
@@ -126,6 +114,60 @@ public sealed class LedgerService(CloudbillDbContext db, TimeProvider clock)
         foreach (var (accountId, delta) in deltas.Where(d => d.Value != 0))
         {
             await db.LedgerAccounts.Where(a => a.Id == accountId)
+                .ExecuteUpdateAsync(s => s.SetProperty(a => a.BalanceFen, a => a.BalanceFen + delta), ct);
+        }
+    }
+
+    /// <summary>
+    /// A balanced transaction for a new business key, built but not added or saved: checked as
+    /// <see cref="Post"/> checks it. <paramref name="billingAccountOf"/> gives each ledger account's
+    /// customer (null for shared accounts). The caller adds it and moves the customer accounts'
+    /// running balances (<see cref="MoveRunningBalances"/>) in the same database transaction.
+    /// </summary>
+    internal Result<JournalTransaction> Stage(string businessKey, string description, IReadOnlyList<PostingLine> lines, IReadOnlyDictionary<long, long?> billingAccountOf)
+    {
+        var nonZero = lines.Where(l => !l.Amount.IsZero).ToList();
+        if (nonZero.Count == 0)
+            return LedgerErrors.Empty(businessKey);
+        var sum = nonZero.Aggregate(Money.Zero, (acc, l) => acc + l.Amount);
+        if (!sum.IsZero)
+            return LedgerErrors.Unbalanced(businessKey, sum);
+        var missing = nonZero.Select(l => l.LedgerAccountId).FirstOrDefault(id => !billingAccountOf.ContainsKey(id));
+        if (missing != 0)
+            return LedgerErrors.UnknownAccount(missing);
+
+        return new JournalTransaction
+        {
+            BusinessKey = businessKey,
+            Description = description,
+            PostedAt = clock.GetUtcNow(),
+            Postings = nonZero.Select(l => new Posting { LedgerAccountId = l.LedgerAccountId, BillingAccountId = billingAccountOf[l.LedgerAccountId], AmountFen = l.Amount.Fen }).ToList(),
+        };
+    }
+
+    /// <summary>
+    /// Adds each delta to its customer account's running balance in the database (never from a
+    /// value read earlier, as in <see cref="Post"/>): one statement for all of them on PostgreSQL.
+    /// </summary>
+    internal async Task MoveRunningBalances(IReadOnlyDictionary<long, long> deltaFenByLedgerAccount, DatabaseProvider provider, CancellationToken ct)
+    {
+        var moves = deltaFenByLedgerAccount.Where(m => m.Value != 0).OrderBy(m => m.Key).ToList();
+        if (moves.Count == 0)
+            return;
+        if (provider == DatabaseProvider.Postgres)
+        {
+            var ids = moves.Select(m => m.Key).ToArray();
+            var deltas = moves.Select(m => m.Value).ToArray();
+            await db.Database.ExecuteSqlAsync($"""
+                UPDATE "LedgerAccounts" AS a SET "BalanceFen" = a."BalanceFen" + d."Delta"
+                FROM unnest({ids}, {deltas}) AS d("Id", "Delta")
+                WHERE a."Id" = d."Id"
+                """, ct);
+            return;
+        }
+        foreach (var (id, delta) in moves)
+        {
+            await db.LedgerAccounts.Where(a => a.Id == id)
                 .ExecuteUpdateAsync(s => s.SetProperty(a => a.BalanceFen, a => a.BalanceFen + delta), ct);
         }
     }

@@ -1,6 +1,4 @@
-using Cloudbill.Core.Accounts;
 using Cloudbill.Core.Catalog;
-using Cloudbill.Core.Coupons;
 using Cloudbill.Core.Instances;
 using Cloudbill.Core.Ledger;
 using Cloudbill.Core.Notifications;
@@ -44,14 +42,46 @@ public sealed class EngineRunReport
 /// </summary>
 public sealed class LifecycleEngine(IServiceScopeFactory scopes, DatabaseSettings database, CloudbillOptions options, ILogger<LifecycleEngine> logger)
 {
+    /// <summary>Instances that fail on their own a run leaves due before it gives up: more means the fault is not theirs.</summary>
+    private const int MaxIsolatedPerRun = 10;
+
     public async Task<EngineRunReport> RunUntil(DateTimeOffset until, CancellationToken ct)
     {
         var report = new EngineRunReport();
         var skipped = new HashSet<string>();
+        var cache = new EngineRunCache();
+        var singlesLeft = 0;
+        var isolated = 0;
         while (!ct.IsCancellationRequested)
         {
             await using var scope = scopes.CreateAsyncScope();
-            var batch = await scope.ServiceProvider.GetRequiredService<EngineBatch>().Run(until, Math.Max(1, options.Engine.BatchSize), skipped, database.Provider, ct);
+            var engineBatch = scope.ServiceProvider.GetRequiredService<EngineBatch>();
+            var size = singlesLeft > 0 ? 1 : Math.Max(1, options.Engine.BatchSize);
+            EngineBatch.Result batch;
+            try
+            {
+                batch = await engineBatch.Run(until, size, skipped, cache, database.Provider, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException && engineBatch.ClaimedIds.Count > 0 && isolated < MaxIsolatedPerRun)
+            {
+                // The batch rolled back whole and its instances stay due. Its instances are claimed
+                // again one at a time, so one that fails on its own is left due for the next run
+                // (and logged) while the others go on; a fault that is not an instance's fails the run.
+                cache = new EngineRunCache();
+                if (size > 1)
+                {
+                    logger.LogWarning(e, "A lifecycle engine batch of {Count} instance(s) failed; trying them one at a time", engineBatch.ClaimedIds.Count);
+                    singlesLeft = engineBatch.ClaimedIds.Count;
+                    continue;
+                }
+                isolated++;
+                singlesLeft--;
+                skipped.UnionWith(engineBatch.ClaimedIds);
+                logger.LogError(e, "The lifecycle actions of instance {InstanceId} failed; it stays due and is tried again on the next run", engineBatch.ClaimedIds[0]);
+                continue;
+            }
+            if (size == 1 && singlesLeft > 0)
+                singlesLeft--;
             report.Add(batch.Report);
             if (batch.Claimed == 0)
                 break;
@@ -68,21 +98,35 @@ public sealed class LifecycleEngine(IServiceScopeFactory scopes, DatabaseSetting
     }
 }
 
-/// <summary>One claimed batch of due instances, processed in one transaction.</summary>
+/// <summary>
+/// One claimed batch of due instances, processed in one transaction, set-based: the actions are
+/// decided in memory (auto-renewal charges by <see cref="AutoRenewalCharges"/>), then the batch's
+/// orders, its payments, its instances, notices and action records are written a table at a time
+/// (PostgreSQL: one statement per table; SQLite: EF's batched SaveChanges) (docs/decisions/0013).
+/// </summary>
 internal sealed class EngineBatch(
     CloudbillDbContext db,
     ProductCatalog catalog,
     LedgerService ledger,
-    CouponService coupons,
     OrderService orders,
-    OrderPayments payments,
     Notifier notifier,
     TimeProvider clock,
     ILogger<EngineBatch> logger)
 {
     public sealed record Result(int Claimed, EngineRunReport Report);
 
-    public async Task<Result> Run(DateTimeOffset until, int size, HashSet<string> skipped, DatabaseProvider provider, CancellationToken ct)
+    /// <summary>The instances this batch claimed (also when it then failed).</summary>
+    public IReadOnlyList<string> ClaimedIds { get; private set; } = [];
+
+    private readonly AutoRenewalCharges charges = new(db, ledger, orders, clock);
+
+    /// <summary>
+    /// Notices and action records, made once the batch's orders have ids (they name them), in
+    /// the order the actions ran, and written together.
+    /// </summary>
+    private readonly List<Func<object>> writes = [];
+
+    public async Task<Result> Run(DateTimeOffset until, int size, HashSet<string> skipped, EngineRunCache cache, DatabaseProvider provider, CancellationToken ct)
     {
         var report = new EngineRunReport();
         // A failed SaveChanges fails the whole batch (the transaction rolls back and the
@@ -90,6 +134,7 @@ internal sealed class EngineBatch(
         db.Database.AutoSavepointsEnabled = false;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var claimed = await Claim(until, size, skipped, provider, ct);
+        ClaimedIds = claimed.Select(i => i.Id).ToList();
         if (claimed.Count == 0)
             return new Result(0, report);
 
@@ -101,7 +146,10 @@ internal sealed class EngineBatch(
         var from = claimed.Min(i => i.NextDueAt!.Value);
         var done = (await db.EngineActions.AsNoTracking().Where(a => a.InstanceId != null && ids.Contains(a.InstanceId) && a.DueAt >= from)
             .Select(a => a.Key).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
+        // Only auto-renewal instances can be charged: their accounts' balances and coupons, read once.
+        await charges.Load(claimed.Where(i => i.RenewalMethod == RenewalMethod.AutoRenewal && accounts.Contains(i.AccountId)).Select(i => i.AccountId).ToList(), cache, ct);
 
+        var processed = new List<PostgresBulkWrites.InstanceBefore>();
         foreach (var instance in claimed.OrderBy(i => i.AccountId).ThenBy(i => i.Id))
         {
             if (!accounts.Contains(instance.AccountId))
@@ -117,19 +165,29 @@ internal sealed class EngineBatch(
                 continue;
             }
 
-            // The claimed rows are read untracked and tracked one at a time: every SaveChanges
-            // (an auto-renewal makes several) scans what the context tracks, so a batch that
-            // tracked all its instances, orders and notices would scan them again and again.
-            db.Instances.Attach(instance);
-            if (await Process(instance, until, done, report, ct))
-            {
-                // This instance's actions went through the order and ledger services, which saved
-                // as they went: write the rest and forget what is written (the transaction holds it).
-                await db.SaveChangesAsync(ct);
-                db.ChangeTracker.Clear();
-            }
+            // Read untracked; only processed instances are written (PostgreSQL: all in one statement).
+            if (provider == DatabaseProvider.Postgres)
+                processed.Add(new(instance, instance.ExpiresAt, instance.NextDueAt, instance.ReleasedAt));
+            else
+                db.Instances.Attach(instance);
+            await Process(instance, until, done, report, ct);
         }
 
+        // Orders first: their ids name the payments, notices and action records.
+        await charges.SaveOrders(provider, ct);
+        await charges.SavePayments(provider, ct);
+        var rows = writes.Select(write => write()).ToList();
+        if (provider == DatabaseProvider.Postgres)
+        {
+            await PostgresBulkWrites.UpdateInstances(db, processed, ct);
+            // Nobody reads these rows' generated ids: one multi-row insert per table, not one statement per row.
+            await PostgresBulkWrites.Insert(db, rows.OfType<Notification>().ToList(), ct);
+            await PostgresBulkWrites.Insert(db, rows.OfType<EngineAction>().ToList(), ct);
+        }
+        else
+        {
+            db.AddRange(rows);
+        }
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return new Result(claimed.Count, report);
@@ -164,20 +222,18 @@ internal sealed class EngineBatch(
         return locked.ToHashSet();
     }
 
-    /// <summary>Runs the instance's due actions; true when one of them went through services that save (an auto-renewal, a release that cancels an order).</summary>
-    private async Task<bool> Process(Instance instance, DateTimeOffset until, HashSet<string> done, EngineRunReport report, CancellationToken ct)
+    /// <summary>Runs the instance's due actions in memory; their records are written with the batch.</summary>
+    private async Task Process(Instance instance, DateTimeOffset until, HashSet<string> done, EngineRunReport report, CancellationToken ct)
     {
         var product = catalog.GetProduct(instance.ProductCode);
         var cursor = instance.NextDueAt!.Value;
-        var saved = false;
         while (LifecycleSchedule.Due(instance, product, cursor, until).FirstOrDefault(a => !done.Contains(a.Key)) is { } action)
         {
             done.Add(action.Key);
             cursor = action.DueAt;
-            saved |= action.Kind == EngineActionKind.AutoRenewal || (action.Kind == EngineActionKind.Release && instance.UnpaidOrderId is not null);
             var outcome = await Execute(instance, product, action, ct);
             report.Count(outcome.Summary);
-            db.EngineActions.Add(new EngineAction
+            var record = new EngineAction
             {
                 Key = action.Key,
                 Kind = action.Kind,
@@ -186,13 +242,19 @@ internal sealed class EngineBatch(
                 DueAt = action.DueAt,
                 DoneAt = clock.GetUtcNow(),
                 Outcome = outcome.Detail,
+            };
+            writes.Add(() =>
+            {
+                if (outcome.DetailOnceSaved is { } detail)
+                    record.Outcome = detail();
+                return record;
             });
         }
         instance.NextDueAt = LifecycleSchedule.NextDueAfter(instance, product, until);
-        return saved;
     }
 
-    private sealed record Outcome(string Summary, string Detail);
+    /// <param name="DetailOnceSaved">The detail when it names an order, which has its id only once the batch's orders are saved.</param>
+    private sealed record Outcome(string Summary, string Detail, Func<string>? DetailOnceSaved = null);
 
     private async Task<Outcome> Execute(Instance instance, Product product, ScheduledAction action, CancellationToken ct) => action.Kind switch
     {
@@ -211,49 +273,33 @@ internal sealed class EngineBatch(
         if (instance.ExpiresAt != action.CycleEnd || instance.AutoRenewPeriodMonths is not { } months)
             return new Outcome("auto-renewal skipped", "skipped: the cycle was already renewed");
 
-        await db.Acquire(instance.AccountId, ct);
         if (!product.Renewable)
             return Failed(instance, action, null, $"{product.Name} cannot be renewed here any more; renew it in the product's own console");
         if (product.FindSpec(instance.SpecCode) is not { } spec || !spec.IsSoldIn(instance.RegionId))
             return Failed(instance, action, null, $"its spec {instance.SpecCode} has no price in {instance.RegionId} any more; contact support");
 
-        var price = LinePrice.For(product, spec, instance.RegionId, months, 1);
-        var draft = new OrderDraft(OrderType.Renew, product.Code, ChargeType.Subscription,
-            [new DraftLine(instance.Id, spec.Code, instance.RegionId, months, 1, price, ExpiresBefore: instance.ExpiresAt)]);
-        var candidates = await coupons.Candidates(instance.AccountId, CouponChoice.Best,
-            new CouponFacts(product.Code, OrderType.Renew, ChargeType.Subscription, draft.AmountBeforeCoupon), ct);
-        var placed = await orders.PlaceWithin(instance.AccountId, draft, ClientToken.ForSystem(action.Key), CouponChoice.Best, candidates.Value, holdInstances: false, ct);
-        var order = placed.Value;
+        var attempt = await charges.Charge(instance, product, spec, months, action, ct);
+        if (!attempt.Paid)
+            return Failed(instance, action, attempt.Order, attempt.FailedBecause!);
 
-        var refusal = await payments.CheckCredit(instance.AccountId, order.Payable, $"Auto-renewal of {instance.Id}", ct);
-        if (refusal is not null)
-        {
-            // R4.4: no order stays unpaid.
-            await orders.CancelUnpaid(order, CancelReason.PaymentFailed, ct);
-            var balance = await ledger.Balance(instance.AccountId, ct);
-            var why = balance.Overdue.IsPositive
-                ? $"your account has an overdue payment of {balance.Overdue} CNY"
-                : $"it costs {order.Payable} CNY and your Available Credit is {balance.AvailableCredit} CNY";
-            return Failed(instance, action, order.Id, why);
-        }
-
-        var (cash, _) = await ledger.OpenCustomerAccounts(instance.AccountId, ct);
-        var paid = await payments.ApplyPayment(order, PaymentMethod.Balance, cash, NotificationKind.AutoRenewalSucceeded, ct);
-        return paid.Succeeded
-            ? new Outcome("auto-renewal charged", $"charged order {order.Id}: {order.Payable} CNY, expires {BusinessCalendar.FormatDateTime(instance.ExpiresAt!.Value)}")
-            : Failed(instance, action, order.Id, paid.Problem!.Message);
+        var order = attempt.Order;
+        var expires = BusinessCalendar.FormatDateTime(instance.ExpiresAt!.Value);
+        writes.Add(() => OrderPayments.PaidNotice(notifier, order, product, NotificationKind.AutoRenewalSucceeded, []));
+        return new Outcome("auto-renewal charged", "", () => $"charged order {order.Id}: {order.Payable} CNY, expires {expires}");
     }
 
-    private Outcome Failed(Instance instance, ScheduledAction action, long? orderId, string why)
+    private Outcome Failed(Instance instance, ScheduledAction action, Order? order, string why)
     {
         var lastAttempt = BusinessCalendar.LocalDate(action.DueAt) >= BusinessCalendar.LocalDate(action.CycleEnd);
-        notifier.Add(instance.AccountId, NotificationKind.AutoRenewalFailed, action.Key,
-            $"Auto-renewal of {instance.Name} failed",
-            $"Auto-renewal of {instance.Id} ({instance.Name}) failed: {why}. " +
+        var body = $"Auto-renewal of {instance.Id} ({instance.Name}) failed: {why}. " +
             (lastAttempt
                 ? $"This was the last attempt; the instance expired on {BusinessCalendar.FormatDateTime(action.CycleEnd)}. Top up and renew it manually to keep it."
-                : $"Top up before 08:00 tomorrow for the next attempt, or renew it manually. It expires on {BusinessCalendar.FormatDateTime(action.CycleEnd)}."),
-            instance.Id, orderId);
+                : $"Top up before 08:00 tomorrow for the next attempt, or renew it manually. It expires on {BusinessCalendar.FormatDateTime(action.CycleEnd)}.");
+        var accountId = instance.AccountId;
+        var instanceName = instance.Name;
+        var instanceId = instance.Id;
+        writes.Add(() => notifier.Create(accountId, NotificationKind.AutoRenewalFailed, action.Key,
+            $"Auto-renewal of {instanceName} failed", body, instanceId, order?.Id));
         return new Outcome("auto-renewal failed", $"failed: {why}");
     }
 
@@ -271,16 +317,15 @@ internal sealed class EngineBatch(
             _ => ($"{instance.Name} expires in {action.Label.TrimEnd('d')} day(s)",
                 $"Instance {instance.Id} ({instance.Name}, {product.Name}) expires at {BusinessCalendar.FormatDateTime(expires)}. Renew it now to avoid interruption.{auto}"),
         };
-        notifier.Add(instance.AccountId, NotificationKind.ExpiryReminder, action.Key, title, body, instance.Id);
+        Notify(instance, NotificationKind.ExpiryReminder, action.Key, title, body);
         return new Outcome("reminder", $"reminder {action.Label}");
     }
 
     private Outcome Suspend(Instance instance, Product product, ScheduledAction action)
     {
-        notifier.Add(instance.AccountId, NotificationKind.InstanceSuspended, action.Key,
+        Notify(instance, NotificationKind.InstanceSuspended, action.Key,
             $"{instance.Name} was stopped",
-            $"Instance {instance.Id} ({instance.Name}, {product.Name}) expired on {BusinessCalendar.FormatDateTime(action.CycleEnd)} and was stopped; its data is kept. Renew it before {BusinessCalendar.FormatDateTime(InstanceLifecycle.ReleasesAt(action.CycleEnd, product.Lifecycle))} to restart it; after that it is released.",
-            instance.Id);
+            $"Instance {instance.Id} ({instance.Name}, {product.Name}) expired on {BusinessCalendar.FormatDateTime(action.CycleEnd)} and was stopped; its data is kept. Renew it before {BusinessCalendar.FormatDateTime(InstanceLifecycle.ReleasesAt(action.CycleEnd, product.Lifecycle))} to restart it; after that it is released.");
         return new Outcome("suspension", "suspended");
     }
 
@@ -289,10 +334,17 @@ internal sealed class EngineBatch(
         instance.ReleasedAt = action.DueAt;
         if (instance.UnpaidOrderId is { } orderId && await db.Orders.Include(o => o.Lines).FirstOrDefaultAsync(o => o.Id == orderId && o.Status == OrderStatus.Unpaid, ct) is { } unpaid)
             await orders.CancelUnpaid(unpaid, CancelReason.InstanceReleased, ct);
-        notifier.Add(instance.AccountId, NotificationKind.InstanceReleased, action.Key,
+        Notify(instance, NotificationKind.InstanceReleased, action.Key,
             $"{instance.Name} was released",
-            $"Instance {instance.Id} ({instance.Name}, {product.Name}) expired on {BusinessCalendar.FormatDateTime(action.CycleEnd)} and was not renewed; it was released and its data deleted.",
-            instance.Id);
+            $"Instance {instance.Id} ({instance.Name}, {product.Name}) expired on {BusinessCalendar.FormatDateTime(action.CycleEnd)} and was not renewed; it was released and its data deleted.");
         return new Outcome("release", "released");
+    }
+
+    /// <summary>R9: a notice for the instance's owner, written with the batch.</summary>
+    private void Notify(Instance instance, NotificationKind kind, string causeKey, string title, string body)
+    {
+        var accountId = instance.AccountId;
+        var instanceId = instance.Id;
+        writes.Add(() => notifier.Create(accountId, kind, causeKey, title, body, instanceId));
     }
 }

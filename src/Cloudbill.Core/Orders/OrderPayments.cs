@@ -94,12 +94,7 @@ public sealed class OrderPayments(
 
         var revenue = await ledger.SystemAccount(LedgerService.RevenueCode, LedgerAccountKind.Revenue, ct);
         var couponExpense = await ledger.SystemAccount(LedgerService.CouponExpenseCode, LedgerAccountKind.CouponExpense, ct);
-        var posted = await ledger.Post(PaymentKey(order.Id), $"Payment of order {order.Id} ({order.Type} {order.ProductCode})",
-            [
-                new PostingLine(fundingAccountId, -order.Payable),
-                new PostingLine(couponExpense, -order.CouponDeduction),
-                new PostingLine(revenue, order.AmountBeforeCoupon),
-            ], ct);
+        var posted = await ledger.Post(PaymentKey(order.Id), PaymentDescription(order), PaymentLines(order, fundingAccountId, couponExpense, revenue), ct);
         if (!posted.Succeeded)
             throw new InvalidOperationException($"Payment postings of order {order.Id} were refused: {posted.Problem!.Message}");
 
@@ -112,12 +107,7 @@ public sealed class OrderPayments(
         var product = catalog.GetProduct(order.ProductCode);
         var created = order.Type == OrderType.New ? await Create(order, product, now) : await Extend(order, product, now, ct);
 
-        var what = order.Type == OrderType.New ? $"{product.Name}: {created.Count} new instance(s)" : $"renewal of {string.Join(", ", order.Lines.Select(l => l.InstanceId))}";
-        notifier.Add(order.AccountId, notice, $"order:{order.Id}:paid",
-            notice == NotificationKind.AutoRenewalSucceeded ? "Auto-renewal succeeded" : "Payment succeeded",
-            $"Order {order.Id} ({what}) was paid: {order.Payable} CNY{(order.CouponDeduction.IsPositive ? $" after a {order.CouponDeduction} CNY coupon" : "")}." +
-            (order.Type == OrderType.Renew ? $" New expiry: {string.Join(", ", order.Lines.Select(l => $"{l.InstanceId} {BusinessCalendar.FormatDateTime(l.ExpiresAfter!.Value)}"))}." : ""),
-            order.Lines.Count == 1 ? order.Lines[0].InstanceId : null, order.Id);
+        db.Notifications.Add(PaidNotice(notifier, order, product, notice, created));
         await db.SaveChangesAsync(ct);
         return new PaymentOutcome(order, AlreadyPaid: false, created);
     }
@@ -197,14 +187,41 @@ public sealed class OrderPayments(
         foreach (var line in order.Lines)
         {
             var instance = await db.Instances.FirstAsync(i => i.Id == line.InstanceId && i.AccountId == order.AccountId, ct);
-            line.ExpiresBefore ??= instance.ExpiresAt;
-            // R3.2: from the old expiry, also when already expired (no free time); R1.6 restores it.
-            instance.ExpiresAt = line.UnifiedExpiresAt ?? BusinessCalendar.AddMonths(instance.ExpiresAt ?? now, line.Months);
-            line.ExpiresAfter = instance.ExpiresAt;
-            if (instance.UnpaidOrderId == order.Id)
-                instance.UnpaidOrderId = null;
-            instance.NextDueAt = LifecycleSchedule.NextDueAfter(instance, product, now);
+            ExtendLine(order, line, instance, product, now);
         }
         return [];
+    }
+
+    /// <summary>A paid renewal line moves its instance's expiry (R3.2) and frees it from the order's hold.</summary>
+    internal static void ExtendLine(Order order, OrderLine line, Instance instance, Product product, DateTimeOffset now)
+    {
+        line.ExpiresBefore ??= instance.ExpiresAt;
+        // R3.2: from the old expiry, also when already expired (no free time); R1.6 restores it.
+        instance.ExpiresAt = line.UnifiedExpiresAt ?? BusinessCalendar.AddMonths(instance.ExpiresAt ?? now, line.Months);
+        line.ExpiresAfter = instance.ExpiresAt;
+        if (instance.UnpaidOrderId == order.Id)
+            instance.UnpaidOrderId = null;
+        instance.NextDueAt = LifecycleSchedule.NextDueAfter(instance, product, now);
+    }
+
+    internal static string PaymentDescription(Order order) => $"Payment of order {order.Id} ({order.Type} {order.ProductCode})";
+
+    /// <summary>The payment's postings: the payable leaves the funding account, the coupon's share is an expense, the price is revenue.</summary>
+    internal static PostingLine[] PaymentLines(Order order, long fundingAccountId, long couponExpenseAccountId, long revenueAccountId) =>
+    [
+        new PostingLine(fundingAccountId, -order.Payable),
+        new PostingLine(couponExpenseAccountId, -order.CouponDeduction),
+        new PostingLine(revenueAccountId, order.AmountBeforeCoupon),
+    ];
+
+    /// <summary>R9: the paid order's notice, once per order (not yet in the unit of work).</summary>
+    internal static Notification PaidNotice(Notifier notifier, Order order, Product product, NotificationKind notice, IReadOnlyList<string> created)
+    {
+        var what = order.Type == OrderType.New ? $"{product.Name}: {created.Count} new instance(s)" : $"renewal of {string.Join(", ", order.Lines.Select(l => l.InstanceId))}";
+        return notifier.Create(order.AccountId, notice, $"order:{order.Id}:paid",
+            notice == NotificationKind.AutoRenewalSucceeded ? "Auto-renewal succeeded" : "Payment succeeded",
+            $"Order {order.Id} ({what}) was paid: {order.Payable} CNY{(order.CouponDeduction.IsPositive ? $" after a {order.CouponDeduction} CNY coupon" : "")}." +
+            (order.Type == OrderType.Renew ? $" New expiry: {string.Join(", ", order.Lines.Select(l => $"{l.InstanceId} {BusinessCalendar.FormatDateTime(l.ExpiresAfter!.Value)}"))}." : ""),
+            order.Lines.Count == 1 ? order.Lines[0].InstanceId : null, order.Id);
     }
 }

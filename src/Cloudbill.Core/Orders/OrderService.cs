@@ -62,38 +62,7 @@ public sealed class OrderService(CloudbillDbContext db, CouponService coupons, L
     /// </summary>
     internal async Task<Result<Order>> PlaceWithin(long accountId, OrderDraft draft, ClientToken token, CouponChoice choice, IReadOnlyList<CouponVerdict> candidates, bool holdInstances, CancellationToken ct)
     {
-        var now = clock.GetUtcNow();
-        var order = new Order
-        {
-            AccountId = accountId,
-            ClientToken = token.Value,
-            Type = draft.Type,
-            Status = OrderStatus.Unpaid,
-            ProductCode = draft.ProductCode,
-            SubscriptionType = draft.SubscriptionType,
-            CreatedAt = now,
-            PayBy = now.AddDays(options.Orders.UnpaidLifetimeDays),
-            OriginalPrice = draft.OriginalPrice,
-            Discount = draft.Discount,
-            Payable = draft.AmountBeforeCoupon,
-            Lines = draft.Lines.Select(l => new OrderLine
-            {
-                AccountId = accountId,
-                InstanceId = l.InstanceId,
-                SpecCode = l.SpecCode,
-                RegionId = l.RegionId,
-                Months = l.Months,
-                Quantity = l.Quantity,
-                MonthlyPrice = l.Price.MonthlyPrice,
-                DiscountPercent = l.Price.DiscountPercent,
-                OriginalPrice = l.Price.OriginalPrice,
-                Discount = l.Price.Discount,
-                RenewalMethod = l.RenewalMethod,
-                AutoRenewPeriodMonths = l.AutoRenewPeriodMonths,
-                ExpiresBefore = l.ExpiresBefore,
-                UnifiedExpiresAt = l.UnifiedExpiresAt,
-            }).ToList(),
-        };
+        var order = NewOrder(accountId, draft, token);
         db.Orders.Add(order);
         await db.SaveChangesAsync(ct);
 
@@ -134,6 +103,43 @@ public sealed class OrderService(CloudbillDbContext db, CouponService coupons, L
 
         await db.SaveChangesAsync(ct);
         return order;
+    }
+
+    /// <summary>An unpaid order for a draft, priced before any coupon, not yet added to the context.</summary>
+    internal Order NewOrder(long accountId, OrderDraft draft, ClientToken token)
+    {
+        var now = clock.GetUtcNow();
+        return new Order
+        {
+            AccountId = accountId,
+            ClientToken = token.Value,
+            Type = draft.Type,
+            Status = OrderStatus.Unpaid,
+            ProductCode = draft.ProductCode,
+            SubscriptionType = draft.SubscriptionType,
+            CreatedAt = now,
+            PayBy = now.AddDays(options.Orders.UnpaidLifetimeDays),
+            OriginalPrice = draft.OriginalPrice,
+            Discount = draft.Discount,
+            Payable = draft.AmountBeforeCoupon,
+            Lines = draft.Lines.Select(l => new OrderLine
+            {
+                AccountId = accountId,
+                InstanceId = l.InstanceId,
+                SpecCode = l.SpecCode,
+                RegionId = l.RegionId,
+                Months = l.Months,
+                Quantity = l.Quantity,
+                MonthlyPrice = l.Price.MonthlyPrice,
+                DiscountPercent = l.Price.DiscountPercent,
+                OriginalPrice = l.Price.OriginalPrice,
+                Discount = l.Price.Discount,
+                RenewalMethod = l.RenewalMethod,
+                AutoRenewPeriodMonths = l.AutoRenewPeriodMonths,
+                ExpiresBefore = l.ExpiresBefore,
+                UnifiedExpiresAt = l.UnifiedExpiresAt,
+            }).ToList(),
+        };
     }
 
     /// <summary>R5.2: the customer cancels an unpaid order; its coupon is released whole (R6.4).</summary>

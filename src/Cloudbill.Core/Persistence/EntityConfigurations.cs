@@ -44,9 +44,11 @@ internal sealed class InstanceConfiguration : IEntityTypeConfiguration<Instance>
         // The renewal views: one account's instances by product, ordered by expiry.
         e.HasIndex(i => new { i.AccountId, i.ProductCode, i.ExpiresAt });
         // The renewal views across products (RenewalViews): the account's live subscriptions in
-        // page order, with the filtered and counted columns, so the counts read only the index.
+        // page order, with the filtered and counted columns, so the counts read only the index;
+        // on PostgreSQL the name too (INCLUDE), so the id or name search reads only the index.
         e.HasIndex(i => new { i.AccountId, i.ExpiresAt, i.Id, i.ProductCode, i.RegionId, i.RenewalMethod })
             .HasDatabaseName("IX_Instances_RenewalViews")
+            .IncludeProperties(i => i.Name)
             .HasFilter("\"ReleasedAt\" IS NULL AND \"ChargeType\" = 'Subscription'");
         e.HasIndex(i => new { i.AccountId, i.RegionId, i.CreatedAt });
         e.HasIndex(i => i.UnpaidOrderId);

@@ -138,32 +138,65 @@ public sealed class RenewalViews(CloudbillDbContext db, ProductCatalog catalog, 
             return problem;
 
         var now = clock.GetUtcNow();
-        var (matching, forTabs, forProducts) = Build(accountId, filter, now);
+        var (matching, live) = Build(accountId, filter, now);
 
-        var byMethod = await forTabs.GroupBy(i => i.RenewalMethod)
-            .Select(g => new { Method = g.Key, Count = g.Count() })
-            .ToDictionaryAsync(x => x.Method, x => x.Count, ct);
+        // A search matches few instances but has to test every live one: they are found once
+        // (their keys), counted here and the page read by id, instead of testing them per query.
+        List<string>? found = null;
+        List<FacetCount> counts;
+        if (!string.IsNullOrWhiteSpace(filter.Search))
+        {
+            var keys = await live.Select(i => new { i.Id, i.ProductCode, i.RenewalMethod }).Take(MaxSearchKeys + 1).ToListAsync(ct);
+            if (keys.Count <= MaxSearchKeys)
+            {
+                found = keys.Select(k => k.Id).ToList();
+                counts = keys.GroupBy(k => (k.ProductCode, k.RenewalMethod)).Select(g => new FacetCount(g.Key.ProductCode, g.Key.RenewalMethod, g.Count())).ToList();
+            }
+            else
+            {
+                counts = await Facets(live, ct);
+            }
+        }
+        else
+        {
+            counts = await Facets(live, ct);
+        }
+        var byMethod = counts.Where(c => filter.ProductCode is null || c.ProductCode == filter.ProductCode)
+            .GroupBy(c => c.RenewalMethod).ToDictionary(g => g.Key, g => g.Sum(c => c.Count));
         var tabs = new RenewalTabCounts(
             byMethod.GetValueOrDefault(RenewalMethod.ManualRenewal),
             byMethod.GetValueOrDefault(RenewalMethod.AutoRenewal),
             byMethod.GetValueOrDefault(RenewalMethod.NotRenewal));
         var total = filter.Method is { } only ? tabs[only] : tabs.All;
 
-        var byProduct = await forProducts.GroupBy(i => i.ProductCode)
-            .Select(g => new { Product = g.Key, Count = g.Count() })
-            .ToDictionaryAsync(x => x.Product, x => x.Count, ct);
+        var byProduct = counts.Where(c => filter.Method is null || c.RenewalMethod == filter.Method)
+            .GroupBy(c => c.ProductCode, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Sum(c => c.Count), StringComparer.Ordinal);
         var products = catalog.Products.Where(p => byProduct.ContainsKey(p.Code))
             .Select(p => new ProductCount(p.Code, p.Name, byProduct[p.Code]))
             .ToList();
 
         // A page far past the end (its offset does not fit an int) is empty, like any page past the end.
         var skip = (long)(filter.Page - 1) * filter.PageSize;
-        var rows = skip >= total
-            ? []
+        var rows = skip >= total ? []
+            : found is not null ? await Ordered(matching.Where(i => found.Contains(i.Id))).Skip((int)skip).Take(filter.PageSize).ToListAsync(ct)
             : await PageOf(matching, (int)skip, filter.PageSize).ToListAsync(ct);
 
         return new RenewalPage(rows.Select(i => Row(i, now)).ToList(), total, filter.Page, filter.PageSize, products, tabs);
     }
+
+    /// <summary>A search matching more instances than this is counted and paged in SQL.</summary>
+    private const int MaxSearchKeys = 1000;
+
+    private sealed record FacetCount(string ProductCode, RenewalMethod RenewalMethod, int Count);
+
+    /// <summary>
+    /// Both facets from one grouped read of the account's live instances: the tabs are the
+    /// counts of the chosen product (or all), the product list the counts of the chosen method (or all).
+    /// </summary>
+    private static Task<List<FacetCount>> Facets(IQueryable<Instance> live, CancellationToken ct) =>
+        live.GroupBy(i => new { i.ProductCode, i.RenewalMethod })
+            .Select(g => new FacetCount(g.Key.ProductCode, g.Key.RenewalMethod, g.Count()))
+            .ToListAsync(ct);
 
     /// <summary>The page query as it runs (for the benchmark notes and the SQL tests); the filter must be valid.</summary>
     internal IQueryable<Instance> PageQuery(long accountId, RenewalFilter filter)
@@ -187,10 +220,11 @@ public sealed class RenewalViews(CloudbillDbContext db, ProductCatalog catalog, 
         matching.OrderBy(i => i.ExpiresAt).ThenBy(i => i.Id);
 
     /// <summary>
-    /// The three queries: the matching instances, the same without the method (the tabs) and
-    /// the same without the product (the product list).
+    /// The matching instances, and the live instances the other filters (not the product nor
+    /// the method) leave, which the facets count. A product's own release bound is the one the
+    /// live query applies to its instances, so the counts and the page agree.
     /// </summary>
-    private (IQueryable<Instance> Matching, IQueryable<Instance> ForTabs, IQueryable<Instance> ForProducts) Build(
+    private (IQueryable<Instance> Matching, IQueryable<Instance> Live) Build(
         long accountId, RenewalFilter filter, DateTimeOffset now)
     {
         var common = db.Instances.AsNoTracking()
@@ -210,14 +244,13 @@ public sealed class RenewalViews(CloudbillDbContext db, ProductCatalog catalog, 
 #pragma warning restore CA1304
         }
 
-        var forProducts = NotPastRelease(common, null, now);
-        var forTabs = NotPastRelease(common, filter.ProductCode, now);
+        var live = NotPastRelease(common, null, now);
+        var matching = NotPastRelease(common, filter.ProductCode, now);
         if (filter.ProductCode is { } product)
-            forTabs = forTabs.Where(i => i.ProductCode == product);
+            matching = matching.Where(i => i.ProductCode == product);
         if (filter.Method is { } method)
-            forProducts = forProducts.Where(i => i.RenewalMethod == method);
-        var matching = filter.Method is { } m ? forTabs.Where(i => i.RenewalMethod == m) : forTabs;
-        return (matching, forTabs, forProducts);
+            matching = matching.Where(i => i.RenewalMethod == method);
+        return (matching, live);
     }
 
     private Problem? Validate(RenewalFilter filter)
@@ -331,9 +364,14 @@ public sealed class RenewalViews(CloudbillDbContext db, ProductCatalog catalog, 
         }
         if (any is null)
             return query.Where(_ => false);
-        // The longest lifecycle's bound also on its own: a range the index seeks to, not a filter on every row.
+        // The longest lifecycle's bound also on its own: a range the index seeks to, not a filter
+        // on every row. Past the shortest lifecycle's bound every product is live: most rows pass
+        // on that one comparison, and only the few in between are matched against product lists.
         var oldestLive = catalog.Products.Min(p => ReleaseCutoff(p.Lifecycle, now));
-        return query.Where(i => i.ExpiresAt > oldestLive).Where(Expression.Lambda<Func<Instance, bool>>(any, parameter));
+        var newestCutoff = catalog.Products.Max(p => ReleaseCutoff(p.Lifecycle, now));
+        Expression<Func<Instance, bool>> surelyLive = i => i.ExpiresAt > newestCutoff;
+        var liveBody = Expression.OrElse(ReplacingExpressionVisitor.Replace(surelyLive.Parameters[0], parameter, surelyLive.Body), any);
+        return query.Where(i => i.ExpiresAt > oldestLive).Where(Expression.Lambda<Func<Instance, bool>>(liveBody, parameter));
     }
 
     /// <summary>Instances that expired at or before this instant have reached their release time.</summary>

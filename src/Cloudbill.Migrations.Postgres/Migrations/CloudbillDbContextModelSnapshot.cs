@@ -312,6 +312,8 @@ namespace Cloudbill.Migrations.Postgres.Migrations
                         .HasDatabaseName("IX_Instances_RenewalViews")
                         .HasFilter("\"ReleasedAt\" IS NULL AND \"ChargeType\" = 'Subscription'");
 
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("AccountId", "ExpiresAt", "Id", "ProductCode", "RegionId", "RenewalMethod"), new[] { "Name" });
+
                     b.ToTable("Instances");
                 });
 

@@ -300,7 +300,8 @@ namespace Cloudbill.Migrations.Sqlite.Migrations
 
                     b.HasIndex("AccountId", "ExpiresAt", "Id", "ProductCode", "RegionId", "RenewalMethod")
                         .HasDatabaseName("IX_Instances_RenewalViews")
-                        .HasFilter("\"ReleasedAt\" IS NULL AND \"ChargeType\" = 'Subscription'");
+                        .HasFilter("\"ReleasedAt\" IS NULL AND \"ChargeType\" = 'Subscription'")
+                        .HasAnnotation("Npgsql:IndexInclude", new[] { "Name" });
 
                     b.ToTable("Instances");
                 });

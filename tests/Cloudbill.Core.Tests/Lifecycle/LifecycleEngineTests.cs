@@ -215,6 +215,33 @@ public class LifecycleEngineTests
 
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task An_instance_that_fails_on_its_own_stays_due_and_the_rest_of_its_batch_goes_on(DatabaseProvider provider) // R4.7
+    {
+        await using var test = await TestServices.Start(provider);
+        var account = await test.Customer("5000.00");
+        var blocked = await test.Instance(account, Shanghai(2026, 12, 10), id: "i-blockedreminder0000001", name: "blocked");
+        var fine = await test.Instance(account, Shanghai(2026, 12, 10), id: "i-finereminder000000001", name: "fine");
+        // A notice already holds the cause key of the blocked instance's 7-day reminder: writing
+        // its reminder fails on the unique key every time, as a repeatable fault of one instance would.
+        var cause = $"reminder:{blocked.Id}:20261210:7d";
+        await test.Query(async db =>
+        {
+            db.Notifications.Add(new Notification { AccountId = account, Kind = NotificationKind.ExpiryReminder, CauseKey = cause, Title = "planted", Body = "planted", CreatedAt = test.Clock.GetUtcNow() });
+            return await db.SaveChangesAsync();
+        });
+        test.Clock.SetUtcNow(Shanghai(2026, 12, 3, 10) + TimeSpan.FromMinutes(30));
+
+        var report = await Engine(test);
+
+        Assert.Equal(1, report.Counts["reminder"]);
+        Assert.Equal(["fine expires in 7 day(s)"], (await Notices(test, fine.Id)).Select(n => n.Title));
+        Assert.Equal(Shanghai(2026, 12, 3, 10), (await test.Reload(blocked.Id)).NextDueAt);   // still due
+        Assert.Equal(Shanghai(2026, 12, 7, 10), (await test.Reload(fine.Id)).NextDueAt);      // the 3-day reminder next
+        Assert.Empty(await test.Query(db => db.EngineActions.AsNoTracking().Where(a => a.InstanceId == blocked.Id).ToListAsync()));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task A_manual_renewal_racing_the_auto_charge_never_pays_one_cycle_twice(DatabaseProvider provider) // R4.5
     {
         await using var test = await TestServices.Start(provider);
