@@ -100,6 +100,7 @@ public static class CoreServices
         services.AddScoped<GatewayCheckouts>();
         services.AddScoped<GatewayConfirmations>();
         services.AddScoped<GatewayNotifications>();
+        services.AddSingleton<GatewayQueryThrottle>();
         services.AddScoped<GatewayPoller>();
         services.AddScoped<GatewayReconciliation>();
         services.AddSingleton<GatewayPollerWorker>();

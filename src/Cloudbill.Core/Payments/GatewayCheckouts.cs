@@ -17,7 +17,7 @@ public sealed record GatewayCheckout(GatewayPayment Payment, GatewayRequest Requ
 /// Starts payments at Alipay or UnionPay: top-ups (R7.2) and the full amount of an order (R5.3).
 /// Nothing is credited here; the gateway's confirmation does that (<see cref="GatewayConfirmations"/>).
 /// </summary>
-public sealed class GatewayCheckouts(CloudbillDbContext db, PaymentGateways gateways, CloudbillOptions options, TimeProvider clock)
+public sealed class GatewayCheckouts(CloudbillDbContext db, Ledger.LedgerService ledger, PaymentGateways gateways, CloudbillOptions options, TimeProvider clock)
 {
     /// <summary>The poller's first look at a payment nobody confirmed (payments.md §2.6: about 5 minutes).</summary>
     public static readonly TimeSpan FirstQueryAfter = TimeSpan.FromMinutes(5);
@@ -108,6 +108,9 @@ public sealed class GatewayCheckouts(CloudbillDbContext db, PaymentGateways gate
 
         if (order.Status != OrderStatus.Unpaid)
             return PaymentErrors.OrderNotPayable(orderId, order.Status.ToString().ToLowerInvariant());
+        // R7.4: nothing that costs money while overdue, whoever pays for it.
+        if ((await ledger.Balance(accountId, ct)).Overdue is { IsPositive: true } owed)
+            return OrderErrors.Overdue(owed);
         if (!order.Payable.IsPositive)
             return PaymentErrors.OrderFree(orderId);
         return await Create(accountId, GatewayPaymentPurpose.Order, orderId, order.Payable, method.Value, device, token.Value, ct);
@@ -160,7 +163,11 @@ public sealed class GatewayCheckouts(CloudbillDbContext db, PaymentGateways gate
             // Two clicks with one token at once: the other one created it.
             db.ChangeTracker.Clear();
             if (await Existing(accountId, token, ct) is { } raced)
-                return Build(raced);
+            {
+                return raced.Purpose == purpose && raced.OrderId == orderId && raced.Amount == amount && raced.Gateway == gateway
+                    ? Build(raced)
+                    : Problem.Conflict("ClientToken.Reused", $"The client token {token.Value} was already used for another payment ({raced.OutTradeNo}); use a new token.");
+            }
             throw;
         }
         return checkout.Value;

@@ -39,6 +39,21 @@ public sealed class GatewayConfirmations(
 
     public async Task<Result<ConfirmationOutcome>> Confirm(PaymentGateway gateway, GatewayConfirmation confirmation, CancellationToken ct)
     {
+        try
+        {
+            return await ConfirmOnce(gateway, confirmation, ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // The poller closed or flagged the row between our read and our save (it does not take
+            // the account lock); everything rolled back, so the confirmation simply runs again.
+            db.ChangeTracker.Clear();
+            return await ConfirmOnce(gateway, confirmation, ct);
+        }
+    }
+
+    private async Task<Result<ConfirmationOutcome>> ConfirmOnce(PaymentGateway gateway, GatewayConfirmation confirmation, CancellationToken ct)
+    {
         var accountId = await db.GatewayPayments.Where(p => p.OutTradeNo == confirmation.OutTradeNo && p.Gateway == gateway)
             .Select(p => (long?)p.AccountId).FirstOrDefaultAsync(ct);
         if (accountId is null)
@@ -67,7 +82,7 @@ public sealed class GatewayConfirmations(
                 payment.RefundRequestNo = payment.OutTradeNo + "R1";
                 payment.NextQueryAt = now;
                 payment.Flag = $"Paid with {channel}, which is refused (R7.2); refunded in full at {payment.Gateway}.";
-                payment.Outcome = $"Not credited: {channel} cannot be used; {payment.Amount} CNY is refunded to your {channel}.";
+                payment.Outcome = $"Not credited: {channel} cannot be used; {payment.Amount} CNY goes back to your {channel} in full.";
                 notifier.Add(payment.AccountId, NotificationKind.TopUpCredited, $"payment:{payment.OutTradeNo}:refused",
                     "Payment refunded",
                     $"Your {payment.Gateway} payment {payment.OutTradeNo} of {payment.Amount} CNY used {channel}, which Cloudbill does not accept. It is refunded in full; pay again with your Alipay balance, a debit card or UnionPay.",
@@ -145,6 +160,10 @@ public sealed class GatewayConfirmations(
         }
 
         var outcome = $"{why} The {payment.Amount} CNY paid by {payment.Gateway} was credited to your balance instead (R5.5).";
+        // Money on the balance settles an overdue amount first, as a top-up does (R7.4).
+        var settlement = await overdue.SettleFromCash(payment.AccountId, SettlementKey(payment), ct);
+        if (settlement.Settled.IsPositive)
+            outcome += $" {settlement.Settled} CNY of it settled your overdue payment.";
         notifier.Add(payment.AccountId, NotificationKind.PaymentSucceeded, $"payment:{payment.OutTradeNo}:to-balance", "Payment credited to your balance", outcome, orderId: order.Id);
         return (outcome, []);
     }

@@ -8,7 +8,8 @@ using Microsoft.Extensions.Logging;
 namespace Cloudbill.Core.Payments;
 
 /// <summary>The HTTP answer a gateway expects: Alipay retries until it reads exactly "success", UnionPay until it gets a 200.</summary>
-public sealed record NotificationReply(int StatusCode, string Body);
+/// <param name="RefusedBecause">Why a notification was refused (the problem code), for the log and the tests; the gateway only sees the body.</param>
+public sealed record NotificationReply(int StatusCode, string Body, string? RefusedBecause = null);
 
 /// <summary>
 /// The notify URLs (payments.md §3.5 step 3): signature first, then the merchant checks against
@@ -113,6 +114,6 @@ public sealed class GatewayNotifications(
     private NotificationReply Refuse(PaymentGateway gateway, Problems.Problem problem, NotificationReply reply)
     {
         logger.LogWarning("{Gateway} notification refused ({Code}): {Message}", gateway, problem.Code, problem.Message);
-        return reply;
+        return reply with { RefusedBecause = problem.Code };
     }
 }

@@ -33,6 +33,7 @@ public sealed record GatewayTradeStatus(GatewayTradeState State, Money? Amount, 
 /// </summary>
 public sealed class GatewayPoller(
     CloudbillDbContext db,
+    GatewayQueryThrottle throttle,
     PaymentGateways gateways,
     GatewayTransport transport,
     GatewayConfirmations confirmations,
@@ -45,6 +46,8 @@ public sealed class GatewayPoller(
     private static readonly TimeSpan DeadlineGrace = TimeSpan.FromMinutes(1);
 
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(1);
+
+    internal static readonly TimeSpan LastLookAfterClose = TimeSpan.FromHours(26);
 
     /// <summary>Polls every payment due now; returns how many it looked at.</summary>
     public async Task<int> RunDue(CancellationToken ct)
@@ -63,24 +66,29 @@ public sealed class GatewayPoller(
             polled++;
             if (payment.State == GatewayPaymentState.Refunding)
                 await RequestRefund(payment, ct);
-            else if (payment.State == GatewayPaymentState.Pending)
-                await QueryAndApply(payment, ct);
+            else if (payment.State is GatewayPaymentState.Pending or GatewayPaymentState.Closed)
+                await QueryAndApply(payment, ct, scheduled: true);
         }
         return polled;
     }
 
-    /// <summary>Asks the gateway now (the return page, the poller) and applies the answer; returns the payment as it stands after.</summary>
+    /// <summary>
+    /// Asks the gateway now (the payment's page) and applies the answer; returns the payment as it
+    /// stands after. At most one such look per payment every few seconds on a node, and it never
+    /// moves the poller's schedule: reloading the page cannot make Cloudbill hammer the gateway.
+    /// </summary>
     public async Task<Result<GatewayPayment>> QueryNow(long accountId, string outTradeNo, CancellationToken ct)
     {
         var payment = await db.GatewayPayments.AsNoTracking().FirstOrDefaultAsync(p => p.OutTradeNo == outTradeNo && p.AccountId == accountId, ct);
         if (payment is null)
             return PaymentErrors.NotFound(outTradeNo);
-        if (payment.State is GatewayPaymentState.Pending or GatewayPaymentState.Closed)
-            await QueryAndApply(payment, ct);
+        if (payment.State == GatewayPaymentState.Pending && throttle.MayQuery(payment.OutTradeNo, clock.GetUtcNow()))
+            await QueryAndApply(payment, ct, scheduled: false);
         return await db.GatewayPayments.AsNoTracking().FirstAsync(p => p.Id == payment.Id, ct);
     }
 
-    internal async Task QueryAndApply(GatewayPayment payment, CancellationToken ct)
+    /// <param name="scheduled">The poller's own look: it reschedules and closes; a look from a page or a notification does neither.</param>
+    internal async Task QueryAndApply(GatewayPayment payment, CancellationToken ct, bool scheduled = false)
     {
         var now = clock.GetUtcNow();
         var status = await Query(payment, ct);
@@ -97,11 +105,17 @@ public sealed class GatewayPoller(
                     payment.Gateway, payment.OutTradeNo, status.Amount, payment.Amount);
                 await Flag(payment, $"{payment.Gateway} reports {status.Amount} CNY paid, not {payment.Amount}.", ct);
                 return;
-            case GatewayTradeState.NotPaid or GatewayTradeState.Closed when now >= payment.PayBy + DeadlineGrace:
+            case GatewayTradeState.NotPaid or GatewayTradeState.Closed when scheduled && payment.State == GatewayPaymentState.Closed:
+                // The last look at a closed payment found nothing paid: it is final.
+                await db.GatewayPayments.Where(p => p.Id == payment.Id && p.State == GatewayPaymentState.Closed)
+                    .ExecuteUpdateAsync(s => s.SetProperty(p => p.NextQueryAt, (DateTimeOffset?)null), ct);
+                return;
+            case GatewayTradeState.NotPaid or GatewayTradeState.Closed when scheduled && now >= payment.PayBy + DeadlineGrace:
                 await Close(payment, status, ct);
                 return;
             default:
-                await ScheduleNext(payment, now, ct);
+                if (scheduled)
+                    await ScheduleNext(payment, now, ct);
                 return;
         }
     }
@@ -128,12 +142,13 @@ public sealed class GatewayPoller(
                 return new GatewayTradeStatus(GatewayTradeState.NotPaid, null, null, null, "no trade at Alipay yet");
             if (!answer.Status.IsSuccess)
                 return new GatewayTradeStatus(GatewayTradeState.Unknown, null, null, null, $"{answer.Status.Code} {answer.Status.SubCode}");
-            var checkedAnswer = AlipayGateway.CheckQueryResponse(answer, new AlipayExpectedPayment(payment.OutTradeNo, payment.Amount));
             if (answer.IsPaid)
             {
+                // A signed answer about another trade is no answer about this one.
+                if (!string.Equals(answer.OutTradeNo, payment.OutTradeNo, StringComparison.Ordinal))
+                    return Unknown(AlipayErrors.OtherOrder(answer.OutTradeNo ?? "", payment.OutTradeNo));
                 var refused = answer.FundBills.FirstOrDefault(bill => bill.IsForbidden)?.Funding.ToString();
-                return new GatewayTradeStatus(GatewayTradeState.Paid, answer.TotalAmount, answer.TradeNo, refused,
-                    checkedAnswer.Succeeded ? $"{answer.TradeStatus}" : checkedAnswer.Problem!.Message);
+                return new GatewayTradeStatus(GatewayTradeState.Paid, answer.TotalAmount, answer.TradeNo, refused, $"{answer.TradeStatus}");
             }
             return new GatewayTradeStatus(answer.TradeStatus == AlipayTradeStatus.TradeClosed ? GatewayTradeState.Closed : GatewayTradeState.NotPaid,
                 answer.TotalAmount, answer.TradeNo, null, $"{answer.TradeStatus}");
@@ -151,11 +166,13 @@ public sealed class GatewayPoller(
         var result = unionPay.Value.ReadQueryResponse(response.Value);
         if (!result.Succeeded)
             return Unknown(result.Problem!);
-        var checkedResult = UnionPayGateway.CheckQueryResult(result.Value, new UnionPayExpectedPayment(payment.OutTradeNo, payment.TxnTime, payment.Amount));
+        var checkedResult = UnionPayGateway.CheckQueryResult(result.Value with { Amount = result.Value.State == UnionPayPaymentState.Paid ? payment.Amount : result.Value.Amount },
+            new UnionPayExpectedPayment(payment.OutTradeNo, payment.TxnTime, payment.Amount));
+        if (!checkedResult.Succeeded)
+            return Unknown(checkedResult.Problem!); // a signed answer about another order (orderId + txnTime)
         return result.Value.State switch
         {
-            UnionPayPaymentState.Paid => new GatewayTradeStatus(GatewayTradeState.Paid, result.Value.Amount, result.Value.QueryId, null,
-                checkedResult.Succeeded ? "paid" : checkedResult.Problem!.Message),
+            UnionPayPaymentState.Paid => new GatewayTradeStatus(GatewayTradeState.Paid, result.Value.Amount, result.Value.QueryId, null, "paid"),
             UnionPayPaymentState.Failed => new GatewayTradeStatus(GatewayTradeState.Closed, result.Value.Amount, result.Value.QueryId, null, result.Value.OriginalResponse?.Meaning ?? "failed"),
             UnionPayPaymentState.Processing => new GatewayTradeStatus(GatewayTradeState.NotPaid, result.Value.Amount, result.Value.QueryId, null, "processing"),
             UnionPayPaymentState.NotFound => new GatewayTradeStatus(GatewayTradeState.NotPaid, null, null, null, "no such transaction at UnionPay yet"),
@@ -195,21 +212,31 @@ public sealed class GatewayPoller(
     /// <summary>The payer never paid by the deadline: close the trade at Alipay (§1.9) and here. A later confirmation is still credited.</summary>
     private async Task Close(GatewayPayment payment, GatewayTradeStatus status, CancellationToken ct)
     {
-        if (payment.Gateway == PaymentGateway.Alipay && status.State == GatewayTradeState.NotPaid && gateways.Alipay is { Succeeded: true } alipay
-            && alipay.Value.BuildClose(payment.OutTradeNo) is { Succeeded: true } close)
+        if (payment.Gateway == PaymentGateway.Alipay && status.State == GatewayTradeState.NotPaid)
         {
-            // ACQ.TRADE_NOT_EXIST (the cashier was never opened) needs no close there; any answer closes it here.
-            await transport.Send(PaymentGateway.Alipay, close.Value, ct);
+            var alipay = gateways.Alipay;
+            var closed = alipay.Succeeded && alipay.Value.BuildClose(payment.OutTradeNo) is { Succeeded: true } close
+                && await transport.Send(PaymentGateway.Alipay, close.Value, ct) is { Succeeded: true } body
+                && alipay.Value.ReadCloseResponse(body.Value) is { Succeeded: true } answer
+                && (answer.Value.Status.IsSuccess || answer.Value.Status.IsTradeNotExist);
+            if (!closed)
+            {
+                // Alipay would not close it (paid in the meantime, or no answer): look again, never close blind.
+                await ScheduleNext(payment, clock.GetUtcNow(), ct);
+                return;
+            }
         }
         await MarkClosed(payment.OutTradeNo, $"Not paid by {Time.BusinessCalendar.FormatDateTime(payment.PayBy)} ({status.Detail}); closed.", ct);
     }
 
+    /// <summary>Closed here; one last look a day later catches a payment whose every notification was lost (Alipay retries for 25 hours).</summary>
     internal async Task MarkClosed(string outTradeNo, string why, CancellationToken ct)
     {
+        var lastLook = clock.GetUtcNow() + LastLookAfterClose;
         await db.GatewayPayments.Where(p => p.OutTradeNo == outTradeNo && p.State == GatewayPaymentState.Pending)
             .ExecuteUpdateAsync(s => s.SetProperty(p => p.State, GatewayPaymentState.Closed)
                 .SetProperty(p => p.Outcome, why)
-                .SetProperty(p => p.NextQueryAt, (DateTimeOffset?)null)
+                .SetProperty(p => p.NextQueryAt, (DateTimeOffset?)lastLook)
                 .SetProperty(p => p.Version, p => p.Version + 1), ct);
     }
 

@@ -44,6 +44,8 @@ public sealed class GatewayReconciliation(CloudbillDbContext db, GatewayPoller p
             mismatches.Add($"the gateway's state is unknown: {atGateway.Detail}");
         if (atGateway.State == GatewayTradeState.Paid && payment.State is GatewayPaymentState.Pending or GatewayPaymentState.Closed)
             mismatches.Add("paid at the gateway but not credited");
+        if (payment.State == GatewayPaymentState.Refunded && atGateway.State == GatewayTradeState.Paid)
+            mismatches.Add("refunded here but still paid at the gateway");
         if (paidHere && atGateway.State is GatewayTradeState.NotPaid or GatewayTradeState.Closed)
             mismatches.Add("credited but the gateway has no payment");
         if (atGateway.State == GatewayTradeState.Paid && atGateway.Amount is { } paidAmount && paidAmount != payment.Amount)

@@ -1,4 +1,5 @@
 using Cloudbill.Core.Payments;
+using Cloudbill.Core.Payments.Alipay;
 using Cloudbill.Core.Problems;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -24,12 +25,14 @@ internal static class PaymentEndpoints
         });
 
         app.MapPost(PaymentGateways.AlipayNotifyPath, async (HttpRequest request, GatewayNotifications notifications, CancellationToken ct) =>
-            Reply(await notifications.FromAlipay(await FormFields(request, ct), ct))).DisableAntiforgery().AllowAnonymous();
+            await FormFields(request, ct) is { } fields ? Reply(await notifications.FromAlipay(fields, ct)) : Results.Text(AlipayNotification.FailureReply, "text/plain", statusCode: 400))
+            .DisableAntiforgery().AllowAnonymous();
         app.MapPost(PaymentGateways.UnionPayNotifyPath, async (HttpRequest request, GatewayNotifications notifications, CancellationToken ct) =>
-            Reply(await notifications.FromUnionPay(await FormFields(request, ct), ct))).DisableAntiforgery().AllowAnonymous();
+            await FormFields(request, ct) is { } fields ? Reply(await notifications.FromUnionPay(fields, ct)) : Results.Text("unreadable form", "text/plain", statusCode: 400))
+            .DisableAntiforgery().AllowAnonymous();
 
         // R7.3: the return page is display only. It names the trade; the gateway is then asked.
-        app.MapGet(PaymentGateways.AlipayReturnPath, async (HttpRequest request, PaymentGateways gateways, GatewayPoller poller, HttpContext http, CancellationToken ct) =>
+        app.MapGet(PaymentGateways.AlipayReturnPath, (HttpRequest request, PaymentGateways gateways) =>
         {
             var alipay = gateways.Alipay;
             if (!alipay.Succeeded)
@@ -37,16 +40,20 @@ internal static class PaymentEndpoints
             var returned = alipay.Value.VerifyReturn(request.Query.SelectMany(q => q.Value.Select(v => new KeyValuePair<string, string>(q.Key, v ?? ""))));
             if (!returned.Succeeded)
                 return Problem(returned.Problem!);
-            return await AfterReturn(http, poller, returned.Value.OutTradeNo, ct);
-        }).RequireAuthorization();
-        app.MapMethods(PaymentGateways.UnionPayReturnPath, ["GET", "POST"], async (HttpRequest request, GatewayPoller poller, HttpContext http, CancellationToken ct) =>
+            return Results.Redirect($"/payments/{Uri.EscapeDataString(returned.Value.OutTradeNo)}");
+        }).AllowAnonymous();
+
+        // UnionPay's cashier posts the payer back from its own site: a cross-site POST carries no
+        // (SameSite=Lax) sign-in cookie, so this step is anonymous and only names the trade; the
+        // payment's page (signed in, a top-level GET) then asks UnionPay.
+        app.MapMethods(PaymentGateways.UnionPayReturnPath, ["GET", "POST"], async (HttpRequest request, CancellationToken ct) =>
         {
             var fields = request.HasFormContentType ? await FormFields(request, ct) : request.Query.Select(q => new KeyValuePair<string, string>(q.Key, q.Value.ToString())).ToList();
-            var orderId = fields.FirstOrDefault(f => f.Key == "orderId").Value;
-            if (string.IsNullOrEmpty(orderId))
-                return Problem(Core.Problems.Problem.Invalid("Payment.ReturnWithoutOrder", "The UnionPay return carries no orderId."));
-            return await AfterReturn(http, poller, orderId, ct);
-        }).DisableAntiforgery().RequireAuthorization();
+            var orderId = fields?.FirstOrDefault(f => f.Key == "orderId").Value;
+            if (string.IsNullOrEmpty(orderId) || orderId.Length > 40 || !orderId.All(char.IsAsciiLetterOrDigit))
+                return Problem(Core.Problems.Problem.Invalid("Payment.ReturnWithoutOrder", "The UnionPay return does not name a payment (orderId)."));
+            return Results.Redirect($"/payments/{orderId}", permanent: false, preserveMethod: false);
+        }).DisableAntiforgery().AllowAnonymous();
 
         app.MapGet("/payments/{outTradeNo}/checkout", async (string outTradeNo, GatewayCheckouts checkouts, HttpContext http, CancellationToken ct) =>
         {
@@ -70,19 +77,20 @@ internal static class PaymentEndpoints
         return app;
     }
 
-    private static async Task<IResult> AfterReturn(HttpContext http, GatewayPoller poller, string outTradeNo, CancellationToken ct)
-    {
-        var payment = await poller.QueryNow(http.User.AccountId(), outTradeNo, ct);
-        return payment.Succeeded ? Results.Redirect($"/payments/{Uri.EscapeDataString(outTradeNo)}") : Problem(payment.Problem!);
-    }
-
-    /// <summary>The decoded form fields in the order received (duplicates kept, so the verifier can refuse them).</summary>
-    private static async Task<IReadOnlyList<KeyValuePair<string, string>>> FormFields(HttpRequest request, CancellationToken ct)
+    /// <summary>The decoded form fields in the order received (duplicates kept, so the verifier can refuse them); null when the body is not a readable form.</summary>
+    private static async Task<IReadOnlyList<KeyValuePair<string, string>>?> FormFields(HttpRequest request, CancellationToken ct)
     {
         if (!request.HasFormContentType)
-            return [];
-        var form = await request.ReadFormAsync(ct);
-        return form.SelectMany(f => f.Value.Select(v => new KeyValuePair<string, string>(f.Key, v ?? ""))).ToList();
+            return null;
+        try
+        {
+            var form = await request.ReadFormAsync(ct);
+            return form.SelectMany(f => f.Value.Select(v => new KeyValuePair<string, string>(f.Key, v ?? ""))).ToList();
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or BadHttpRequestException)
+        {
+            return null;
+        }
     }
 
     private static IResult Reply(NotificationReply reply) => Results.Text(reply.Body, "text/plain", statusCode: reply.StatusCode);

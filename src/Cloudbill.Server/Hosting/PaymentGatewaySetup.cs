@@ -1,5 +1,6 @@
 using Cloudbill.Core;
 using Cloudbill.Core.Payments;
+using Cloudbill.Core.Persistence;
 using Cloudbill.Sandbox;
 
 namespace Cloudbill.Server.Hosting;
@@ -21,8 +22,14 @@ internal static class PaymentGatewaySetup
         var payments = options.Payments;
         var (alipay, unionPay) = PaymentGateways.ConfiguredMerchants(payments);
         var embedded = string.IsNullOrWhiteSpace(options.Database.Provider) || options.Database.Provider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase);
+        // A real merchant needs an address the gateway can reach: 127.0.0.1 would lose every notification.
+        if ((alipay is not null || unionPay is not null) && string.IsNullOrWhiteSpace(payments.PublicBaseUrl))
+            throw new ConfigurationProblemException("Cloudbill:Payments:PublicBaseUrl is required with a real Alipay or UnionPay merchant: the gateways send their notifications and the payers' browsers there (for example https://billing.example.com).");
+
+        // The sandbox pays without money: by default it only stands in when no real merchant is
+        // configured at all, so a real Alipay never sits beside a free UnionPay by accident.
         SandboxSetup? sandbox = null;
-        if ((payments.Sandbox ?? embedded) && (alipay is null || unionPay is null))
+        if ((payments.Sandbox ?? (embedded && alipay is null && unionPay is null)) && (alipay is null || unionPay is null))
         {
             var directory = payments.SandboxDirectory is { Length: > 0 } configured
                 ? Path.GetFullPath(configured)

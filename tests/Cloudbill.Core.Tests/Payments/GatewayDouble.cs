@@ -43,6 +43,12 @@ internal sealed class GatewayDouble() : GatewayTransport(null!, NullLogger<Gatew
     /// <summary>Set to make every call fail as an unreachable gateway would.</summary>
     public bool Down { get; set; }
 
+    /// <summary>Runs when Alipay is asked to close a trade, before it answers (the payer paying at that very moment).</summary>
+    public Action<string>? BeforeClose { get; set; }
+
+    /// <summary>Answers queries about the key with the signed answer about the value (another trade).</summary>
+    public Dictionary<string, string> AnswerAbout { get; } = new(StringComparer.Ordinal);
+
     public Action<IServiceCollection> Install => services =>
     {
         services.AddSingleton<GatewayTransport>(this);
@@ -67,6 +73,10 @@ internal sealed class GatewayDouble() : GatewayTransport(null!, NullLogger<Gatew
     {
         var method = request.Field("method")!;
         var outTradeNo = JsonDocument.Parse(request.Field("biz_content")!).RootElement.GetProperty("out_trade_no").GetString()!;
+        if (method == AlipayGateway.CloseMethod)
+            BeforeClose?.Invoke(outTradeNo);
+        if (AnswerAbout.TryGetValue(outTradeNo, out var other))
+            outTradeNo = other;
         var node = method.Replace('.', '_') + "_response";
         var known = paid.TryGetValue(outTradeNo, out var trade);
         Dictionary<string, object> answer;
@@ -166,11 +176,11 @@ internal sealed class GatewayDouble() : GatewayTransport(null!, NullLogger<Gatew
     }
 
     /// <summary>UnionPay's back notification for a paid order, signed by the test "UnionPay" certificate.</summary>
-    public static List<KeyValuePair<string, string>> UnionPayNotification(string orderId, DateTimeOffset txnTime, Money amount, string queryId) =>
+    public static List<KeyValuePair<string, string>> UnionPayNotification(string orderId, DateTimeOffset txnTime, Money amount, string queryId, string? merId = null) =>
         SignedByUnionPay(
         [
             new("version", "5.1.0"), new("encoding", "UTF-8"), new("signMethod", "01"), new("txnType", "01"), new("txnSubType", "01"),
-            new("bizType", "000201"), new("accessType", "0"), new("merId", UnionPay.MerId), new("orderId", orderId),
+            new("bizType", "000201"), new("accessType", "0"), new("merId", merId ?? UnionPay.MerId), new("orderId", orderId),
             new("txnTime", BusinessCalendar.ToLocal(txnTime).ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture)),
             new("txnAmt", amount.Fen.ToString(CultureInfo.InvariantCulture)), new("currencyCode", "156"), new("queryId", queryId),
             new("respCode", "00"), new("respMsg", "成功[0000000]"), new("settleAmt", amount.Fen.ToString(CultureInfo.InvariantCulture)), new("payCardType", "01"),

@@ -103,6 +103,50 @@ public class OrderGatewayPaymentTests
 
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task An_overdue_account_cannot_start_paying_an_order_and_money_that_arrives_for_a_dead_order_settles_the_debt(DatabaseProvider provider) // R7.4, R5.5
+    {
+        var (test, gateways) = await Start(provider);
+        await using var _ = test;
+        var account = await test.Customer();
+        var instance = await test.Instance(account, GatewayDouble.Start.AddDays(5), region: "cn-hongkong");
+        var order = await PlaceRenewal(test, account, instance);
+        var checkout = (await PayAtGateway(test, account, order.Id, "Alipay")).Value;
+        await test.Run<OrderService, Result<Order>>((s, ct) => s.Cancel(account, order.Id, ct));
+        await test.MakeOverdue(account, "100.00");
+
+        var second = await test.Run<RenewalService, Result<Order>>((s, ct) => s.Place(account, [instance.Id], RenewalTerm.ForMonths(1), ClientToken.New(), CouponChoice.None, ct));
+        Assert.Equal("Account.Overdue", second.Problem!.Code);
+        var blocked = await test.Run<Cloudbill.Core.Payments.GatewayCheckouts, Result<GatewayCheckout>>((s, ct) => s.StartOrderPayment(account, order.Id, "Alipay", PaymentDevice.Phone, "late", ct));
+        Assert.Equal("Order.NotPayable", blocked.Problem!.Code); // cancelled anyway; an unpaid one would get Account.Overdue
+
+        await NotifyAlipay(test, GatewayDouble.AlipayNotification(checkout.Payment.OutTradeNo, Money.Parse("429.00"), gateways.Pay(checkout.Payment.OutTradeNo, Money.Parse("429.00"))));
+
+        var balance = await test.Balance(account);
+        Assert.Equal((Money.Zero, Money.Parse("329.00")), (balance.Overdue, balance.Cash));
+        Assert.EndsWith("credited to your balance instead (R5.5). 100.00 CNY of it settled your overdue payment.", (await Payment(test, checkout.Payment.OutTradeNo)).Outcome, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task An_unpaid_order_cannot_be_sent_to_a_gateway_while_the_account_is_overdue(DatabaseProvider provider) // R7.4
+    {
+        var (test, _) = await Start(provider);
+        await using var __ = test;
+        var account = await test.Customer();
+        var instance = await test.Instance(account, GatewayDouble.Start.AddDays(5), region: "cn-hongkong");
+        var order = await PlaceRenewal(test, account, instance);
+        await test.MakeOverdue(account, "12.34");
+        var before = await test.Snapshot();
+
+        var refused = await PayAtGateway(test, account, order.Id, "UnionPay");
+
+        Assert.Equal(("Account.Overdue", "Your account has an overdue payment of 12.34 CNY. Top up first: the top-up settles the overdue amount, then you can buy and renew again."),
+            (refused.Problem!.Code, refused.Problem.Message));
+        Assert.Equal(before, await test.Snapshot());
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task Paying_someone_elses_order_a_paid_order_or_with_a_refused_method_is_refused_and_changes_nothing(DatabaseProvider provider) // R5.3, R7.2
     {
         var (test, _) = await Start(provider);

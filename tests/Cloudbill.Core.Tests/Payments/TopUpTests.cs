@@ -171,6 +171,61 @@ public class TopUpTests
 
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task A_payment_made_while_the_poller_closes_it_is_not_closed_blind_and_a_closed_one_gets_a_last_look(DatabaseProvider provider) // R7.3, payments.md §1.9
+    {
+        var (test, gateways) = await Start(provider);
+        await using var _ = test;
+        var account = await test.Customer();
+        var racing = (await TopUp(test, account, "40.00")).Value.Payment;
+        var late = (await TopUp(test, account, "60.00")).Value.Payment;
+        // The payer of the first pays just as the poller closes it: Alipay refuses to close a paid trade.
+        gateways.BeforeClose = outTradeNo =>
+        {
+            if (outTradeNo == racing.OutTradeNo)
+                gateways.Pay(racing.OutTradeNo, Money.Parse("40.00"));
+        };
+
+        test.Clock.Advance(TimeSpan.FromMinutes(31)); // past the 30-minute deadline and its grace minute
+        await test.Run<GatewayPoller, int>((p, ct) => p.RunDue(ct));
+        Assert.Equal(GatewayPaymentState.Pending, (await Payment(test, racing.OutTradeNo)).State);
+        Assert.Equal(GatewayPaymentState.Closed, (await Payment(test, late.OutTradeNo)).State);
+        test.Clock.Advance(TimeSpan.FromMinutes(2));
+        await test.Run<GatewayPoller, int>((p, ct) => p.RunDue(ct));
+        Assert.Equal((GatewayPaymentState.Credited, "query"), ((await Payment(test, racing.OutTradeNo)).State, (await Payment(test, racing.OutTradeNo)).ConfirmedBy));
+
+        // The second was paid after all and every notification was lost: the last look a day later credits it.
+        gateways.Pay(late.OutTradeNo, Money.Parse("60.00"));
+        test.Clock.Advance(GatewayPoller.LastLookAfterClose);
+        await test.Run<GatewayPoller, int>((p, ct) => p.RunDue(ct));
+        Assert.Equal(GatewayPaymentState.Credited, (await Payment(test, late.OutTradeNo)).State);
+        Assert.Equal(Money.Parse("100.00"), (await test.Balance(account)).Cash);
+        Assert.Null((await Payment(test, late.OutTradeNo)).NextQueryAt);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task A_signed_query_answer_about_another_trade_credits_nothing(DatabaseProvider provider) // payments.md §3.5 step 4
+    {
+        var (test, gateways) = await Start(provider);
+        await using var _ = test;
+        var account = await test.Customer();
+        var mine = (await TopUp(test, account, "70.00")).Value.Payment;
+        var someoneElses = (await TopUp(test, await test.Customer(), "70.00")).Value.Payment;
+        gateways.Pay(someoneElses.OutTradeNo, Money.Parse("70.00"));
+        gateways.AnswerAbout[mine.OutTradeNo] = someoneElses.OutTradeNo;
+
+        var status = await test.Run<GatewayPoller, GatewayTradeStatus>((p, ct) => p.Query(mine, ct));
+        test.Clock.Advance(GatewayCheckouts.FirstQueryAfter);
+        await test.Run<GatewayPoller, int>((p, ct) => p.RunDue(ct));
+
+        Assert.Equal(GatewayTradeState.Unknown, status.State);
+        Assert.Contains(someoneElses.OutTradeNo, status.Detail, StringComparison.Ordinal);
+        Assert.Equal(GatewayPaymentState.Pending, (await Payment(test, mine.OutTradeNo)).State);
+        Assert.Equal(Money.Zero, (await test.Balance(account)).Cash);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task Forged_or_mismatched_notifications_are_refused_and_change_nothing(DatabaseProvider provider) // payments.md §1.7, §2.5
     {
         var (test, gateways) = await Start(provider);
@@ -184,26 +239,29 @@ public class TopUpTests
         var genuineUnion = GatewayDouble.UnionPayNotification(union.OutTradeNo, union.TxnTime, Money.Parse("100.00"), "Q1");
         var before = await test.Snapshot();
 
-        var attempts = new (string Case, Task<NotificationReply> Reply)[]
+        var attempts = new (string Case, string Refusal, Task<NotificationReply> Reply)[]
         {
-            ("tampered amount", NotifyAlipay(test, genuine.With("total_amount", "1000.00"))),
-            ("tampered out_trade_no (replayed for another order)", NotifyAlipay(test, genuine.With("out_trade_no", other.OutTradeNo))),
-            ("missing sign", NotifyAlipay(test, genuine.With("sign", null))),
-            ("signed with another key", NotifyAlipay(test, Resign(genuine, "alipay/other-private.pem"))),
-            ("wrong amount, correctly signed", NotifyAlipay(test, GatewayDouble.AlipayNotification(payment.OutTradeNo, Money.Parse("1.00"), tradeNo))),
-            ("another seller", NotifyAlipay(test, GatewayDouble.AlipayNotification(payment.OutTradeNo, Money.Parse("100.00"), tradeNo, sellerId: "2088999999999999"))),
-            ("another app", NotifyAlipay(test, GatewayDouble.AlipayNotification(payment.OutTradeNo, Money.Parse("100.00"), tradeNo, appId: "2021999999999999"))),
-            ("unknown order", NotifyAlipay(test, GatewayDouble.AlipayNotification("CB20261127000000UNKNOWN", Money.Parse("100.00"), tradeNo))),
-            ("UnionPay tampered amount", NotifyUnionPay(test, genuineUnion.With("txnAmt", "100000"))),
-            ("UnionPay wrong txnTime", NotifyUnionPay(test, GatewayDouble.UnionPayNotification(union.OutTradeNo, union.TxnTime.AddSeconds(1), Money.Parse("100.00"), "Q1"))),
-            ("UnionPay missing signature", NotifyUnionPay(test, genuineUnion.With("signature", null))),
+            ("tampered amount", "Alipay.BadSignature", NotifyAlipay(test, genuine.With("total_amount", "1000.00"))),
+            ("tampered out_trade_no (replayed for another order)", "Alipay.BadSignature", NotifyAlipay(test, genuine.With("out_trade_no", other.OutTradeNo))),
+            ("missing sign", "Alipay.MissingSign", NotifyAlipay(test, genuine.With("sign", null))),
+            ("signed with another key", "Alipay.BadSignature", NotifyAlipay(test, Resign(genuine, "alipay/other-private.pem"))),
+            ("wrong amount, correctly signed", "Alipay.AmountMismatch", NotifyAlipay(test, GatewayDouble.AlipayNotification(payment.OutTradeNo, Money.Parse("1.00"), tradeNo))),
+            ("another order's amount for this order, correctly signed", "Alipay.AmountMismatch", NotifyAlipay(test, GatewayDouble.AlipayNotification(other.OutTradeNo, Money.Parse("100.00"), tradeNo))),
+            ("another seller", "Alipay.WrongSeller", NotifyAlipay(test, GatewayDouble.AlipayNotification(payment.OutTradeNo, Money.Parse("100.00"), tradeNo, sellerId: "2088999999999999"))),
+            ("another app", "Alipay.WrongAppId", NotifyAlipay(test, GatewayDouble.AlipayNotification(payment.OutTradeNo, Money.Parse("100.00"), tradeNo, appId: "2021999999999999"))),
+            ("unknown order", "Alipay.UnknownTrade", NotifyAlipay(test, GatewayDouble.AlipayNotification("CB20261127000000UNKNOWN", Money.Parse("100.00"), tradeNo))),
+            ("UnionPay tampered amount", "UnionPay.BadSignature", NotifyUnionPay(test, genuineUnion.With("txnAmt", "100000"))),
+            ("UnionPay wrong txnTime", "UnionPay.OtherOrder", NotifyUnionPay(test, GatewayDouble.UnionPayNotification(union.OutTradeNo, union.TxnTime.AddSeconds(1), Money.Parse("100.00"), "Q1"))),
+            ("UnionPay another merchant", "UnionPay.WrongMerchant", NotifyUnionPay(test, GatewayDouble.UnionPayNotification(union.OutTradeNo, union.TxnTime, Money.Parse("100.00"), "Q1", merId: "777009999999999"))),
+            ("UnionPay missing signature", "UnionPay.MissingSignature", NotifyUnionPay(test, genuineUnion.With("signature", null))),
         };
 
-        foreach (var (name, reply) in attempts)
+        foreach (var (name, refusal, reply) in attempts)
         {
             var answer = await reply;
             Assert.True(answer.StatusCode == 400, $"{name}: {answer.StatusCode} {answer.Body}");
             Assert.NotEqual("success", answer.Body);
+            Assert.True(refusal == answer.RefusedBecause, $"{name}: refused because {answer.RefusedBecause}, expected {refusal}");
         }
         Assert.Equal(before, await test.Snapshot());
         Assert.Equal(Money.Parse("5.00"), (await test.Balance(account)).Cash);

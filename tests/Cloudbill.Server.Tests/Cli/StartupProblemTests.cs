@@ -30,6 +30,20 @@ public class StartupProblemTests
 
     [Theory]
     [MemberData(nameof(Entrypoints))]
+    public async Task A_real_merchant_without_a_public_address_is_refused(string entrypoint)
+    {
+        var line = await OneLineFailure(new()
+        {
+            ["Cloudbill__Payments__Alipay__AppId"] = "2021000000000001",
+            ["Cloudbill__Payments__Alipay__SellerId"] = "2088000000000001",
+            ["Cloudbill__Payments__Alipay__AppPrivateKey"] = "not shown",
+            ["Cloudbill__Payments__Alipay__AlipayPublicKey"] = "not shown",
+        }, entrypoint);
+        Assert.Equal("cloudbill: Cloudbill:Payments:PublicBaseUrl is required with a real Alipay or UnionPay merchant: the gateways send their notifications and the payers' browsers there (for example https://billing.example.com).", line);
+    }
+
+    [Theory]
+    [MemberData(nameof(Entrypoints))]
     public async Task A_malformed_connection_string_is_named(string entrypoint)
     {
         var line = await OneLineFailure(new()

@@ -1,7 +1,9 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Cloudbill.Core.Payments;
 using Cloudbill.Core.Persistence;
 using Cloudbill.Testing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 
 namespace Cloudbill.Server.Tests;
@@ -96,6 +98,8 @@ public class TopUpTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
             Assert.True(switched.IsSuccessStatusCode, await switched.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
         }
         var page = await SignedIn(browser, server);
+        // No return page, no query: the five concurrent notifications race to credit it first.
+        await page.RouteAsync("**/payments/unionpay/return**", route => route.AbortAsync());
 
         await page.GotoAsync("/topup");
         await page.GetByLabel("1000.00").CheckAsync();
@@ -104,10 +108,6 @@ public class TopUpTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
         await page.WaitForURLAsync("**/sandbox/unionpay/cashier/**");
         await page.GetByLabel("SMS code", new() { Exact = false }).FillAsync("111111");
         await page.GetByRole(AriaRole.Button, new() { Name = "Confirm payment" }).ClickAsync();
-
-        // Back in Cloudbill: the return page asks UnionPay, never trusts the browser.
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath.StartsWith("/payments/CB", StringComparison.Ordinal));
-        Assert.Equal("Top-up credited", await page.Locator("h1").InnerTextAsync());
 
         var deadline = DateTime.UtcNow.AddSeconds(60);
         JsonElement[] deliveries;
@@ -119,6 +119,10 @@ public class TopUpTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
         while (deliveries.Count(d => d.GetProperty("statusCode").ValueKind == JsonValueKind.Number) < 5 && DateTime.UtcNow < deadline);
         Assert.Equal(5, deliveries.Count(d => d.GetProperty("statusCode").ValueKind == JsonValueKind.Number && d.GetProperty("statusCode").GetInt32() == 200));
         Assert.Equal("6,000.00", await AvailableCredit(page));
+        await using var services = await TestServices.Start(database, DateTimeOffset.UtcNow);
+        var payment = await services.Query(db => db.GatewayPayments.AsNoTracking().SingleAsync(TestContext.Current.CancellationToken));
+        Assert.Equal((GatewayPaymentState.Credited, "notification"), (payment.State, payment.ConfirmedBy));
+        Assert.Equal(1, await services.Query(db => db.JournalTransactions.CountAsync(t => t.BusinessKey == $"unionpay:{payment.OutTradeNo}:received", TestContext.Current.CancellationToken)));
     }
 
     [Fact]
@@ -152,7 +156,7 @@ public class TopUpTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
         }
         Assert.Equal("Refunded", await page.GetByTestId("payment").GetAttributeAsync("data-state"));
         Assert.Equal("Payment refunded", await page.Locator("h1").InnerTextAsync());
-        Assert.Equal("Not credited: Huabei cannot be used; 500.00 CNY is refunded to your Huabei.", await page.GetByTestId("payment-outcome").InnerTextAsync());
+        Assert.Equal("Not credited: Huabei cannot be used; 500.00 CNY goes back to your Huabei in full.", await page.GetByTestId("payment-outcome").InnerTextAsync());
         Assert.Equal("5,000.00", await AvailableCredit(page));
 
         var environment = CloudbillProcess.DatabaseSettings(database);
@@ -180,5 +184,34 @@ public class TopUpTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
             await page.GetByTestId("topup-error").InnerTextAsync());
         Assert.Equal("5,000.00", await AvailableCredit(page));
         Assert.Empty(await Deliveries(server));
+        await using var services = await TestServices.Start(database, DateTimeOffset.UtcNow);
+        Assert.Equal(0, await services.Query(db => db.GatewayPayments.CountAsync(TestContext.Current.CancellationToken)));
+    }
+
+    [Fact]
+    public async Task Unreadable_or_forged_notifications_over_HTTP_get_a_400_never_a_500()
+    {
+        await using var database = await TestDatabase.Create(DatabaseProvider.Sqlite);
+        await using var server = await RunningServer.Start(database);
+        using var http = new HttpClient { BaseAddress = server.Address };
+        var ct = TestContext.Current.CancellationToken;
+
+        foreach (var path in new[] { "/payments/alipay/notify", "/payments/unionpay/notify" })
+        {
+            var bodies = new (string Case, HttpContent Content)[]
+            {
+                ("empty form", new FormUrlEncodedContent([])),
+                ("fields without a signature", new FormUrlEncodedContent(new Dictionary<string, string> { ["out_trade_no"] = "CB1", ["orderId"] = "CB1", ["total_amount"] = "1.00" })),
+                ("JSON instead of a form", new StringContent("{\"out_trade_no\":\"CB1\"}", System.Text.Encoding.UTF8, "application/json")),
+                ("multipart without a boundary", new StringContent("--x--", System.Text.Encoding.UTF8, "multipart/form-data")),
+            };
+            foreach (var (name, content) in bodies)
+            {
+                var response = await http.PostAsync(path, content, ct);
+                Assert.True(response.StatusCode == System.Net.HttpStatusCode.BadRequest, $"{path} {name}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
+                Assert.NotEqual("success", await response.Content.ReadAsStringAsync(ct));
+            }
+        }
+        Assert.DoesNotContain("Unhandled exception", server.Log, StringComparison.Ordinal);
     }
 }
