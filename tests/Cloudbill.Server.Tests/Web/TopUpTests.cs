@@ -47,7 +47,8 @@ public class TopUpTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
         // The browser never comes back from the cashier: only the notification can credit the money (R7.3).
         await page.RouteAsync("**/payments/alipay/return**", route => route.AbortAsync());
 
-        await page.GotoAsync("/topup");
+        await page.GetByTestId("topup-link").ClickAsync();
+        await page.WaitForURLAsync("**/topup");
         await page.GetByLabel("Or another amount").FillAsync("250.00");
         await page.GetByLabel("Alipay").CheckAsync();
         var checkout = await page.RunAndWaitForRequestAsync(() => page.GetByTestId("topup-submit").ClickAsync(), r => r.Url.EndsWith("/checkout", StringComparison.Ordinal));
