@@ -1,3 +1,4 @@
+using Cloudbill.Core.Time;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -11,30 +12,8 @@ public sealed class EngineWorker(LifecycleEngine engine, CloudbillOptions option
         if (options.Engine.IntervalSeconds <= 0)
             return;
         var interval = TimeSpan.FromSeconds(options.Engine.IntervalSeconds);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await engine.RunUntil(clock.GetUtcNow(), stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                // A failed batch rolled back whole; its instances stay due and the next run retries them.
-                logger.LogError(e, "A lifecycle engine run failed; it runs again in {Seconds} s", interval.TotalSeconds);
-            }
-
-            try
-            {
-                await Task.Delay(interval, clock, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
+        // A failed batch rolled back whole; its instances stay due and the next run retries them.
+        await PeriodicLoop.Run(interval, clock, ct => engine.RunUntil(clock.GetUtcNow(), ct),
+            e => logger.LogError(e, "A lifecycle engine run failed; it runs again in {Seconds} s", interval.TotalSeconds), stoppingToken);
     }
 }

@@ -1,3 +1,4 @@
+using Cloudbill.Core.Accounts;
 using Cloudbill.Core.Catalog;
 using Cloudbill.Core.Instances;
 using Cloudbill.Core.Ledger;
@@ -141,7 +142,7 @@ internal sealed class EngineBatch(
         // The engine never waits for an account a customer is paying on: accounts locked by
         // someone else are skipped (their instances stay due for the next run), so the engine
         // and a customer can never wait on each other.
-        var accounts = await LockAccounts(claimed.Select(i => i.AccountId).Distinct().Order().ToArray(), provider, ct);
+        var accounts = await db.LockAvailable(claimed.Select(i => i.AccountId).Distinct().Order().ToArray(), provider, ct);
         var ids = claimed.Select(i => i.Id).ToList();
         var from = claimed.Min(i => i.NextDueAt!.Value);
         var done = (await db.EngineActions.AsNoTracking().Where(a => a.InstanceId != null && ids.Contains(a.InstanceId) && a.DueAt >= from)
@@ -210,16 +211,6 @@ internal sealed class EngineBatch(
         // SQLite has one writer: the transaction (BEGIN IMMEDIATE) is the claim.
         return await db.Instances.AsNoTracking().Where(i => i.NextDueAt <= until && !skipped.Contains(i.Id))
             .OrderBy(i => i.NextDueAt).Take(size).ToListAsync(ct);
-    }
-
-    private async Task<HashSet<long>> LockAccounts(long[] accountIds, DatabaseProvider provider, CancellationToken ct)
-    {
-        if (provider != DatabaseProvider.Postgres)
-            return accountIds.ToHashSet();
-        var locked = await db.Database.SqlQuery<long>($"""
-            SELECT "Id" AS "Value" FROM "BillingAccounts" WHERE "Id" = ANY({accountIds}) ORDER BY "Id" FOR UPDATE SKIP LOCKED
-            """).ToListAsync(ct);
-        return locked.ToHashSet();
     }
 
     /// <summary>Runs the instance's due actions in memory; their records are written with the batch.</summary>

@@ -1,4 +1,5 @@
 using Cloudbill.Core.Persistence;
+using Cloudbill.Core.Time;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -33,23 +34,8 @@ public sealed class EmailOutbox(IServiceScopeFactory scopes, EmailOptions option
     {
         var interval = TimeSpan.FromSeconds(options.PollIntervalSeconds);
         logger.LogInformation("Email outbox started: {Smtp}", options.ToString());
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await RunPass(stoppingToken);
-                await Task.Delay(interval, clock, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                logger.LogError(e, "The email outbox pass failed; it runs again in {Seconds} s", interval.TotalSeconds);
-                await Task.Delay(interval, clock, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-            }
-        }
+        await PeriodicLoop.Run(interval, clock, RunPass,
+            e => logger.LogError(e, "The email outbox pass failed; it runs again in {Seconds} s", interval.TotalSeconds), stoppingToken);
     }
 
     /// <summary>One pass in a fresh scope: sends (or, without SMTP, settles) what is due, batch after batch.</summary>

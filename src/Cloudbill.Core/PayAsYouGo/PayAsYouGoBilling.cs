@@ -64,7 +64,7 @@ internal sealed class PayAsYouGoBatch(
 
         // As in the subscription pass: an account a customer is paying on (a top-up settling its
         // overdue amount) is skipped, never waited for; its instances stay due for the next run.
-        var locked = await LockAccounts(claimed.Select(i => i.AccountId).Distinct().Order().ToArray(), provider, ct);
+        var locked = await db.LockAvailable(claimed.Select(i => i.AccountId).Distinct().Order().ToArray(), provider, ct);
         var revenue = await ledger.SystemAccount(LedgerService.RevenueCode, LedgerAccountKind.Revenue, ct);
         foreach (var account in claimed.GroupBy(i => i.AccountId).OrderBy(g => g.Key))
         {
@@ -117,16 +117,6 @@ internal sealed class PayAsYouGoBatch(
         // SQLite has one writer: the transaction (BEGIN IMMEDIATE) is the claim.
         return await db.Instances.AsNoTracking().Where(i => i.PayAsYouGoDueAt <= until && !skipped.Contains(i.Id))
             .OrderBy(i => i.PayAsYouGoDueAt).Take(size).ToListAsync(ct);
-    }
-
-    private async Task<HashSet<long>> LockAccounts(long[] accountIds, DatabaseProvider provider, CancellationToken ct)
-    {
-        if (provider != DatabaseProvider.Postgres)
-            return accountIds.ToHashSet();
-        var locked = await db.Database.SqlQuery<long>($"""
-            SELECT "Id" AS "Value" FROM "BillingAccounts" WHERE "Id" = ANY({accountIds}) ORDER BY "Id" FOR UPDATE SKIP LOCKED
-            """).ToListAsync(ct);
-        return locked.ToHashSet();
     }
 
     /// <summary>Earliest first; at one instant charge before stop before release; then by instance id.</summary>

@@ -38,33 +38,33 @@ public sealed class GatewayNotifications(
         var notification = alipay.Value.CheckNotification(verified.Value, payment is null ? null : new AlipayExpectedPayment(payment.OutTradeNo, payment.Amount));
         if (!notification.Succeeded)
             return Refuse(PaymentGateway.Alipay, notification.Problem!, refused);
-        var paid = notification.Value;
+        var notice = notification.Value;
 
         try
         {
-            if (paid.IsRefund)
+            if (notice.IsRefund)
             {
                 // Our own refund of a refused channel (or an operator's refund): never a new payment (§1.7).
-                if (paid.RefundFee >= payment!.Amount)
+                if (notice.RefundFee >= payment!.Amount)
                     await confirmations.MarkRefunded(payment.OutTradeNo, ct);
                 return acknowledged;
             }
-            if (!paid.IsPaid)
+            if (!notice.IsPaid)
             {
-                if (paid.TradeStatus == AlipayTradeStatus.TradeClosed)
+                if (notice.TradeStatus == AlipayTradeStatus.TradeClosed)
                     await poller.MarkClosed(payment!.OutTradeNo, "Alipay closed the unpaid trade.", ct);
                 return acknowledged;
             }
-            if (paid.UsedBankCardOfUnknownType && !paid.UsedForbiddenChannel)
+            if (notice.UsedBankCardOfUnknownType && !notice.UsedForbiddenChannel)
             {
                 // §1.5: the card type is only known from a query with fund_bill_list.
                 await poller.QueryAndApply(payment!, ct);
                 return acknowledged;
             }
 
-            var refusedChannel = paid.FundBills.FirstOrDefault(bill => bill.IsForbidden)?.Funding.ToString();
+            var refusedChannel = notice.FundBills.FirstOrDefault(bill => bill.IsForbidden)?.Funding.ToString();
             var outcome = await confirmations.Confirm(PaymentGateway.Alipay,
-                new GatewayConfirmation(paid.OutTradeNo, paid.TotalAmount, paid.TradeNo, "notification", refusedChannel), ct);
+                new GatewayConfirmation(notice.OutTradeNo, notice.TotalAmount, notice.TradeNo, "notification", refusedChannel), ct);
             if (outcome.Succeeded && outcome.Value.NeedsRefund)
                 await poller.RequestRefund(outcome.Value.Payment, ct);
             return acknowledged;
@@ -72,7 +72,7 @@ public sealed class GatewayNotifications(
         catch (Exception e) when (e is DbException or DbUpdateException or InvalidOperationException or TimeoutException)
         {
             // Transient (database busy or down): anything but "success" makes Alipay send it again.
-            logger.LogError(e, "Alipay notification for {OutTradeNo} could not be applied now; Alipay will send it again", paid.OutTradeNo);
+            logger.LogError(e, "Alipay notification for {OutTradeNo} could not be applied now; Alipay will send it again", notice.OutTradeNo);
             return new NotificationReply(503, AlipayNotification.FailureReply);
         }
     }

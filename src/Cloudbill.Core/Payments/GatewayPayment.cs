@@ -98,6 +98,4 @@ public sealed class GatewayPayment : IVersioned
 
     public int QueryCount { get; set; }
     public long Version { get; set; }
-
-    public bool IsFinal => State is GatewayPaymentState.Credited or GatewayPaymentState.Refunded;
 }

@@ -1,3 +1,4 @@
+using Cloudbill.Core.Time;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -12,31 +13,12 @@ public sealed class GatewayPollerWorker(IServiceScopeFactory scopes, CloudbillOp
         if (options.Payments.PollerIntervalSeconds <= 0)
             return;
         var interval = TimeSpan.FromSeconds(options.Payments.PollerIntervalSeconds);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
+        // Every step is idempotent: what failed is still due and the next round retries it.
+        await PeriodicLoop.Run(interval, clock, async ct =>
             {
                 await using var scope = scopes.CreateAsyncScope();
-                await scope.ServiceProvider.GetRequiredService<GatewayPoller>().RunDue(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                // Every step is idempotent: what failed is still due and the next round retries it.
-                logger.LogError(e, "A payment poller round failed; it runs again in {Seconds} s", interval.TotalSeconds);
-            }
-
-            try
-            {
-                await Task.Delay(interval, clock, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
+                await scope.ServiceProvider.GetRequiredService<GatewayPoller>().RunDue(ct);
+            },
+            e => logger.LogError(e, "A payment poller round failed; it runs again in {Seconds} s", interval.TotalSeconds), stoppingToken);
     }
 }

@@ -44,12 +44,6 @@ public sealed class PaymentGateways(AlipayMerchant? alipayMerchant, UnionPayMerc
 
     public Uri Url(string path) => new(BaseUrl, path.TrimStart('/'));
 
-    public bool IsConfigured(PaymentGateway gateway) => gateway switch
-    {
-        PaymentGateway.Alipay => alipayMerchant is not null,
-        PaymentGateway.UnionPay => unionPayMerchant is not null,
-    };
-
     public Result<AlipayGateway> Alipay
     {
         get

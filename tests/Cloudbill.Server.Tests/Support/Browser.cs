@@ -42,6 +42,18 @@ public sealed class BrowserFixture : IAsyncLifetime
         return await context.NewPageAsync();
     }
 
+    /// <summary>A phone page signed in as the demo customer, on the console home page.</summary>
+    public async Task<IPage> SignedInAsDemo(Uri baseAddress)
+    {
+        var page = await NewPhonePage(baseAddress);
+        await page.GotoAsync("/signin");
+        await page.GetByLabel("Email").FillAsync("demo@cloudbill.local");
+        await page.GetByLabel("Password").FillAsync("Demo-2026!");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
+        return page;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (Browser is not null)

@@ -23,12 +23,7 @@ public class OrderPaymentTests(BrowserFixture browser) : IClassFixture<BrowserFi
         var order = (await services.Run<RenewalService, Result<Order>>((s, ct) =>
             s.Place(instance.AccountId, [instance.Id], RenewalTerm.ForMonths(1), ClientToken.New(), CouponChoice.None, ct))).Value;
 
-        var page = await browser.NewPhonePage(server.Address);
-        await page.GotoAsync("/signin");
-        await page.GetByLabel("Email").FillAsync("demo@cloudbill.local");
-        await page.GetByLabel("Password").FillAsync("Demo-2026!");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
+        var page = await browser.SignedInAsDemo(server.Address);
         await page.GotoAsync("/topup");
         var antiforgery = await page.Locator("input[name=__RequestVerificationToken]").First.GetAttributeAsync("value");
 

@@ -15,17 +15,6 @@ namespace Cloudbill.Server.Tests;
 /// </summary>
 public class TopUpTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
-    private static async Task<IPage> SignedIn(BrowserFixture browser, RunningServer server)
-    {
-        var page = await browser.NewPhonePage(server.Address);
-        await page.GotoAsync("/signin");
-        await page.GetByLabel("Email").FillAsync("demo@cloudbill.local");
-        await page.GetByLabel("Password").FillAsync("Demo-2026!");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
-        return page;
-    }
-
     private static async Task<string> AvailableCredit(IPage page)
     {
         await page.GotoAsync("/");
@@ -43,7 +32,7 @@ public class TopUpTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
     {
         await using var database = await TestDatabase.Create(DatabaseProvider.Sqlite);
         await using var server = await RunningServer.Start(database);
-        var page = await SignedIn(browser, server);
+        var page = await browser.SignedInAsDemo(server.Address);
         // The browser never comes back from the cashier: only the notification can credit the money (R7.3).
         await page.RouteAsync("**/payments/alipay/return**", route => route.AbortAsync());
 
@@ -98,7 +87,7 @@ public class TopUpTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
             var switched = await http.PostAsync("/sandbox/switches", new FormUrlEncodedContent(new Dictionary<string, string> { ["duplicate"] = "5" }), TestContext.Current.CancellationToken);
             Assert.True(switched.IsSuccessStatusCode, await switched.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
         }
-        var page = await SignedIn(browser, server);
+        var page = await browser.SignedInAsDemo(server.Address);
         // No return page, no query: the five concurrent notifications race to credit it first.
         await page.RouteAsync("**/payments/unionpay/return**", route => route.AbortAsync());
 
@@ -137,7 +126,7 @@ public class TopUpTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
             var switched = await http.PostAsync("/sandbox/switches", new FormUrlEncodedContent(new Dictionary<string, string> { ["showAllChannels"] = "true" }), TestContext.Current.CancellationToken);
             Assert.True(switched.IsSuccessStatusCode);
         }
-        var page = await SignedIn(browser, server);
+        var page = await browser.SignedInAsDemo(server.Address);
 
         await page.GotoAsync("/topup");
         await page.GetByLabel("500.00").CheckAsync();
@@ -173,7 +162,7 @@ public class TopUpTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
     {
         await using var database = await TestDatabase.Create(DatabaseProvider.Sqlite);
         await using var server = await RunningServer.Start(database);
-        var page = await SignedIn(browser, server);
+        var page = await browser.SignedInAsDemo(server.Address);
 
         await page.GotoAsync("/topup");
         await page.GetByLabel("Or another amount").FillAsync("0.001");
