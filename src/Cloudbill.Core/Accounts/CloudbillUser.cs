@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Identity;
 
 namespace Cloudbill.Core.Accounts;
@@ -6,4 +7,8 @@ namespace Cloudbill.Core.Accounts;
 public sealed class CloudbillUser : IdentityUser
 {
     public long BillingAccountId { get; set; }
+
+    /// <summary>The app's language this customer chose ("en" or "zh-CN"); null until they choose one.</summary>
+    [MaxLength(10)]
+    public string? PreferredCulture { get; set; }
 }

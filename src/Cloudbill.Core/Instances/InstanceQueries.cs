@@ -19,6 +19,9 @@ public sealed record InstanceSummary(
     int? AutoRenewPeriodMonths,
     DateTimeOffset CreatedAt);
 
+/// <summary>A page of My Instances and how many there are in all.</summary>
+public sealed record InstancePage(IReadOnlyList<InstanceSummary> Items, int Total);
+
 /// <summary>Read side of instances, always scoped to the caller's account.</summary>
 public sealed class InstanceQueries(CloudbillDbContext db, ProductCatalog catalog, TimeProvider clock)
 {
@@ -57,6 +60,25 @@ public sealed class InstanceQueries(CloudbillDbContext db, ProductCatalog catalo
             .OrderByDescending(i => i.CreatedAt).ThenBy(i => i.Id)
             .ToListAsync(ct);
         return rows.Select(i => Summarize(i, now)).Where(s => s.State.Status != InstanceStatus.Released).ToList();
+    }
+
+    /// <summary>My Instances in one region, one page at a time (newest first), with the region's total.</summary>
+    public async Task<InstancePage> InRegion(long accountId, string regionId, int page, int pageSize, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var query = db.Instances.AsNoTracking().Where(i => i.AccountId == accountId && i.RegionId == regionId && i.ReleasedAt == null);
+        var total = await query.CountAsync(ct);
+        var skip = (long)(Math.Max(page, 1) - 1) * pageSize;
+        var rows = skip >= total ? []
+            : await query.OrderByDescending(i => i.CreatedAt).ThenBy(i => i.Id).Skip((int)skip).Take(pageSize).ToListAsync(ct);
+        return new InstancePage(rows.Select(i => Summarize(i, now)).ToList(), total);
+    }
+
+    /// <summary>One instance of the account, or null: never another account's.</summary>
+    public async Task<InstanceSummary?> Find(long accountId, string instanceId, CancellationToken ct)
+    {
+        var row = await db.Instances.AsNoTracking().FirstOrDefaultAsync(i => i.AccountId == accountId && i.Id == instanceId, ct);
+        return row is null ? null : Summarize(row, clock.GetUtcNow());
     }
 
     private InstanceSummary Summarize(Instance i, DateTimeOffset now)

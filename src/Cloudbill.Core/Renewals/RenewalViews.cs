@@ -32,6 +32,12 @@ public enum ExpiryWindow
 
     /// <summary>Expiry in [<see cref="RenewalFilter.From"/>, <see cref="RenewalFilter.To"/>).</summary>
     Custom,
+
+    /// <summary>Not yet expired, expires within 60 days from now.</summary>
+    ExpiresIn60Days,
+
+    /// <summary>Not yet expired, expires within 90 days from now.</summary>
+    ExpiresIn90Days,
 }
 
 /// <summary>
@@ -85,6 +91,9 @@ public sealed record RenewalRow(
 
 /// <summary>"Elastic Compute Service (ECS) - Subscription (N)" on the product list.</summary>
 public sealed record ProductCount(string ProductCode, string ProductName, int Count);
+
+/// <summary>A region of the product page's region list, with its instance count.</summary>
+public sealed record RegionCount(Region Region, int Count);
 
 /// <summary>The counts on the three tabs: Manual Renewal, Auto-Renewal, Expire Without Renewal.</summary>
 public sealed record RenewalTabCounts(int ManualRenewal, int AutoRenewal, int NotRenewal)
@@ -182,6 +191,23 @@ public sealed class RenewalViews(CloudbillDbContext db, ProductCatalog catalog, 
             : await PageOf(matching, (int)skip, filter.PageSize).ToListAsync(ct);
 
         return new RenewalPage(rows.Select(i => Row(i, now)).ToList(), total, filter.Page, filter.PageSize, products, tabs);
+    }
+
+    /// <summary>
+    /// The region list of a product page ("Hong Kong (China) (2)"): the instances every filter
+    /// but the region matches, counted per region, in the catalog's region order.
+    /// </summary>
+    public async Task<Result<IReadOnlyList<RegionCount>>> Regions(long accountId, RenewalFilter filter, CancellationToken ct)
+    {
+        if (Validate(filter) is { } problem)
+            return problem;
+        var (matching, _) = Build(accountId, filter with { RegionId = null, Search = null }, clock.GetUtcNow());
+        var counts = await matching.GroupBy(i => i.RegionId)
+            .Select(g => new { g.Key, Count = g.Count() })
+            .ToDictionaryAsync(x => x.Key, x => x.Count, StringComparer.Ordinal, ct);
+        return catalog.Regions.Where(r => counts.ContainsKey(r.Id))
+            .Select(r => new RegionCount(r, counts[r.Id]))
+            .ToList();
     }
 
     /// <summary>A search matching more instances than this is counted and paged in SQL.</summary>
@@ -319,6 +345,10 @@ public sealed class RenewalViews(CloudbillDbContext db, ProductCatalog catalog, 
                 return ExpiringWithin(query, now, InstanceLifecycle.ExpiringSoonDays);
             case ExpiryWindow.ExpiresIn30Days:
                 return ExpiringWithin(query, now, 30);
+            case ExpiryWindow.ExpiresIn60Days:
+                return ExpiringWithin(query, now, 60);
+            case ExpiryWindow.ExpiresIn90Days:
+                return ExpiringWithin(query, now, 90);
             case ExpiryWindow.Expired:
                 return query.Where(i => i.ExpiresAt <= now);
             case ExpiryWindow.Custom:

@@ -16,6 +16,8 @@ internal sealed class CustomerClaimsFactory(UserManager<CloudbillUser> users, IO
     {
         var identity = await base.GenerateClaimsAsync(user);
         identity.AddClaim(new Claim(AccountClaim, user.BillingAccountId.ToString(CultureInfo.InvariantCulture)));
+        if (AppLanguages.IsSupported(user.PreferredCulture))
+            identity.AddClaim(new Claim(AppLanguages.CultureClaim, user.PreferredCulture!));
         return identity;
     }
 }

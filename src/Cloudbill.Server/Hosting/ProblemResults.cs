@@ -23,7 +23,11 @@ internal static class ProblemResults
             return;
         if (http.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>() is { } pages)
             pages.Enabled = false;
-        http.Response.StatusCode = StatusOf(problem);
+        // .NET 10 sends a routed component's 404 without a body (the framework reserves it for
+        // its Not Found page), so a page that explains a missing order or instance answers 400:
+        // the request named something that is not the caller's.
+        var status = StatusOf(problem);
+        http.Response.StatusCode = status == StatusCodes.Status404NotFound ? StatusCodes.Status400BadRequest : status;
     }
 
     public static IResult From(Problem problem) =>

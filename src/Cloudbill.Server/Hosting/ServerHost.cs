@@ -75,6 +75,14 @@ internal static class WebServices
     public static IServiceCollection AddCloudbillWeb(this IServiceCollection services)
     {
         services.AddRazorComponents();
+        services.AddAppLanguages();
+        services.AddResponseCompression(o =>
+        {
+            // Pages are small HTML; compressing them keeps a phone's first load light. Secrets never
+            // share a response with attacker-controlled text here, so BREACH does not apply.
+            o.EnableForHttps = true;
+            o.MimeTypes = ["text/html", "application/json", "application/problem+json", "text/plain"];
+        });
         services.AddCascadingAuthenticationState();
         services.AddHttpContextAccessor();
         services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();
@@ -103,7 +111,9 @@ internal static class WebServices
     {
         app.UseExceptionHandler("/error", createScopeForErrors: true);
         app.UseStatusCodePagesWithReExecute("/not-found");
+        app.UseResponseCompression();
         app.UseAuthentication();
+        app.UseRequestLocalization();
         app.UseAuthorization();
         app.UseAntiforgery();
 
@@ -115,6 +125,7 @@ internal static class WebServices
             return TypedResults.LocalRedirect("/signin");
         });
         app.MapPaymentEndpoints();
+        app.MapLanguageSwitch();
         app.MapRazorComponents<AppRoot>();
         return app;
     }

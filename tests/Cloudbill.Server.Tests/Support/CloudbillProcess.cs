@@ -98,7 +98,7 @@ public sealed class RunningServer : IAsyncDisposable
         var server = new RunningServer(CloudbillProcess.Start(environment, "--urls", $"http://127.0.0.1:{port}"), new Uri($"http://127.0.0.1:{port}"));
 
         using var http = new HttpClient { BaseAddress = server.Address, Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow.AddSeconds(60);
+        var deadline = DateTime.UtcNow.AddSeconds(150);
         while (DateTime.UtcNow < deadline)
         {
             if (server.process.HasExited)
@@ -117,7 +117,7 @@ public sealed class RunningServer : IAsyncDisposable
             await Task.Delay(200);
         }
         await server.DisposeAsync();
-        throw new TimeoutException($"The server did not become healthy in 60 s:\n{server.Log}");
+        throw new TimeoutException($"The server did not become healthy in 150 s:\n{server.Log}");
     }
 
     public async ValueTask DisposeAsync()

@@ -51,12 +51,12 @@ public class OrderPaymentTests(BrowserFixture browser) : IClassFixture<BrowserFi
         await page.GetByRole(AriaRole.Button, new() { Name = "Confirm payment" }).ClickAsync();
         await page.WaitForURLAsync(url => new Uri(url).AbsolutePath.StartsWith("/payments/CB", StringComparison.Ordinal) && !url.EndsWith("/checkout", StringComparison.Ordinal));
 
-        Assert.Equal("Payment received", await page.Locator("h1").InnerTextAsync());
+        Assert.Equal("Payment received", await page.GetByTestId("payment-headline").InnerTextAsync());
         Assert.Equal($"Order {order.Id} paid: {order.Payable} CNY by UnionPay.", await page.GetByTestId("payment-outcome").InnerTextAsync());
         var paid = await services.Query(db => db.Orders.AsNoTracking().SingleAsync(o => o.Id == order.Id));
         Assert.Equal((OrderStatus.Paid, PaymentMethod.UnionPay), (paid.Status, paid.PaidWith));
         var renewed = await services.Query(db => db.Instances.AsNoTracking().SingleAsync(i => i.Id == instance.Id));
         Assert.Equal(Core.Time.BusinessCalendar.AddMonths(instance.ExpiresAt!.Value, 1), renewed.ExpiresAt);
-        Assert.Equal("5,000.00", await page.GetByTestId("available-credit").InnerTextAsync()); // paid at the gateway, not from the balance
+        Assert.Equal("¥5,000.00", await page.GetByTestId("available-credit").InnerTextAsync()); // paid at the gateway, not from the balance
     }
 }

@@ -23,15 +23,22 @@ public class SignInTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
     private static async Task AssertDemoHome(IPage page)
     {
         await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
-        Assert.Equal("5,000.00", await page.GetByTestId("available-credit").InnerTextAsync());
-        Assert.Equal(31, await page.Locator("[data-testid=instances] li").CountAsync());
-        var hongKong = page.Locator("li.instance", new() { HasText = "web-hk-01" });
-        Assert.Contains("Hong Kong (China)", await hongKong.InnerTextAsync(), StringComparison.Ordinal);
-        Assert.Contains("Expires in 3 days", await hongKong.InnerTextAsync(), StringComparison.Ordinal);
-        Assert.Contains("Suspended", await page.Locator("li.instance", new() { HasText = "edge-sg-01" }).InnerTextAsync(), StringComparison.Ordinal);
-        Assert.Contains("Expire Without Renewal", await page.Locator("li.instance", new() { HasText = "legacy-sz" }).InnerTextAsync(), StringComparison.Ordinal);
-        Assert.Contains("Auto-Renewal · 12 mo", await page.Locator("li.instance", new() { HasText = "orders-db" }).InnerTextAsync(), StringComparison.Ordinal);
-        Assert.Contains("Billed hourly", await page.Locator("li.instance", new() { HasText = "worker-payg-01" }).InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Equal("31", await page.GetByTestId("my-instances").Locator(".list-count").InnerTextAsync());
+        Assert.Equal("¥5,000.00", await page.GetByTestId("console-credit").Locator(".credit-amount").InnerTextAsync());
+        await page.GotoAsync("/my");
+        Assert.Equal("¥5,000.00", await page.GetByTestId("available-credit").InnerTextAsync());
+        async Task<string> Card(string region, string name)
+        {
+            await page.GotoAsync($"/instances/{region}");
+            return await page.Locator("[data-testid=instances] li", new() { HasText = name }).InnerTextAsync();
+        }
+        var hongKong = await Card("cn-hongkong", "web-hk-01");
+        Assert.Contains("Elastic Compute Service (ECS)", hongKong, StringComparison.Ordinal);
+        Assert.Contains("Expires in 3 days", hongKong, StringComparison.Ordinal);
+        Assert.Contains("Suspended", await Card("ap-southeast-1", "edge-sg-01"), StringComparison.Ordinal);
+        Assert.Contains("Expire Without Renewal", await Card("cn-shenzhen", "legacy-sz"), StringComparison.Ordinal);
+        Assert.Contains("Auto-Renewal · 1 Year", await Card("cn-hangzhou", "orders-db"), StringComparison.Ordinal);
+        Assert.Contains("Pay-As-You-Go", await Card("cn-hangzhou", "worker-payg-01"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -92,6 +99,9 @@ public class SignInTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
         await SignIn(page, DemoEmail, DemoPassword);
         await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
 
+        // My tab: Sign out.
+        await page.GetByRole(AriaRole.Link, new() { Name = "My", Exact = true }).ClickAsync();
+        await page.WaitForURLAsync("**/my");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
         await page.WaitForURLAsync("**/signin");
         await page.GotoAsync("/");

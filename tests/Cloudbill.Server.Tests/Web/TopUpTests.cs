@@ -17,7 +17,7 @@ public class TopUpTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
     private static async Task<string> AvailableCredit(IPage page)
     {
-        await page.GotoAsync("/");
+        await page.GotoAsync("/my");
         return await page.GetByTestId("available-credit").InnerTextAsync();
     }
 
@@ -36,6 +36,9 @@ public class TopUpTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
         // The browser never comes back from the cashier: only the notification can credit the money (R7.3).
         await page.RouteAsync("**/payments/alipay/return**", route => route.AbortAsync());
 
+        // My > Costs > Top-up.
+        await page.GetByRole(AriaRole.Link, new() { Name = "My", Exact = true }).ClickAsync();
+        await page.WaitForURLAsync("**/my");
         await page.GetByTestId("topup-link").ClickAsync();
         await page.WaitForURLAsync("**/topup");
         await page.GetByLabel("Or another amount").FillAsync("250.00");
@@ -64,9 +67,9 @@ public class TopUpTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
         Assert.Equal("success", acknowledged.GetProperty("body").GetString());
         Assert.EndsWith("/payments/alipay/notify", acknowledged.GetProperty("url").GetString(), StringComparison.Ordinal);
 
-        Assert.Equal("5,250.00", await AvailableCredit(page));
+        Assert.Equal("¥5,250.00", await AvailableCredit(page));
         await page.GotoAsync($"/payments/{outTradeNo}");
-        Assert.Equal("Top-up credited", await page.Locator("h1").InnerTextAsync());
+        Assert.Equal("Top-up credited", await page.GetByTestId("payment-headline").InnerTextAsync());
         Assert.Equal("Credited", await page.GetByTestId("payment").GetAttributeAsync("data-state"));
 
         var environment = CloudbillProcess.DatabaseSettings(database);
@@ -108,7 +111,7 @@ public class TopUpTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
         }
         while (deliveries.Count(d => d.GetProperty("statusCode").ValueKind == JsonValueKind.Number) < 5 && DateTime.UtcNow < deadline);
         Assert.Equal(5, deliveries.Count(d => d.GetProperty("statusCode").ValueKind == JsonValueKind.Number && d.GetProperty("statusCode").GetInt32() == 200));
-        Assert.Equal("6,000.00", await AvailableCredit(page));
+        Assert.Equal("¥6,000.00", await AvailableCredit(page));
         await using var services = await TestServices.Start(database, DateTimeOffset.UtcNow);
         var payment = await services.Query(db => db.GatewayPayments.AsNoTracking().SingleAsync(TestContext.Current.CancellationToken));
         Assert.Equal((GatewayPaymentState.Credited, "notification"), (payment.State, payment.ConfirmedBy));
@@ -145,9 +148,9 @@ public class TopUpTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
             await page.ReloadAsync();
         }
         Assert.Equal("Refunded", await page.GetByTestId("payment").GetAttributeAsync("data-state"));
-        Assert.Equal("Payment refunded", await page.Locator("h1").InnerTextAsync());
+        Assert.Equal("Payment refunded", await page.GetByTestId("payment-headline").InnerTextAsync());
         Assert.Equal("Not credited: Huabei cannot be used; 500.00 CNY goes back to your Huabei in full.", await page.GetByTestId("payment-outcome").InnerTextAsync());
-        Assert.Equal("5,000.00", await AvailableCredit(page));
+        Assert.Equal("¥5,000.00", await AvailableCredit(page));
 
         var environment = CloudbillProcess.DatabaseSettings(database);
         environment["Cloudbill__Payments__PublicBaseUrl"] = server.Address.ToString();
@@ -172,7 +175,7 @@ public class TopUpTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
         Assert.Equal(400, response.Status);
         Assert.Equal("The top-up amount is not valid: '0.001' has more than two decimals; amounts are exact to the fen (0.01).",
             await page.GetByTestId("topup-error").InnerTextAsync());
-        Assert.Equal("5,000.00", await AvailableCredit(page));
+        Assert.Equal("¥5,000.00", await AvailableCredit(page));
         Assert.Empty(await Deliveries(server));
         await using var services = await TestServices.Start(database, DateTimeOffset.UtcNow);
         Assert.Equal(0, await services.Query(db => db.GatewayPayments.CountAsync(TestContext.Current.CancellationToken)));
