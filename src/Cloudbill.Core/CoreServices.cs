@@ -72,11 +72,11 @@ public static class CoreServices
         services.AddCloudbillNotifications(configuration);
         services.AddScoped<RenewalService>();
         services.AddScoped<EngineBatch>();
+        services.AddScoped<OrderTimeoutBatch>();
         services.AddSingleton<LifecycleEngine>();
         services.AddSingleton<EngineWorker>();
         services.AddCloudbillPayments(options.Payments);
         services.AddScoped<PayAsYouGoBatch>();
-        services.AddSingleton<PayAsYouGoBilling>();
         services.AddScoped<OverdueSettlement>();
         services.AddScoped<PayAsYouGoPurchase>();
         services.TryAddSingleton<SimulatedProvisioner>();

@@ -5,7 +5,6 @@ using Cloudbill.Core.Instances;
 using Cloudbill.Core.Ledger;
 using Cloudbill.Core.Orders;
 using Cloudbill.Core.Persistence;
-using Cloudbill.Core.Renewals;
 using Microsoft.EntityFrameworkCore;
 
 namespace Cloudbill.Core.Lifecycle;
@@ -17,10 +16,10 @@ internal sealed class EngineRunCache
     public long? CouponExpenseAccountId { get; set; }
 }
 
-/// <summary>An auto-renewal attempt's result: the order (paid, or cancelled at once, R4.4) and why it failed.</summary>
-internal sealed record ChargeAttempt(Order Order, string? FailedBecause)
+/// <summary>An auto-renewal attempt's result: the order (paid, or cancelled at once, R4.4) and, when it failed, the shared decision's refusal.</summary>
+internal sealed record ChargeAttempt(Order Order, ChargeRefusal? Refusal)
 {
-    public bool Paid => FailedBecause is null;
+    public bool Paid => Refusal is null;
 }
 
 /// <summary>
@@ -106,7 +105,7 @@ internal sealed class AutoRenewalCharges(CloudbillDbContext db, LedgerService le
         while (true)
         {
             var order = orders.NewOrder(instance.AccountId, draft, ClientToken.ForSystem(action.Key));
-            var coupon = CouponRules.BestFirst(account.Coupons.Select(c => CouponRules.Judge(c, facts, now)).Where(v => v.Eligible)).FirstOrDefault();
+            var coupon = BalanceCharges.EligibleCoupons(account.Coupons, facts, now).FirstOrDefault();
             if (coupon is not null)
             {
                 order.CouponId = coupon.Coupon.Id;
@@ -114,20 +113,17 @@ internal sealed class AutoRenewalCharges(CloudbillDbContext db, LedgerService le
                 order.Payable = draft.AmountBeforeCoupon - coupon.Deduction;
             }
 
-            // R7.4, R7.1, then R4.5 as OrderPayments checks them, on the balance this batch has left.
-            var balance = account.Balance;
-            var why = balance.Overdue.IsPositive ? $"your account has an overdue payment of {balance.Overdue} CNY"
-                : order.Payable.IsPositive && balance.AvailableCredit < order.Payable ? $"it costs {order.Payable} CNY and your Available Credit is {balance.AvailableCredit} CNY"
-                : InstanceLifecycle.StateAt(instance, product.Lifecycle, now).Status == InstanceStatus.Released ? RenewalErrors.Released(instance, product).Message
-                : null;
-            if (why is not null)
+            // The one money path (docs/decisions/0017): R7.4, R7.1 and R3.5 decided as for a
+            // customer's own payment, on the balance this batch has left.
+            var decision = BalanceCharges.Decide(account.Balance, order.Payable, "This auto-renewal", [(instance, product)], now);
+            if (decision.Refusal is { } refusal)
             {
                 // R4.4: no order stays unpaid; the coupon was never taken.
                 order.Status = OrderStatus.Cancelled;
                 order.CancelledAt = now;
                 order.CancelReason = CancelReason.PaymentFailed;
                 placed.Add(order);
-                return new ChargeAttempt(order, why);
+                return new ChargeAttempt(order, refusal);
             }
 
             if (coupon is not null && !await TakeCoupon(coupon.Coupon, order.CouponDeduction, ct))
@@ -152,16 +148,13 @@ internal sealed class AutoRenewalCharges(CloudbillDbContext db, LedgerService le
         }
     }
 
-    /// <summary>R6.3, R6.4: the deduction is consumed in one conditional update, only if nobody froze or used the coupon since it was read.</summary>
+    /// <summary>R6.3, R6.4: the deduction is taken at once from an unfrozen coupon (no order freezes it first), through the one money path.</summary>
     private async Task<bool> TakeCoupon(Coupon coupon, Money deduction, CancellationToken ct)
     {
-        var before = coupon.Remaining;
-        var left = before - deduction;
-        var taken = await db.Coupons.Where(c => c.Id == coupon.Id && c.FrozenByOrderId == null && c.Remaining == before)
-            .ExecuteUpdateAsync(s => s.SetProperty(c => c.Remaining, left), ct);
-        if (taken == 1)
-            coupon.Remaining = left;
-        return taken == 1;
+        var taken = await BalanceCharges.ConsumeCoupon(db, coupon.Id, coupon.Remaining, deduction, heldByOrderId: null, ct);
+        if (taken)
+            coupon.Remaining -= deduction;
+        return taken;
     }
 
     /// <summary>Writes the batch's orders, paid or cancelled, so that they have their ids (they name the payments, notices and action records).</summary>

@@ -34,51 +34,120 @@ public sealed class EngineRunReport
     }
 }
 
+/// <summary>What one claimed batch of engine work did: how many it claimed (0 ends the pass) and its actions.</summary>
+internal sealed record EngineBatchResult(int Claimed, EngineRunReport Report);
+
 /// <summary>
-/// The lifecycle engine (R4, R1.5, R5.2): does every action due up to a time, exactly once.
-/// Instances carry their next due time; the engine claims due instances in batches (PostgreSQL:
+/// One kind of engine work, claimed in batches by the engine's one claim loop (<see cref="LifecycleEngine"/>):
+/// the subscription lifecycle (<see cref="EngineBatch"/>), the pay-as-you-go hours
+/// (<see cref="PayAsYouGo.PayAsYouGoBatch"/>) and the unpaid-order time-outs (<see cref="OrderTimeoutBatch"/>).
+/// A batch runs in one transaction: it claims up to <c>size</c> due items not in <c>skipped</c>,
+/// does their actions under their unique keys and commits, or fails and rolls back whole.
+/// </summary>
+internal interface IEngineBatch
+{
+    /// <summary>What one claimed item is, for the log: "instance", "order".</summary>
+    string ItemName { get; }
+
+    /// <summary>The items this batch claimed (also when it then failed).</summary>
+    IReadOnlyList<string> ClaimedIds { get; }
+
+    Task<EngineBatchResult> Run(DateTimeOffset until, int size, HashSet<string> skipped, EngineRunCache cache, DatabaseProvider provider, CancellationToken ct);
+}
+
+/// <summary>The claim of the engine's instance work, by the due-time column the work keeps.</summary>
+internal static class EngineClaims
+{
+    /// <summary>
+    /// Claims up to <paramref name="size"/> instances whose <paramref name="dueColumn"/> has come,
+    /// earliest first, not in <paramref name="skipped"/>: on PostgreSQL FOR UPDATE SKIP LOCKED, so
+    /// nodes share the work; on SQLite the transaction (BEGIN IMMEDIATE, one writer) is the claim.
+    /// Read untracked: a batch attaches or bulk-writes only what it processed.
+    /// </summary>
+    /// <param name="dueColumn"><c>NextDueAt</c> (the subscription lifecycle) or <c>PayAsYouGoDueAt</c> (the hours); a fixed name, never input.</param>
+    public static async Task<List<Instance>> DueInstances(CloudbillDbContext db, string dueColumn, DateTimeOffset until, int size, HashSet<string> skipped, DatabaseProvider provider, CancellationToken ct)
+    {
+        if (dueColumn is not (nameof(Instance.NextDueAt) or nameof(Instance.PayAsYouGoDueAt)))
+            throw new ArgumentOutOfRangeException(nameof(dueColumn), dueColumn, "Not a due-time column of Instances.");
+        if (provider == DatabaseProvider.Postgres)
+        {
+            var exclude = skipped.ToArray();
+#pragma warning disable EF1002 // The column name is one of two constants checked above; the values are parameters.
+            return await db.Instances.FromSqlRaw($$"""
+                SELECT * FROM "Instances"
+                WHERE "{{dueColumn}}" <= {0} AND NOT ("Id" = ANY({1}))
+                ORDER BY "{{dueColumn}}"
+                LIMIT {2}
+                FOR UPDATE SKIP LOCKED
+                """, until, exclude, size).AsNoTracking().ToListAsync(ct);
+#pragma warning restore EF1002
+        }
+
+        return await db.Instances.AsNoTracking().Where(i => EF.Property<DateTimeOffset?>(i, dueColumn) <= until && !skipped.Contains(i.Id))
+            .OrderBy(i => EF.Property<DateTimeOffset?>(i, dueColumn)).Take(size).ToListAsync(ct);
+    }
+}
+
+/// <summary>
+/// The lifecycle engine (R4, R1.5, R5.2, R8): does every action due up to a time, exactly once.
+/// Work items carry their due time; the engine claims due items in batches (PostgreSQL:
 /// FOR UPDATE SKIP LOCKED, so nodes share the work), runs each due action in order and records
 /// it under its unique key in the same transaction, then sets the next due time. Work is
-/// proportional to what is due; after downtime each missed action runs once.
+/// proportional to what is due; after downtime each missed action runs once. The subscription
+/// lifecycle, the pay-as-you-go hours (docs/decisions/0010) and the order time-outs are three
+/// kinds of work of the same claim loop, with the same per-item isolation.
 /// </summary>
 public sealed class LifecycleEngine(IServiceScopeFactory scopes, DatabaseSettings database, CloudbillOptions options, ILogger<LifecycleEngine> logger)
 {
-    /// <summary>Instances that fail on their own a run leaves due before it gives up: more means the fault is not theirs.</summary>
-    private const int MaxIsolatedPerRun = 10;
+    /// <summary>Items that fail on their own a pass leaves due before it gives up: more means the fault is not theirs.</summary>
+    private const int MaxIsolatedPerPass = 10;
 
     public async Task<EngineRunReport> RunUntil(DateTimeOffset until, CancellationToken ct)
     {
         var report = new EngineRunReport();
-        var skipped = new HashSet<string>();
+        // R4, R1.5: the subscription lifecycle; R8: the pay-as-you-go hours; R5.2: unpaid orders' time-outs.
+        await Pass<EngineBatch>(until, report, ct);
+        await Pass<PayAsYouGo.PayAsYouGoBatch>(until, report, ct);
+        await Pass<OrderTimeoutBatch>(until, report, ct);
+        if (report.Total > 0)
+            logger.LogInformation("Lifecycle engine up to {Until}: {Actions} action(s)", until, report.Total);
+        return report;
+    }
+
+    /// <summary>The claim loop: batches of one kind of work until none is due, isolating an item that fails on its own.</summary>
+    private async Task Pass<TBatch>(DateTimeOffset until, EngineRunReport report, CancellationToken ct) where TBatch : IEngineBatch
+    {
+        var skipped = new HashSet<string>(StringComparer.Ordinal);
         var cache = new EngineRunCache();
         var singlesLeft = 0;
         var isolated = 0;
         while (!ct.IsCancellationRequested)
         {
             await using var scope = scopes.CreateAsyncScope();
-            var engineBatch = scope.ServiceProvider.GetRequiredService<EngineBatch>();
+            var work = scope.ServiceProvider.GetRequiredService<TBatch>();
             var size = singlesLeft > 0 ? 1 : Math.Max(1, options.Engine.BatchSize);
-            EngineBatch.Result batch;
+            EngineBatchResult batch;
             try
             {
-                batch = await engineBatch.Run(until, size, skipped, cache, database.Provider, ct);
+                batch = await work.Run(until, size, skipped, cache, database.Provider, ct);
             }
-            catch (Exception e) when (e is not OperationCanceledException && engineBatch.ClaimedIds.Count > 0 && isolated < MaxIsolatedPerRun)
+            catch (Exception e) when (e is not OperationCanceledException && work.ClaimedIds.Count > 0 && isolated < MaxIsolatedPerPass)
             {
-                // The batch rolled back whole and its instances stay due. Its instances are claimed
-                // again one at a time, so one that fails on its own is left due for the next run
-                // (and logged) while the others go on; a fault that is not an instance's fails the run.
+                // The batch rolled back whole and its items stay due. Its items are claimed again
+                // one at a time, so one that fails on its own is left due for the next run (and
+                // logged) while the others, and the other kinds of work, go on; a fault that is
+                // not an item's fails the run.
                 cache = new EngineRunCache();
                 if (size > 1)
                 {
-                    logger.LogWarning(e, "A lifecycle engine batch of {Count} instance(s) failed; trying them one at a time", engineBatch.ClaimedIds.Count);
-                    singlesLeft = engineBatch.ClaimedIds.Count;
+                    logger.LogWarning(e, "A lifecycle engine batch of {Count} {Item}(s) failed; trying them one at a time", work.ClaimedIds.Count, work.ItemName);
+                    singlesLeft = work.ClaimedIds.Count;
                     continue;
                 }
                 isolated++;
                 singlesLeft--;
-                skipped.UnionWith(engineBatch.ClaimedIds);
-                logger.LogError(e, "The lifecycle actions of instance {InstanceId} failed; it stays due and is tried again on the next run", engineBatch.ClaimedIds[0]);
+                skipped.UnionWith(work.ClaimedIds);
+                logger.LogError(e, "The lifecycle actions of {Item} {ItemId} failed; it stays due and is tried again on the next run", work.ItemName, work.ClaimedIds[0]);
                 continue;
             }
             if (size == 1 && singlesLeft > 0)
@@ -87,15 +156,6 @@ public sealed class LifecycleEngine(IServiceScopeFactory scopes, DatabaseSetting
             if (batch.Claimed == 0)
                 break;
         }
-
-        // R8: the pay-as-you-go pass, beside the subscription pass (docs/decisions/0010).
-        await using (var scope = scopes.CreateAsyncScope())
-            report.Add(await scope.ServiceProvider.GetRequiredService<PayAsYouGo.PayAsYouGoBilling>().RunUntil(until, ct));
-        await using (var scope = scopes.CreateAsyncScope())
-            report.Count("order time-out", await scope.ServiceProvider.GetRequiredService<OrderService>().TimeOutUnpaid(until, ct));
-        if (report.Total > 0)
-            logger.LogInformation("Lifecycle engine up to {Until}: {Actions} action(s)", until, report.Total);
-        return report;
     }
 }
 
@@ -112,11 +172,10 @@ internal sealed class EngineBatch(
     OrderService orders,
     Notifier notifier,
     TimeProvider clock,
-    ILogger<EngineBatch> logger)
+    ILogger<EngineBatch> logger) : IEngineBatch
 {
-    public sealed record Result(int Claimed, EngineRunReport Report);
+    public string ItemName => "instance";
 
-    /// <summary>The instances this batch claimed (also when it then failed).</summary>
     public IReadOnlyList<string> ClaimedIds { get; private set; } = [];
 
     private readonly AutoRenewalCharges charges = new(db, ledger, orders, clock);
@@ -127,17 +186,17 @@ internal sealed class EngineBatch(
     /// </summary>
     private readonly List<Func<object>> writes = [];
 
-    public async Task<Result> Run(DateTimeOffset until, int size, HashSet<string> skipped, EngineRunCache cache, DatabaseProvider provider, CancellationToken ct)
+    public async Task<EngineBatchResult> Run(DateTimeOffset until, int size, HashSet<string> skipped, EngineRunCache cache, DatabaseProvider provider, CancellationToken ct)
     {
         var report = new EngineRunReport();
         // A failed SaveChanges fails the whole batch (the transaction rolls back and the
         // instances stay due), so the savepoint EF takes around each SaveChanges buys nothing.
         db.Database.AutoSavepointsEnabled = false;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var claimed = await Claim(until, size, skipped, provider, ct);
+        var claimed = await EngineClaims.DueInstances(db, nameof(Instance.NextDueAt), until, size, skipped, provider, ct);
         ClaimedIds = claimed.Select(i => i.Id).ToList();
         if (claimed.Count == 0)
-            return new Result(0, report);
+            return new EngineBatchResult(0, report);
 
         // The engine never waits for an account a customer is paying on: accounts locked by
         // someone else are skipped (their instances stay due for the next run), so the engine
@@ -191,26 +250,7 @@ internal sealed class EngineBatch(
         }
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        return new Result(claimed.Count, report);
-    }
-
-    private async Task<List<Instance>> Claim(DateTimeOffset until, int size, HashSet<string> skipped, DatabaseProvider provider, CancellationToken ct)
-    {
-        if (provider == DatabaseProvider.Postgres)
-        {
-            var exclude = skipped.ToArray();
-            return await db.Instances.FromSql($"""
-                SELECT * FROM "Instances"
-                WHERE "NextDueAt" <= {until} AND NOT ("Id" = ANY({exclude}))
-                ORDER BY "NextDueAt"
-                LIMIT {size}
-                FOR UPDATE SKIP LOCKED
-                """).AsNoTracking().ToListAsync(ct);
-        }
-
-        // SQLite has one writer: the transaction (BEGIN IMMEDIATE) is the claim.
-        return await db.Instances.AsNoTracking().Where(i => i.NextDueAt <= until && !skipped.Contains(i.Id))
-            .OrderBy(i => i.NextDueAt).Take(size).ToListAsync(ct);
+        return new EngineBatchResult(claimed.Count, report);
     }
 
     /// <summary>Runs the instance's due actions in memory; their records are written with the batch.</summary>
@@ -264,14 +304,12 @@ internal sealed class EngineBatch(
         if (instance.ExpiresAt != action.CycleEnd || instance.AutoRenewPeriodMonths is not { } months)
             return new Outcome("auto-renewal skipped", "skipped: the cycle was already renewed");
 
-        if (!product.Renewable)
-            return Failed(instance, action, null, $"{product.Name} cannot be renewed here any more; renew it in the product's own console");
         if (product.FindSpec(instance.SpecCode) is not { } spec || !spec.IsSoldIn(instance.RegionId))
             return Failed(instance, action, null, $"its spec {instance.SpecCode} has no price in {instance.RegionId} any more; contact support");
 
         var attempt = await charges.Charge(instance, product, spec, months, action, ct);
         if (!attempt.Paid)
-            return Failed(instance, action, attempt.Order, attempt.FailedBecause!);
+            return Failed(instance, action, attempt.Order, attempt.Refusal!.Because);
 
         var order = attempt.Order;
         var expires = BusinessCalendar.FormatDateTime(instance.ExpiresAt!.Value);

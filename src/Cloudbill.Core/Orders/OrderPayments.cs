@@ -48,9 +48,18 @@ public sealed class OrderPayments(
             if (order.Status == OrderStatus.Cancelled)
                 return OrderErrors.Cancelled(orderId);
 
-            var affordable = await CheckCredit(accountId, order.Payable, $"Order {orderId}", ct);
-            if (affordable is not null)
-                return affordable;
+            // One money path (docs/decisions/0017): R7.4, R7.1 and R3.5 decided by BalanceCharges.
+            var decision = BalanceCharges.Decide(await ledger.Balance(accountId, ct), order.Payable, $"Order {orderId}", await Renewed(order, ct), clock.GetUtcNow());
+            if (decision.Refusal is { } refusal)
+            {
+                if (refusal.Kind is ChargeRefusalKind.Released or ChargeRefusalKind.NotRenewable)
+                {
+                    // As when the instance went away after the order was placed: the order can never be paid.
+                    await orders.CancelUnpaid(order, CancelReason.PaymentFailed, ct);
+                    await tx.CommitAsync(ct);
+                }
+                return refusal.Problem;
+            }
 
             var (cash, _) = await ledger.OpenCustomerAccounts(accountId, ct);
             result = await ApplyPayment(order, PaymentMethod.Balance, cash, NotificationKind.PaymentSucceeded, ct);
@@ -63,16 +72,14 @@ public sealed class OrderPayments(
         return result;
     }
 
-    /// <summary>R7.4 and R7.1: the account is not overdue and its Available Credit covers the amount; null when it may pay.</summary>
-    internal async Task<Problem?> CheckCredit(long accountId, Money amount, string what, CancellationToken ct)
+    /// <summary>The instances a Renew order renews, with their products (R3.5 is decided on them); none for a New order.</summary>
+    internal async Task<IReadOnlyList<(Instance Instance, Product Product)>> Renewed(Order order, CancellationToken ct)
     {
-        var balance = await ledger.Balance(accountId, ct);
-        if (balance.Overdue.IsPositive)
-            return OrderErrors.Overdue(balance.Overdue);
-        // An order a coupon pays in full needs no credit.
-        if (amount.IsPositive && balance.AvailableCredit < amount)
-            return OrderErrors.InsufficientCredit(what, amount, balance.AvailableCredit);
-        return null;
+        if (order.Type != OrderType.Renew)
+            return [];
+        var ids = order.Lines.Select(l => l.InstanceId).OfType<string>().ToList();
+        var instances = await db.Instances.Where(i => ids.Contains(i.Id) && i.AccountId == order.AccountId).ToListAsync(ct);
+        return ids.Select(id => instances.First(i => i.Id == id)).Select(i => (i, catalog.GetProduct(i.ProductCode))).ToList();
     }
 
     /// <summary>
@@ -122,10 +129,7 @@ public sealed class OrderPayments(
         var left = current.Remaining - order.CouponDeduction;
         if (current.FrozenByOrderId != order.Id || left.IsNegative)
             throw new InvalidOperationException($"Coupon {couponId} is not held by order {order.Id} for {order.CouponDeduction}.");
-        var before = current.Remaining;
-        var consumed = await db.Coupons.Where(c => c.Id == couponId && c.FrozenByOrderId == order.Id && c.Remaining == before)
-            .ExecuteUpdateAsync(s => s.SetProperty(c => c.Remaining, left).SetProperty(c => c.FrozenByOrderId, (long?)null), ct);
-        if (consumed != 1)
+        if (!await BalanceCharges.ConsumeCoupon(db, couponId, current.Remaining, order.CouponDeduction, heldByOrderId: order.Id, ct))
             throw new InvalidOperationException($"Coupon {couponId} changed while order {order.Id} held it.");
         if (db.ChangeTracker.Entries<Coupons.Coupon>().FirstOrDefault(e => e.Entity.Id == couponId) is { } tracked)
             await tracked.ReloadAsync(ct);
@@ -139,8 +143,8 @@ public sealed class OrderPayments(
         {
             var instance = await db.Instances.FirstAsync(i => i.Id == line.InstanceId && i.AccountId == order.AccountId, ct);
             var product = catalog.GetProduct(instance.ProductCode);
-            if (instance.ReleasedAt is not null || InstanceLifecycle.StateAt(instance, product.Lifecycle, now).Status == InstanceStatus.Released)
-                return Renewals.RenewalErrors.Released(instance, product);
+            if (BalanceCharges.Renewable(instance, product, now) is { } refusal)
+                return refusal.Problem;
             if (line.ExpiresBefore is { } placedFor && instance.ExpiresAt != placedFor)
                 return Renewals.RenewalErrors.RenewedMeanwhile(instance, order.Id);
         }

@@ -8,7 +8,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Cloudbill.Core.Orders;
 
 /// <summary>Places, cancels and times out orders (R5), freezing and releasing their coupons (R6.4).</summary>
-public sealed class OrderService(CloudbillDbContext db, CouponService coupons, LedgerService ledger, Notifications.Notifier notifier, CloudbillOptions options, TimeProvider clock)
+public sealed class OrderService(CloudbillDbContext db, CouponService coupons, LedgerService ledger, CloudbillOptions options, TimeProvider clock)
 {
     /// <summary>
     /// Places an unpaid order for a validated draft. The same client token returns the first
@@ -22,9 +22,9 @@ public sealed class OrderService(CloudbillDbContext db, CouponService coupons, L
         if (existing is not null)
             return IsFor(existing, draft.Type, draft.Lines.Select(l => l.InstanceId).OfType<string>().ToList(), draft.ProductCode) ? existing : OrderErrors.TokenReused(token, existing);
 
-        var balance = await ledger.Balance(accountId, ct);
-        if (balance.Overdue.IsPositive)
-            return OrderErrors.Overdue(balance.Overdue);
+        // R7.4: an overdue account cannot order anything that costs money.
+        if (BalanceCharges.Overdue(await ledger.Balance(accountId, ct)) is { } overdue)
+            return overdue.Problem;
 
         var facts = new CouponFacts(draft.ProductCode, draft.Type, draft.SubscriptionType, draft.AmountBeforeCoupon);
         var candidates = await coupons.Candidates(accountId, choice, facts, ct);
@@ -165,53 +165,8 @@ public sealed class OrderService(CloudbillDbContext db, CouponService coupons, L
         }
     }
 
+    /// <summary>R5.2: the engine action key of an order's time-out (the engine's <see cref="Lifecycle.OrderTimeoutBatch"/> does it).</summary>
     public static string TimeoutKey(long orderId) => $"order-timeout:{orderId}";
-
-    /// <summary>
-    /// R5.2: cancels every unpaid order whose pay-by time is at or before <paramref name="until"/>,
-    /// once each (the engine records the time-out under its key and tells the customer, R9).
-    /// </summary>
-    public async Task<int> TimeOutUnpaid(DateTimeOffset until, CancellationToken ct)
-    {
-        var cancelled = 0;
-        while (true)
-        {
-            var due = await db.Orders.AsNoTracking().Where(o => o.Status == OrderStatus.Unpaid && o.PayBy <= until)
-                .OrderBy(o => o.PayBy).ThenBy(o => o.Id).Select(o => new { o.Id, o.AccountId }).Take(200).ToListAsync(ct);
-            if (due.Count == 0)
-                return cancelled;
-            foreach (var item in due)
-            {
-                await using var tx = await db.Database.BeginTransactionAsync(ct);
-                await db.Acquire(item.AccountId, ct);
-                var order = await db.Orders.Include(o => o.Lines).FirstAsync(o => o.Id == item.Id, ct);
-                if (order.Status == OrderStatus.Unpaid)
-                {
-                    await CancelUnpaid(order, CancelReason.Timeout, ct);
-                    cancelled++;
-                }
-                if (order.Status == OrderStatus.Cancelled && order.CancelReason == CancelReason.Timeout && !await db.EngineActions.AnyAsync(a => a.Key == TimeoutKey(order.Id), ct))
-                {
-                    db.EngineActions.Add(new Lifecycle.EngineAction
-                    {
-                        Key = TimeoutKey(order.Id),
-                        Kind = Lifecycle.EngineActionKind.OrderTimeout,
-                        AccountId = order.AccountId,
-                        DueAt = order.PayBy,
-                        DoneAt = clock.GetUtcNow(),
-                        Outcome = "cancelled: unpaid past its time-out",
-                    });
-                    notifier.Add(order.AccountId, Notifications.NotificationKind.OrderCancelled, TimeoutKey(order.Id),
-                        $"Order {order.Id} was cancelled",
-                        $"Order {order.Id} ({order.Type} {order.ProductCode}, {order.Payable} CNY) was not paid within {options.Orders.UnpaidLifetimeDays} days and was cancelled. Its coupon, if any, is available again; place a new order to continue.",
-                        order.Lines.Count == 1 ? order.Lines[0].InstanceId : null, order.Id);
-                    await db.SaveChangesAsync(ct);
-                }
-                await tx.CommitAsync(ct);
-                db.ChangeTracker.Clear();
-            }
-        }
-    }
 
     /// <summary>Cancels an unpaid order in the caller's transaction, releasing its coupon and its instance (R6.4, R3.3).</summary>
     internal async Task CancelUnpaid(Order order, CancelReason reason, CancellationToken ct)

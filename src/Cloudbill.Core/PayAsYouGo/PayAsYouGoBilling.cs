@@ -4,41 +4,23 @@ using Cloudbill.Core.Instances;
 using Cloudbill.Core.Ledger;
 using Cloudbill.Core.Lifecycle;
 using Cloudbill.Core.Notifications;
+using Cloudbill.Core.Orders;
 using Cloudbill.Core.Persistence;
 using Cloudbill.Core.Time;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Cloudbill.Core.PayAsYouGo;
 
 /// <summary>
-/// The lifecycle engine's pay-as-you-go pass (R8): charges every full hour of every running
-/// pay-as-you-go instance from the balance, once; turns a shortfall into an overdue amount;
-/// stops and releases the instances of an overdue account on the configured days. Instances
-/// carry their own due time (<see cref="Instance.PayAsYouGoDueAt"/>); the pass claims due
-/// instances in batches exactly like the subscription pass, so downtime is caught up once and
-/// nodes share the work.
+/// The lifecycle engine's pay-as-you-go work (R8), one claimed batch in one transaction: charges
+/// every full hour of every running pay-as-you-go instance from the balance, once; turns a
+/// shortfall into an overdue amount; stops and releases the instances of an overdue account on
+/// the configured days. Instances carry their own due time (<see cref="Instance.PayAsYouGoDueAt"/>);
+/// the engine's one claim loop (<see cref="LifecycleEngine"/>) runs these batches as it runs the
+/// subscription lifecycle, so downtime is caught up once, nodes share the work and an instance
+/// that fails on its own is left due while the rest goes on (docs/decisions/0010).
 /// </summary>
-public sealed class PayAsYouGoBilling(IServiceScopeFactory scopes, DatabaseSettings database, CloudbillOptions options)
-{
-    public async Task<EngineRunReport> RunUntil(DateTimeOffset until, CancellationToken ct)
-    {
-        var report = new EngineRunReport();
-        var skipped = new HashSet<string>(StringComparer.Ordinal);
-        while (!ct.IsCancellationRequested)
-        {
-            await using var scope = scopes.CreateAsyncScope();
-            var batch = await scope.ServiceProvider.GetRequiredService<PayAsYouGoBatch>().Run(until, Math.Max(1, options.Engine.BatchSize), skipped, database.Provider, ct);
-            report.Add(batch.Report);
-            if (batch.Claimed == 0)
-                break;
-        }
-        return report;
-    }
-}
-
-/// <summary>One claimed batch of due pay-as-you-go instances, processed in one transaction.</summary>
 internal sealed class PayAsYouGoBatch(
     CloudbillDbContext db,
     ProductCatalog catalog,
@@ -46,26 +28,30 @@ internal sealed class PayAsYouGoBatch(
     Notifier notifier,
     CloudbillOptions options,
     TimeProvider clock,
-    ILogger<PayAsYouGoBatch> logger)
+    ILogger<PayAsYouGoBatch> logger) : IEngineBatch
 {
-    public sealed record Result(int Claimed, EngineRunReport Report);
+    public string ItemName => "pay-as-you-go instance";
+
+    public IReadOnlyList<string> ClaimedIds { get; private set; } = [];
 
     private sealed record Metered(Instance Instance, Product Product, Money Hourly);
 
-    public async Task<Result> Run(DateTimeOffset until, int size, HashSet<string> skipped, DatabaseProvider provider, CancellationToken ct)
+    public async Task<EngineBatchResult> Run(DateTimeOffset until, int size, HashSet<string> skipped, EngineRunCache cache, DatabaseProvider provider, CancellationToken ct)
     {
         var report = new EngineRunReport();
         // A failure rolls the whole batch back and its instances stay due: per-save savepoints buy nothing.
         db.Database.AutoSavepointsEnabled = false;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var claimed = await Claim(until, size, skipped, provider, ct);
+        var claimed = await EngineClaims.DueInstances(db, nameof(Instance.PayAsYouGoDueAt), until, size, skipped, provider, ct);
+        ClaimedIds = claimed.Select(i => i.Id).ToList();
         if (claimed.Count == 0)
-            return new Result(0, report);
+            return new EngineBatchResult(0, report);
 
         // As in the subscription pass: an account a customer is paying on (a top-up settling its
         // overdue amount) is skipped, never waited for; its instances stay due for the next run.
         var locked = await db.LockAvailable(claimed.Select(i => i.AccountId).Distinct().Order().ToArray(), provider, ct);
-        var revenue = await ledger.SystemAccount(LedgerService.RevenueCode, LedgerAccountKind.Revenue, ct);
+        cache.RevenueAccountId ??= await ledger.SystemAccount(LedgerService.RevenueCode, LedgerAccountKind.Revenue, ct);
+        var revenue = cache.RevenueAccountId.Value;
         foreach (var account in claimed.GroupBy(i => i.AccountId).OrderBy(g => g.Key))
         {
             if (!locked.Contains(account.Key))
@@ -97,26 +83,7 @@ internal sealed class PayAsYouGoBatch(
         }
 
         await tx.CommitAsync(ct);
-        return new Result(claimed.Count, report);
-    }
-
-    private async Task<List<Instance>> Claim(DateTimeOffset until, int size, HashSet<string> skipped, DatabaseProvider provider, CancellationToken ct)
-    {
-        if (provider == DatabaseProvider.Postgres)
-        {
-            var exclude = skipped.ToArray();
-            return await db.Instances.FromSql($"""
-                SELECT * FROM "Instances"
-                WHERE "PayAsYouGoDueAt" <= {until} AND NOT ("Id" = ANY({exclude}))
-                ORDER BY "PayAsYouGoDueAt"
-                LIMIT {size}
-                FOR UPDATE SKIP LOCKED
-                """).AsNoTracking().ToListAsync(ct);
-        }
-
-        // SQLite has one writer: the transaction (BEGIN IMMEDIATE) is the claim.
-        return await db.Instances.AsNoTracking().Where(i => i.PayAsYouGoDueAt <= until && !skipped.Contains(i.Id))
-            .OrderBy(i => i.PayAsYouGoDueAt).Take(size).ToListAsync(ct);
+        return new EngineBatchResult(claimed.Count, report);
     }
 
     /// <summary>Earliest first; at one instant charge before stop before release; then by instance id.</summary>
@@ -163,9 +130,8 @@ internal sealed class PayAsYouGoBatch(
                         instance.ChargedUntil = due.At;
                         if (m.Hourly.IsZero)
                             break;
-                        // R8.2, R7.1: Available Credit (cash, then the credit line) pays what it can; the rest is overdue.
-                        var covered = Money.Max(Money.Zero, Money.Min(m.Hourly, balance.AvailableCredit));
-                        var shortfall = m.Hourly - covered;
+                        // R8.2, R7.1 through the one money path (docs/decisions/0017): Available Credit pays what it can; the rest is overdue.
+                        var (covered, shortfall) = BalanceCharges.Meter(balance, m.Hourly);
                         charges.Add(new NewJournalTransaction(PayAsYouGoSchedule.ChargeKey(instance.Id, hourStart),
                             $"Pay-as-you-go {instance.Id} ({instance.SpecCode}, {instance.RegionId}): hour from {BusinessCalendar.FormatDateTime(hourStart)}",
                             [new PostingLine(cash, -covered), new PostingLine(overdue, -shortfall), new PostingLine(revenue, m.Hourly)]));

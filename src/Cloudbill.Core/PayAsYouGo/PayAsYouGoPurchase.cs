@@ -62,9 +62,9 @@ public sealed class PayAsYouGoPurchase(
                 return new PaymentOutcome(existing, AlreadyPaid: true, made);
             }
 
-            var balance = await ledger.Balance(accountId, ct);
-            if (balance.Overdue.IsPositive)
-                return OrderErrors.Overdue(balance.Overdue);
+            // R7.4: nothing is bought while the account is overdue, not even at no cost up front.
+            if (BalanceCharges.Overdue(await ledger.Balance(accountId, ct)) is { } overdue)
+                return overdue.Problem;
 
             var free = new LinePrice(Money.Zero, 100, Money.Zero, Money.Zero);
             var draft = new OrderDraft(OrderType.New, product.Code, ChargeType.PayAsYouGo, [new DraftLine(null, spec.Code, region.Id, 0, request.Quantity, free)]);

@@ -101,9 +101,10 @@ public sealed class RenewalService(
             };
         }
 
+        // R7.4 first, before the instances are looked at; the whole decision follows once the order is placed.
         var balance = await ledger.Balance(accountId, ct);
-        if (balance.Overdue.IsPositive)
-            return OrderErrors.Overdue(balance.Overdue);
+        if (BalanceCharges.Overdue(balance) is { } overdue)
+            return overdue.Problem;
         var lines = await Lines(accountId, instanceIds, term, ct);
         if (!lines.Succeeded)
             return lines.Problem!;
@@ -115,9 +116,10 @@ public sealed class RenewalService(
         var placed = await orders.PlaceWithin(accountId, Draft(product, term, renewals), token, choice, candidates.Value, holdInstances: true, ct);
         if (!placed.Succeeded)
             return placed.Problem!;
-        var refusal = await payments.CheckCredit(accountId, placed.Value.Payable, "This renewal", ct);
-        if (refusal is not null)
-            return refusal;
+        // One money path (docs/decisions/0017); the account lock keeps the balance read above current.
+        var decision = BalanceCharges.Decide(balance, placed.Value.Payable, "This renewal", renewals.Select(l => (l.Instance, product)), clock.GetUtcNow());
+        if (decision.Refusal is { } refusal)
+            return refusal.Problem;
         var (cash, _) = await ledger.OpenCustomerAccounts(accountId, ct);
         var paid = await payments.ApplyPayment(placed.Value, PaymentMethod.Balance, cash, NotificationKind.PaymentSucceeded, ct);
         if (!paid.Succeeded)
@@ -142,9 +144,9 @@ public sealed class RenewalService(
         await db.Acquire(accountId, ct);
         if (method == RenewalMethod.AutoRenewal)
         {
-            var balance = await ledger.Balance(accountId, ct);
-            if (balance.Overdue.IsPositive)
-                return OrderErrors.Overdue(balance.Overdue);
+            // R2.3, R7.4: auto-renewal would charge an overdue account.
+            if (BalanceCharges.Overdue(await ledger.Balance(accountId, ct)) is { } overdue)
+                return overdue.Problem;
         }
 
         var instances = await db.Instances.Where(i => ids.Value.Contains(i.Id) && i.AccountId == accountId).ToListAsync(ct);
@@ -217,11 +219,7 @@ public sealed class RenewalService(
     {
         if (instance.ChargeType != ChargeType.Subscription || instance.ExpiresAt is null)
             return RenewalErrors.PayAsYouGo(instance.Id);
-        if (instance.ReleasedAt is not null || InstanceLifecycle.StateAt(instance, product.Lifecycle, now).Status == InstanceStatus.Released)
-            return RenewalErrors.Released(instance, product);
-        if (!product.Renewable)
-            return RenewalErrors.NotRenewable(product);
-        return null;
+        return BalanceCharges.Renewable(instance, product, now)?.Problem;
     }
 
     private async Task<Result<(Product Product, IReadOnlyList<RenewalLine> Lines)>> Lines(long accountId, IReadOnlyList<string> instanceIds, RenewalTerm term, CancellationToken ct)

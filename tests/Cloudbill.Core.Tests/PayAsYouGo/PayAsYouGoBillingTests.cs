@@ -227,10 +227,12 @@ public class PayAsYouGoBillingTests
         await test.Query(db => db.Instances.Where(i => i.Id == web.Id)
             .ExecuteUpdateAsync(s => s.SetProperty(i => i.ChargedUntil, Start + 2 * Hour).SetProperty(i => i.PayAsYouGoDueAt, Start + 3 * Hour)));
 
-        await Assert.ThrowsAsync<DbUpdateException>(test.Engine);
+        // The engine's claim loop isolates the instance: it fails on its own, so it is logged and left due (EngineLoopTests).
+        await test.Engine();
 
         // The business key refused it and the whole batch rolled back.
         Assert.Equal(before, await test.Snapshot());
+        Assert.Equal(Start + 3 * Hour, (await test.Reload(web.Id)).PayAsYouGoDueAt);
         Assert.Equal(Money.Parse("98.11"), (await test.Balance(account)).Cash);
         Assert.Equal(3, (await test.ChargeKeys(web.Id)).Count);
         Assert.True(await test.LedgerIsClean());

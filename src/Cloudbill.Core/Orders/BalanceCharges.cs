@@ -1,0 +1,128 @@
+using Cloudbill.Core.Accounts;
+using Cloudbill.Core.Catalog;
+using Cloudbill.Core.Coupons;
+using Cloudbill.Core.Instances;
+using Cloudbill.Core.Persistence;
+using Cloudbill.Core.Problems;
+using Cloudbill.Core.Renewals;
+using Microsoft.EntityFrameworkCore;
+
+namespace Cloudbill.Core.Orders;
+
+/// <summary>Why a charge against the balance was refused.</summary>
+public enum ChargeRefusalKind
+{
+    /// <summary>R7.4: nothing that costs money while the account is overdue.</summary>
+    Overdue,
+
+    /// <summary>R7.1: Available Credit does not cover the payable.</summary>
+    InsufficientCredit,
+
+    /// <summary>R3.5: the renewed instance was released.</summary>
+    Released,
+
+    /// <summary>R3.5: the renewed instance's product is not renewable here.</summary>
+    NotRenewable,
+}
+
+/// <summary>
+/// A refused charge: the problem a customer's request answers with, and the same reason as a
+/// clause for a notice ("Auto-renewal of i-… failed: {Because}.").
+/// </summary>
+public sealed record ChargeRefusal(ChargeRefusalKind Kind, Problem Problem, string Because);
+
+/// <summary>The decision on one charge against the balance: approved, or refused with why.</summary>
+public readonly record struct ChargeDecision(ChargeRefusal? Refusal)
+{
+    public static readonly ChargeDecision Approved = new(null);
+
+    public bool IsApproved => Refusal is null;
+}
+
+/// <summary>An hourly charge in arrears (R8.2): the part Available Credit covers and the part that becomes overdue.</summary>
+public readonly record struct MeteredCharge(Money Covered, Money Shortfall);
+
+/// <summary>
+/// The one money path (docs/decisions/0017): every charge against a customer's balance is decided
+/// here, whoever asks: Renew Now and orders paid from the balance (<see cref="OrderPayments"/>,
+/// <see cref="RenewalService"/>), the lifecycle engine's auto-renewal (decided in memory for a
+/// whole batch, against what each account has left) and the hourly pay-as-you-go charges. The
+/// decisions are pure functions of the balance, the instances and the time, so the engine's
+/// set-based batches and a customer's single request get the same answer; only the writing
+/// differs (the engine writes a batch at once, docs/decisions/0013). Coupons are chosen (R6.6)
+/// and consumed (R6.3) here too.
+/// </summary>
+public static class BalanceCharges
+{
+    /// <summary>R7.4: while the account is overdue nothing that costs money is allowed; null when it is not overdue.</summary>
+    public static ChargeRefusal? Overdue(AccountBalance balance) =>
+        balance.Overdue.IsPositive
+            ? new ChargeRefusal(ChargeRefusalKind.Overdue, OrderErrors.Overdue(balance.Overdue), $"your account has an overdue payment of {balance.Overdue} CNY")
+            : null;
+
+    /// <summary>R3.5 and R1.4: a renewed instance still exists and its product is renewable here; null when it may be renewed.</summary>
+    public static ChargeRefusal? Renewable(Instance instance, Product product, DateTimeOffset now)
+    {
+        if (instance.ReleasedAt is not null || InstanceLifecycle.StateAt(instance, product.Lifecycle, now).Status == InstanceStatus.Released)
+            return Refused(ChargeRefusalKind.Released, RenewalErrors.Released(instance, product));
+        if (!product.Renewable)
+            return Refused(ChargeRefusalKind.NotRenewable, RenewalErrors.NotRenewable(product));
+        return null;
+    }
+
+    /// <summary>
+    /// Decides a prepaid charge of <paramref name="payable"/> from the balance, in this order: R7.4
+    /// (not overdue), R7.1 (Available Credit covers it; a charge a coupon pays in full needs no
+    /// credit), then R3.5 for each renewed instance.
+    /// </summary>
+    /// <param name="what">How a refusal names the charge: "Order 12", "This renewal".</param>
+    public static ChargeDecision Decide(AccountBalance balance, Money payable, string what, IEnumerable<(Instance Instance, Product Product)> renewed, DateTimeOffset now)
+    {
+        if (Overdue(balance) is { } overdue)
+            return new ChargeDecision(overdue);
+        if (payable.IsPositive && balance.AvailableCredit < payable)
+            return new ChargeDecision(new ChargeRefusal(ChargeRefusalKind.InsufficientCredit, OrderErrors.InsufficientCredit(what, payable, balance.AvailableCredit),
+                $"it costs {payable} CNY and your Available Credit is {balance.AvailableCredit} CNY"));
+        foreach (var (instance, product) in renewed)
+        {
+            if (Renewable(instance, product, now) is { } refusal)
+                return new ChargeDecision(refusal);
+        }
+        return ChargeDecision.Approved;
+    }
+
+    /// <summary>
+    /// R8.2 and R7.1: an hourly charge is never refused (it is for an hour already used):
+    /// Available Credit (cash, then the credit line) pays what it can; the rest becomes overdue.
+    /// </summary>
+    public static MeteredCharge Meter(AccountBalance balance, Money amount)
+    {
+        var covered = Money.Max(Money.Zero, Money.Min(amount, balance.AvailableCredit));
+        return new MeteredCharge(covered, amount - covered);
+    }
+
+    /// <summary>R6.5, R6.6: the account's coupons that apply to the charge, best first.</summary>
+    public static IReadOnlyList<CouponVerdict> EligibleCoupons(IEnumerable<Coupon> coupons, CouponFacts charge, DateTimeOffset now) =>
+        CouponRules.BestFirst(coupons.Select(c => CouponRules.Judge(c, charge, now)).Where(v => v.Eligible)).ToList();
+
+    /// <summary>
+    /// R6.3, R6.4: consumes a coupon's deduction in one conditional update, only if it still has
+    /// the remaining amount the deduction was judged on and is held by <paramref name="heldByOrderId"/>
+    /// (an order's freeze) or, with null, by no order at all (the engine takes an unfrozen coupon
+    /// at once). The coupon ends unfrozen. False when someone froze or used it meanwhile.
+    /// </summary>
+    public static async Task<bool> ConsumeCoupon(CloudbillDbContext db, long couponId, Money remainingBefore, Money deduction, long? heldByOrderId, CancellationToken ct)
+    {
+        var left = remainingBefore - deduction;
+        if (left.IsNegative)
+            return false;
+        var consumed = heldByOrderId is { } orderId
+            ? await db.Coupons.Where(c => c.Id == couponId && c.FrozenByOrderId == orderId && c.Remaining == remainingBefore)
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.Remaining, left).SetProperty(c => c.FrozenByOrderId, (long?)null), ct)
+            : await db.Coupons.Where(c => c.Id == couponId && c.FrozenByOrderId == null && c.Remaining == remainingBefore)
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.Remaining, left), ct);
+        return consumed == 1;
+    }
+
+    private static ChargeRefusal Refused(ChargeRefusalKind kind, Problem problem) => new(kind, problem, problem.Message.TrimEnd('.'));
+}
