@@ -138,7 +138,7 @@ public static class BssActions
         {
             InstanceID = id,
             ProductCode = productCode,
-            ProductType = catalog.FindProduct(productCode)?.ProductType ?? "",
+            ProductType = catalog.FindProduct(productCode)?.ProductType ?? productCode,
             Region = regionId,
             SubscriptionType = charge.ToString(),
             Status = state.Status.ToString(),
@@ -253,15 +253,12 @@ public static class BssActions
         var placed = await call.Service<PurchaseService>().Buy(call.Caller.AccountId, request, token, CouponChoice.Best, call.Cancellation);
         if (!placed.Succeeded)
             return placed.Problem!;
-        // CreateInstance pays at once (Alibaba: "the order is automatically paid"); an order that
-        // cannot be paid is cancelled, so a refused call leaves nothing behind.
+        // CreateInstance pays at once from the balance (Alibaba: "the order is automatically
+        // paid"). An order the balance cannot pay stays unpaid, held by its client token: the
+        // customer pays it by Alipay or UnionPay, or cancels it with CancelOrder (docs/api.md).
         var paid = await call.Service<OrderPayments>().PayFromBalance(call.Caller.AccountId, placed.Value.Id, call.Cancellation);
         if (!paid.Succeeded)
-        {
-            if (placed.Value.Status == OrderStatus.Unpaid)
-                await call.Service<OrderService>().Cancel(call.Caller.AccountId, placed.Value.Id, call.Cancellation);
             return paid.Problem!;
-        }
         if (paid.Value.AlreadyPaid)
         {
             var created = await call.Service<OrderQueries>().CreatedInstances(call.Caller.AccountId, placed.Value.Id, call.Cancellation);
@@ -405,7 +402,7 @@ public static class BssActions
         CreateTime = Time(o.CreatedAt),
         PaymentTime = Time(o.PaidAt),
         ProductCode = o.ProductCode,
-        ProductType = catalog.FindProduct(o.ProductCode)?.ProductType ?? "",
+        ProductType = catalog.FindProduct(o.ProductCode)?.ProductType ?? o.ProductCode,
         CommodityCode = o.ProductCode,
         SubscriptionType = o.SubscriptionType.ToString(),
         Currency,
@@ -439,7 +436,7 @@ public static class BssActions
             CreateTime = Time(order.CreatedAt),
             PaymentTime = Time(order.PaidAt),
             ProductCode = order.ProductCode,
-            ProductType = product?.ProductType ?? "",
+            ProductType = product?.ProductType ?? order.ProductCode,
             CommodityCode = order.ProductCode,
             SubscriptionType = order.SubscriptionType.ToString(),
             Region = l.RegionId,
@@ -521,7 +518,7 @@ public static class BssActions
                 {
                     ProductCode = product.Code,
                     ProductName = charge == ChargeType.PayAsYouGo ? $"{product.Name} (Pay-as-you-go)" : product.Name,
-                    ProductType = product.ProductType ?? "",
+                    ProductType = product.ProductType ?? product.Code,
                     SubscriptionType = charge.ToString(),
                 }))
             .ToList();
