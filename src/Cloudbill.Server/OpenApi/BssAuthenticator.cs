@@ -125,7 +125,20 @@ public sealed class BssAuthenticator(AccessKeyService accessKeys, CloudbillDbCon
         db.SignatureNonces.Add(new SignatureNonce { AccessKeyId = caller.AccessKeyId, Nonce = nonce, SeenAt = now });
         try
         {
-            await db.SaveChangesAsync(ct);
+            if (db.Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL")
+            {
+                // The unique key still refuses a replay on every node at once; only the wait for
+                // the WAL flush is skipped, so a crash can forget the last instant's nonces
+                // (docs/decisions/0014). Every request pays this insert: it must not wait on the disk.
+                await using var tx = await db.Database.BeginTransactionAsync(ct);
+                await db.Database.ExecuteSqlRawAsync("SET LOCAL synchronous_commit TO OFF", ct);
+                await db.SaveChangesAsync(ct);
+                await tx.CommitAsync(ct);
+            }
+            else
+            {
+                await db.SaveChangesAsync(ct);
+            }
             return (caller, null);
         }
         catch (DbUpdateException)
