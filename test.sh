@@ -69,12 +69,36 @@ dotnet test --solution Cloudbill.slnx --no-build --output detailed 2>&1 | tee ar
 status=${PIPESTATUS[0]}
 set -e
 
+step "SDK conformance (the official Node SDK against a real server, Node's test runner)"
+if ! command -v sqlite3 >/dev/null 2>&1; then
+  as_root apt-get update
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y sqlite3
+fi
+node --version
+set +e
+(cd tests/sdk && npm ci --ignore-scripts --no-audit --no-fund) 2>&1 | tee artifacts/sdk-output.txt
+npm_status=${PIPESTATUS[0]}
+sdk_status=$npm_status
+if [ "$npm_status" -eq 0 ]; then
+  node tests/sdk/run.js 2>&1 | tee -a artifacts/sdk-output.txt
+  sdk_status=${PIPESTATUS[0]}
+fi
+set -e
+
 passed=$(grep -E '^\s+succeeded: [0-9]+' artifacts/test-output.txt | tail -n 1 | grep -oE '[0-9]+' || echo 0)
 failed=$(grep -E '^\s+failed: [0-9]+' artifacts/test-output.txt | tail -n 1 | grep -oE '[0-9]+' || echo 0)
 skipped=$(grep -E '^\s+skipped: [0-9]+' artifacts/test-output.txt | tail -n 1 | grep -oE '[0-9]+' || echo 0)
+sdk_passed=$(grep -E '^ℹ pass [0-9]+' artifacts/sdk-output.txt | tail -n 1 | grep -oE '[0-9]+' || echo 0)
+sdk_failed=$(grep -E '^ℹ fail [0-9]+' artifacts/sdk-output.txt | tail -n 1 | grep -oE '[0-9]+' || echo 0)
+sdk_skipped=$(grep -E '^ℹ skipped [0-9]+' artifacts/sdk-output.txt | tail -n 1 | grep -oE '[0-9]+' || echo 0)
+# A conformance run that could not start (npm ci, the server) counts as one failure.
+if [ "$sdk_status" -ne 0 ] && [ "$sdk_failed" -eq 0 ]; then
+  sdk_failed=1
+fi
 echo
 echo "Persistence tests per provider: $(grep -c '(provider: Sqlite)' artifacts/test-output.txt) on SQLite, $(grep -c '(provider: Postgres)' artifacts/test-output.txt) on PostgreSQL"
-echo "${passed} passed, ${failed} failed, ${skipped} skipped"
-if [ "$status" -ne 0 ] || [ "$passed" -eq 0 ]; then
+echo "SDK conformance tests: ${sdk_passed} passed, ${sdk_failed} failed, ${sdk_skipped} skipped (tests/sdk)"
+echo "$((passed + sdk_passed)) passed, $((failed + sdk_failed)) failed, $((skipped + sdk_skipped)) skipped"
+if [ "$status" -ne 0 ] || [ "$passed" -eq 0 ] || [ "$sdk_status" -ne 0 ] || [ "$sdk_passed" -eq 0 ]; then
   exit 1
 fi

@@ -6,6 +6,7 @@
 #   bench/run.sh            full size (1,000,000 / 100,000 / 10,000; several minutes)
 #   bench/run.sh --quick    smoke size (50,000 / 5,000 / 2,000; about a minute)
 #   bench/run.sh --instances N --due N --big-account N --batch-size N --one-engine ...
+#   bench/run.sh [--quick] --api   only the BSS OpenAPI on the big account (docs/api.md)
 #
 # Connection: CLOUDBILL_BENCH_POSTGRES (an Npgsql connection string without Database), default
 # Host=127.0.0.1;Username=cloudbill;Password=cloudbill (a role with CREATEDB).
@@ -13,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ "${1:-}" = "--help" ]; then
-  sed -n '2,12p' "$0"
+  sed -n '2,13p' "$0"
   exit 0
 fi
 

@@ -19,6 +19,9 @@ public sealed record BenchOptions(
     string Database,
     string? Output)
 {
+    /// <summary>`--api`: only the data and the OpenAPI measurements (no pgbench, no engine runs).</summary>
+    public bool ApiOnly { get; init; }
+
     public const string ServerVariable = "CLOUDBILL_BENCH_POSTGRES";
     public const string DefaultServer = "Host=127.0.0.1;Username=cloudbill;Password=cloudbill";
 
@@ -42,6 +45,7 @@ public sealed record BenchOptions(
                 "--pgbench-seconds" => options with { PgbenchSeconds = Int() },
                 "--view-calls" => options with { ViewCalls = Int() },
                 "--one-engine" => options with { TwoEngines = false },
+                "--api" => options with { ApiOnly = true, TwoEngines = false },
                 "--database" => options with { Database = Next() },
                 "--output" => options with { Output = Next() },
                 "--label" => options with { Label = Next() },

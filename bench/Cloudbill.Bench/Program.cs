@@ -63,6 +63,24 @@ await using (var connection = new NpgsqlConnection(options.ConnectionTo(options.
 }
 Say(Invariant($"Generated {data.Instances:N0} instances in {data.Accounts:N0} accounts, {data.Due:N0} due, in {data.Elapsed.TotalSeconds:F1} s"));
 
+// `--api`: the OpenAPI on the big account, then stop (docs/api.md, issue 10's speed figures).
+if (options.ApiOnly)
+{
+    await using (var connection = new NpgsqlConnection(options.ConnectionTo(options.Database)))
+    {
+        await connection.OpenAsync(ct);
+        await DataGenerator.Execute(connection, "VACUUM ANALYZE", ct);
+    }
+    var apiReport = await ApiBench.Run(options.ConnectionTo(options.Database), dataDirectory, options.ViewCalls, options.BigAccount, data.Instances,
+        () => Build(options.Database, recorder), Say, ct);
+    var apiMachine = await Machine();
+    var header = Invariant($"Run `{string.Join(" ", ["bench/run.sh", .. args.Where((a, i) => a != "--output" && (i == 0 || args[i - 1] != "--output"))])}` finished {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC on {apiMachine}.\n\n");
+    Console.WriteLine(apiReport);
+    if (options.Output is { } apiOutput)
+        await WriteSection(apiOutput, $"api-{options.Label}", header + apiReport);
+    return 0;
+}
+
 // A copy for the two-engine run, taken before anything ran.
 NpgsqlConnection.ClearAllPools();
 if (options.TwoEngines)

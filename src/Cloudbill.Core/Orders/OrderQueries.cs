@@ -8,6 +8,12 @@ namespace Cloudbill.Core.Orders;
 public sealed record OrderFilter(OrderType? Type = null, OrderStatus? Status = null, DateTimeOffset? From = null, DateTimeOffset? To = null, int Page = 1, int PageSize = 20)
 {
     public const int MaxPageSize = 100;
+
+    /// <summary>Only orders for this product (the API's ProductCode); null is any.</summary>
+    public string? ProductCode { get; init; }
+
+    /// <summary>Only subscription or only pay-as-you-go orders (the API's SubscriptionType); null is any.</summary>
+    public Instances.ChargeType? SubscriptionType { get; init; }
 }
 
 public sealed record OrderPage(IReadOnlyList<Order> Orders, int Total, int Page, int PageSize);
@@ -29,6 +35,10 @@ public sealed class OrderQueries(CloudbillDbContext db)
             query = query.Where(o => o.Type == type);
         if (filter.Status is { } status)
             query = query.Where(o => o.Status == status);
+        if (filter.ProductCode is { } product)
+            query = query.Where(o => o.ProductCode == product);
+        if (filter.SubscriptionType is { } charge)
+            query = query.Where(o => o.SubscriptionType == charge);
         if (filter.From is { } start)
             query = query.Where(o => o.CreatedAt >= start);
         if (filter.To is { } end)

@@ -18,6 +18,7 @@ public sealed class CloudbillDbContext(DbContextOptions<CloudbillDbContext> opti
 {
     public DbSet<BillingAccount> BillingAccounts => Set<BillingAccount>();
     public DbSet<AccessKey> AccessKeys => Set<AccessKey>();
+    public DbSet<SignatureNonce> SignatureNonces => Set<SignatureNonce>();
     public DbSet<Instance> Instances => Set<Instance>();
     public DbSet<Coupon> Coupons => Set<Coupon>();
     public DbSet<Order> Orders => Set<Order>();

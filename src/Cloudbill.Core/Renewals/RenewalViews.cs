@@ -66,6 +66,17 @@ public sealed record RenewalFilter(
 
     /// <summary>Urgent Renewal's default view.</summary>
     public static RenewalFilter Urgent { get; } = new(Expiry: ExpiryWindow.Urgent);
+
+    /// <summary>Only these instances (the API's InstanceIDs, at most <see cref="MaxInstanceIds"/>); null is any.</summary>
+    public IReadOnlyList<string>? InstanceIds { get; init; }
+
+    /// <summary>Created at or after this instant (the API's CreateTimeStart); null is any.</summary>
+    public DateTimeOffset? CreatedFrom { get; init; }
+
+    /// <summary>Created before this instant (the API's CreateTimeEnd); null is any.</summary>
+    public DateTimeOffset? CreatedTo { get; init; }
+
+    public const int MaxInstanceIds = 100;
 }
 
 /// <summary>One line of a renewal page: what the customer needs to decide whether to renew.</summary>
@@ -85,6 +96,8 @@ public sealed record RenewalRow(
     int DaysToExpiry,
     long? UnpaidOrderId)
 {
+    public DateTimeOffset CreatedAt { get; init; }
+
     /// <summary>R3.3: the instance already has an order waiting for payment.</summary>
     public bool HasUnpaidOrder => UnpaidOrderId is not null;
 }
@@ -260,6 +273,12 @@ public sealed class RenewalViews(CloudbillDbContext db, ProductCatalog catalog, 
                 && i.ExpiresAt != null);
         if (filter.RegionId is { } region)
             common = common.Where(i => i.RegionId == region);
+        if (filter.InstanceIds is { } ids)
+            common = common.Where(i => ids.Contains(i.Id));
+        if (filter.CreatedFrom is { } createdFrom)
+            common = common.Where(i => i.CreatedAt >= createdFrom);
+        if (filter.CreatedTo is { } createdTo)
+            common = common.Where(i => i.CreatedAt < createdTo);
         common = WithinExpiry(common, filter, now);
         if (!string.IsNullOrWhiteSpace(filter.Search))
         {
@@ -304,6 +323,10 @@ public sealed class RenewalViews(CloudbillDbContext db, ProductCatalog catalog, 
         {
             return RenewalViewErrors.Invalid($"A start or end of the expiry range applies only to the Custom range, not to {filter.Expiry}; choose Custom or leave them out.");
         }
+        if (filter.InstanceIds is { Count: > RenewalFilter.MaxInstanceIds } many)
+            return RenewalViewErrors.Invalid($"{many.Count} instance ids were given; at most {RenewalFilter.MaxInstanceIds} can be listed at once.");
+        if (filter.CreatedFrom is { } created && filter.CreatedTo is { } createdBefore && created >= createdBefore)
+            return RenewalViewErrors.Invalid("The creation time range is empty: its start must be before its end.");
         if (filter.Search is { } search && search.Trim().Length > RenewalFilter.MaxSearchLength)
             return RenewalViewErrors.Invalid($"The search text is {search.Trim().Length} characters long; an instance name or id is at most {RenewalFilter.MaxSearchLength}.");
         return null;
@@ -426,6 +449,9 @@ public sealed class RenewalViews(CloudbillDbContext db, ProductCatalog catalog, 
             i.AutoRenewPeriodMonths,
             InstanceLifecycle.StateAt(i, product.Lifecycle, now),
             BusinessCalendar.DaysBetween(now, expires),
-            i.UnpaidOrderId);
+            i.UnpaidOrderId)
+        {
+            CreatedAt = i.CreatedAt,
+        };
     }
 }

@@ -154,6 +154,26 @@ namespace Cloudbill.Migrations.Postgres.Migrations
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("Cloudbill.Core.Accounts.SignatureNonce", b =>
+                {
+                    b.Property<string>("AccessKeyId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Nonce")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<DateTimeOffset>("SeenAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("AccessKeyId", "Nonce");
+
+                    b.HasIndex("SeenAt");
+
+                    b.ToTable("SignatureNonces");
+                });
+
             modelBuilder.Entity("Cloudbill.Core.Coupons.Coupon", b =>
                 {
                     b.Property<long>("Id")

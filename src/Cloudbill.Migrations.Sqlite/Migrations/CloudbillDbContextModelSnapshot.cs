@@ -146,6 +146,26 @@ namespace Cloudbill.Migrations.Sqlite.Migrations
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("Cloudbill.Core.Accounts.SignatureNonce", b =>
+                {
+                    b.Property<string>("AccessKeyId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Nonce")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("SeenAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("AccessKeyId", "Nonce");
+
+                    b.HasIndex("SeenAt");
+
+                    b.ToTable("SignatureNonces");
+                });
+
             modelBuilder.Entity("Cloudbill.Core.Coupons.Coupon", b =>
                 {
                     b.Property<long>("Id")

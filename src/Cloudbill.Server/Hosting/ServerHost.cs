@@ -3,6 +3,7 @@ using Cloudbill.Core.Accounts;
 using Cloudbill.Core.Persistence;
 using Cloudbill.Sandbox;
 using Cloudbill.Server.App;
+using Cloudbill.Server.OpenApi;
 using Microsoft.AspNetCore.Identity;
 
 namespace Cloudbill.Server.Hosting;
@@ -42,8 +43,11 @@ public static class ServerHost
             builder.Services.AddPaymentSandbox(sandbox.Options, sandbox.Credentials);
         builder.Services.AddCloudbillCore(builder.Configuration);
         builder.Services.AddCloudbillWeb();
+        builder.Services.AddBssOpenApi(builder.Configuration);
 
         var app = builder.Build();
+        // Before the app's middleware: the API answers its own errors and never redirects to sign-in.
+        app.MapBssOpenApi();
         app.UseCloudbillWeb();
         if (sandbox is not null)
             app.MapPaymentSandbox("/sandbox");

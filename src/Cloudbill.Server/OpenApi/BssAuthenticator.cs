@@ -1,0 +1,177 @@
+using System.Globalization;
+using Cloudbill.Core.Accounts;
+using Cloudbill.Core.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace Cloudbill.Server.OpenApi;
+
+/// <summary>Who signed a request: the AccessKey and the billing account it belongs to.</summary>
+public sealed record BssCaller(string AccessKeyId, long AccountId);
+
+/// <summary>What the authenticator needs from a request, so tests can build one without HTTP.</summary>
+public sealed record BssSignedRequest(
+    string Method,
+    string? RawQuery,
+    IReadOnlyList<BssParameter> Query,
+    IReadOnlyList<BssParameter> Form,
+    Func<string, string?> Header,
+    ReadOnlyMemory<byte> Body);
+
+/// <summary>
+/// Checks a request's signature (V3 ACS3-HMAC-SHA256 or V1 HMAC-SHA1), its timestamp and its
+/// nonce, in that order, so that only a correctly signed request can use up a nonce.
+/// </summary>
+public sealed class BssAuthenticator(AccessKeyService accessKeys, CloudbillDbContext db, BssApiOptions options, TimeProvider clock)
+{
+    /// <summary>The SDK always signs these; without any of them the signature proves too little.</summary>
+    private static readonly string[] RequiredV3Headers = ["host", "x-acs-action", "x-acs-content-sha256", "x-acs-date", "x-acs-signature-nonce", "x-acs-version"];
+
+    public async Task<(BssCaller? Caller, BssError? Error)> Authenticate(BssSignedRequest request, CancellationToken ct)
+    {
+        var authorization = request.Header("Authorization");
+        if (authorization is not null && authorization.StartsWith("ACS3-", StringComparison.Ordinal))
+            return await V3(request, authorization, ct);
+        if (request.Query.Any(p => p.Key == "Signature"))
+            return await V1(request, ct);
+        return (null, BssErrors.IncompleteSignature("The request is not signed: send an ACS3-HMAC-SHA256 Authorization header or the V1 Signature parameters."));
+    }
+
+    private async Task<(BssCaller?, BssError?)> V3(BssSignedRequest request, string authorization, CancellationToken ct)
+    {
+        if (!authorization.StartsWith(BssSignatures.V3Algorithm + " ", StringComparison.Ordinal))
+            return (null, BssErrors.IncompleteSignature($"Only {BssSignatures.V3Algorithm} is supported among the V3 algorithms."));
+        string? credential = null, signedHeaders = null, signature = null;
+        foreach (var part in authorization[(BssSignatures.V3Algorithm.Length + 1)..].Split(','))
+        {
+            var equals = part.IndexOf('=', StringComparison.Ordinal);
+            if (equals < 0)
+                continue;
+            var name = part[..equals].Trim();
+            var value = part[(equals + 1)..].Trim();
+            switch (name)
+            {
+                case "Credential": credential = value; break;
+                case "SignedHeaders": signedHeaders = value; break;
+                case "Signature": signature = value; break;
+            }
+        }
+        if (string.IsNullOrEmpty(credential) || string.IsNullOrEmpty(signedHeaders) || string.IsNullOrEmpty(signature))
+            return (null, BssErrors.IncompleteSignature("The Authorization header needs Credential, SignedHeaders and Signature."));
+
+        var names = signedHeaders.Split(';');
+        var missing = RequiredV3Headers.FirstOrDefault(h => !names.Contains(h, StringComparer.Ordinal));
+        if (missing is not null)
+            return (null, BssErrors.IncompleteSignature($"The header {missing} must be signed (listed in SignedHeaders)."));
+        var headers = new List<(string, string)>(names.Length);
+        foreach (var name in names)
+        {
+            if (request.Header(name) is not { } value)
+                return (null, BssErrors.IncompleteSignature($"The signed header {name} is missing from the request."));
+            headers.Add((name, value));
+        }
+
+        var payloadHash = BssSignatures.PayloadHash(request.Body.Span);
+        if (!string.Equals(request.Header("x-acs-content-sha256"), payloadHash, StringComparison.Ordinal))
+            return (null, BssErrors.SignatureDoesNotMatch("The x-acs-content-sha256 header is not the SHA-256 of the request body."));
+
+        var key = await accessKeys.Resolve(credential, ct);
+        if (key is null)
+            return (null, BssErrors.AccessKeyNotFound(credential));
+
+        var canonical = BssSignatures.V3CanonicalRequest(request.Method, BssSignatures.CanonicalQuery(request.Query), headers, payloadHash);
+        var expected = BssSignatures.V3Signature(key.Value.Secret, BssSignatures.V3StringToSign(canonical));
+        if (!BssSignatures.SameSignature(expected, signature))
+            return (null, SignatureMismatch());
+
+        return await Fresh(new BssCaller(credential, key.Value.BillingAccountId), request.Header("x-acs-date")!, request.Header("x-acs-signature-nonce")!, ct);
+    }
+
+    private async Task<(BssCaller?, BssError?)> V1(BssSignedRequest request, CancellationToken ct)
+    {
+        string? Get(string name) => request.Query.FirstOrDefault(p => p.Key == name).Value;
+        foreach (var name in new[] { "AccessKeyId", "SignatureMethod", "SignatureVersion", "SignatureNonce", "Timestamp" })
+        {
+            if (string.IsNullOrEmpty(Get(name)))
+                return (null, BssErrors.IncompleteSignature($"The V1 signature parameter {name} is missing."));
+        }
+        if (Get("SignatureMethod") != "HMAC-SHA1" || Get("SignatureVersion") != "1.0")
+            return (null, BssErrors.IncompleteSignature("Only SignatureMethod HMAC-SHA1 with SignatureVersion 1.0 is supported for V1 signatures."));
+
+        var accessKeyId = Get("AccessKeyId")!;
+        var key = await accessKeys.Resolve(accessKeyId, ct);
+        if (key is null)
+            return (null, BssErrors.AccessKeyNotFound(accessKeyId));
+        var expected = BssSignatures.V1Signature(key.Value.Secret, BssSignatures.V1StringToSign(request.Method, request.Query.Concat(request.Form)));
+        if (!BssSignatures.SameSignature(expected, Get("Signature")!))
+            return (null, SignatureMismatch());
+        return await Fresh(new BssCaller(accessKeyId, key.Value.BillingAccountId), Get("Timestamp")!, Get("SignatureNonce")!, ct);
+    }
+
+    private static BssError SignatureMismatch() =>
+        BssErrors.SignatureDoesNotMatch("The request signature does not match the one Cloudbill computed; check the AccessKey secret and that the request is not changed after signing (Host included).");
+
+    /// <summary>The timestamp within the allowed skew, and a nonce never seen with this key while a replay could pass that check.</summary>
+    private async Task<(BssCaller?, BssError?)> Fresh(BssCaller caller, string timestamp, string nonce, CancellationToken ct)
+    {
+        if (!DateTimeOffset.TryParseExact(timestamp, "yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var sent))
+            return (null, BssErrors.TimeStampFormat(timestamp));
+        var now = clock.GetUtcNow();
+        var skew = TimeSpan.FromMinutes(options.MaxClockSkewMinutes);
+        if (sent < now - skew || sent > now + skew)
+            return (null, BssErrors.TimeStampExpired(timestamp, options.MaxClockSkewMinutes));
+        if (nonce.Length > SignatureNonce.MaxLength)
+            return (null, BssErrors.IncompleteSignature($"The signature nonce is longer than {SignatureNonce.MaxLength} characters."));
+
+        db.SignatureNonces.Add(new SignatureNonce { AccessKeyId = caller.AccessKeyId, Nonce = nonce, SeenAt = now });
+        try
+        {
+            if (db.Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL")
+            {
+                // The unique key still refuses a replay on every node at once; only the wait for
+                // the WAL flush is skipped, so a crash can forget the last instant's nonces
+                // (docs/decisions/0014). Every request pays this insert: it must not wait on the disk.
+                await using var tx = await db.Database.BeginTransactionAsync(ct);
+                await db.Database.ExecuteSqlRawAsync("SET LOCAL synchronous_commit TO OFF", ct);
+                await db.SaveChangesAsync(ct);
+                await tx.CommitAsync(ct);
+            }
+            else
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            return (caller, null);
+        }
+        catch (DbUpdateException)
+        {
+            // The unique key refused it: the nonce is in the table, from this node or another.
+            db.ChangeTracker.Clear();
+            if (await db.SignatureNonces.AsNoTracking().AnyAsync(n => n.AccessKeyId == caller.AccessKeyId && n.Nonce == nonce, ct))
+                return (null, BssErrors.NonceUsed(nonce));
+            throw;
+        }
+        finally
+        {
+            db.ChangeTracker.Clear();
+        }
+    }
+}
+
+/// <summary>Deletes nonces that a replay could no longer get past the timestamp check with, on every node.</summary>
+public sealed class SignatureNonceCleanup(IServiceScopeFactory scopes, BssApiOptions options, TimeProvider clock, ILogger<SignatureNonceCleanup> logger) : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Core.Time.PeriodicLoop.Run(TimeSpan.FromSeconds(options.NonceCleanupSeconds), clock, DeleteExpired,
+            e => logger.LogWarning(e, "Deleting old signature nonces failed; it is retried in {Seconds} s", options.NonceCleanupSeconds), stoppingToken);
+
+    /// <summary>
+    /// A request signed at t passes until t + skew and can only have been first seen after
+    /// t − skew, so a nonce seen more than twice the skew ago cannot come back.
+    /// </summary>
+    public async Task<int> DeleteExpired(CancellationToken ct)
+    {
+        var cutoff = clock.GetUtcNow() - TimeSpan.FromMinutes(2 * options.MaxClockSkewMinutes);
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CloudbillDbContext>();
+        return await db.SignatureNonces.Where(n => n.SeenAt < cutoff).ExecuteDeleteAsync(ct);
+    }
+}
