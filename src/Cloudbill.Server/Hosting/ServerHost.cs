@@ -33,6 +33,8 @@ public static class ServerHost
             Args = args,
             // appsettings.json sits beside the executable, wherever the server is started from.
             ContentRootPath = AppContext.BaseDirectory,
+            // The server's own static assets manifest, also when a test hosts it in its process.
+            ApplicationName = typeof(ServerHost).Assembly.GetName().Name,
         });
         builder.WebHost.UseStaticWebAssets();
         configure?.Invoke(builder);
@@ -104,6 +106,7 @@ internal static class WebServices
         services.AddAuthorization();
         services.AddAntiforgery();
         services.AddProblemDetails();
+        services.AddExceptionHandler<UnexpectedExceptionHandler>();
         services.AddHealthChecks().AddDbContextCheck<CloudbillDbContext>("database");
         services.AddHostedService(sp => sp.GetRequiredService<Core.Provisioning.SimulatedProvisioner>());
         services.AddHostedService(sp => sp.GetRequiredService<Core.Lifecycle.EngineWorker>());
