@@ -37,6 +37,7 @@ public static class SandboxEndpoints
         services.AddSingleton(_ => new SandboxStore(options.Directory));
         services.AddSingleton(new SwitchBoard(options.Switches));
         services.AddSingleton<NotificationQueue>();
+        services.AddSingleton<SendProgress>();
         services.AddSingleton<NotificationSigner>();
         services.AddSingleton<DeliveryLog>();
         services.AddSingleton<AlipaySandbox>();

@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using System.Threading.Channels;
 using Cloudbill.Core.Payments.Alipay;
 using Cloudbill.Core.Payments.UnionPay;
+using Cloudbill.Sandbox.Notifications;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -188,17 +189,44 @@ internal sealed partial class SandboxHarness : IAsyncDisposable
         }
     }
 
-    /// <summary>True when no further notification arrives within a short real-time wait.</summary>
+    /// <summary>
+    /// True when nothing reached the merchant beyond what the test read, once the sender has
+    /// nothing due at the fake clock's time: every due send is recorded (the sender's
+    /// <see cref="SendProgress"/>), so nothing more can go out until the clock moves.
+    /// </summary>
     public async Task<bool> NoMoreAlipayNotifications()
     {
-        await Task.Delay(300, TestContext.Current.CancellationToken);
+        await SenderSettled();
         return !alipayNotifications.Reader.TryPeek(out _);
     }
 
     public async Task<bool> NoMoreUnionPayNotifications()
     {
-        await Task.Delay(300, TestContext.Current.CancellationToken);
+        await SenderSettled();
         return !unionPayNotifications.Reader.TryPeek(out _);
+    }
+
+    private async Task SenderSettled()
+    {
+        var store = sandbox.Services.GetRequiredService<SandboxStore>();
+        var progress = sandbox.Services.GetRequiredService<SendProgress>();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(15));
+        while (true)
+        {
+            var sent = progress.NextSend();
+            var now = Clock.GetUtcNow();
+            if (!store.Read(state => state.Notifications.Any(job => job.NextAt <= now)))
+                return;
+            try
+            {
+                await sent.WaitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException) when (!TestContext.Current.CancellationToken.IsCancellationRequested)
+            {
+                throw new TimeoutException("The sandbox still had a notification due after 15 s.");
+            }
+        }
     }
 
     /// <summary>The sandbox's delivery log (<c>GET /sandbox/notifications</c>).</summary>

@@ -7,8 +7,8 @@ using Microsoft.Extensions.Time.Testing;
 namespace Cloudbill.Testing;
 
 /// <summary>
-/// Cloudbill's core services over one test database with a fake clock, migrated as the server
-/// would. Tests act through the same services the app and the CLI use.
+/// Cloudbill's core services over one test database with a fake clock, migrated (and its key
+/// ring created) as the server would. Tests act through the same services the app and the CLI use.
 /// </summary>
 public sealed class TestServices : IAsyncDisposable
 {
@@ -56,6 +56,7 @@ public sealed class TestServices : IAsyncDisposable
 
         var test = new TestServices(database, built, clock);
         await test.Run<DatabaseMigrator, IReadOnlyList<string>>((m, ct) => m.Migrate(ct));
+        DatabaseMigrator.EnsureKeyRing(built.GetRequiredService<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>(), built.GetRequiredService<DatabaseSettings>());
         return test;
     }
 

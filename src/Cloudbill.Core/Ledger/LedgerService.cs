@@ -29,14 +29,20 @@ public sealed class LedgerService(CloudbillDbContext db, TimeProvider clock)
 
     /// <summary>
     /// Appends one balanced transaction in the caller's database transaction (or its own). The
-    /// same business key twice returns the first transaction and posts nothing (R10.3).
+    /// same business key twice posts nothing (R10.3): an identical retry (the same amounts to the
+    /// same accounts) returns the first transaction; other postings under that key are refused
+    /// with a conflict naming the key, as they would be money posted under another's name.
     /// </summary>
     public async Task<Result<PostResult>> Post(string businessKey, string description, IReadOnlyList<PostingLine> lines, CancellationToken ct)
     {
         var existing = await db.JournalTransactions.AsNoTracking().Include(t => t.Postings)
             .FirstOrDefaultAsync(t => t.BusinessKey == businessKey, ct);
         if (existing is not null)
-            return new PostResult(existing, AlreadyPosted: true);
+        {
+            return SamePostings(existing, lines)
+                ? new PostResult(existing, AlreadyPosted: true)
+                : LedgerErrors.KeyReused(businessKey, existing.Id);
+        }
 
         var accountIds = lines.Where(l => !l.Amount.IsZero).Select(l => l.LedgerAccountId).Distinct().ToList();
         var accounts = await db.LedgerAccounts.AsNoTracking().Where(a => accountIds.Contains(a.Id))
@@ -65,6 +71,10 @@ public sealed class LedgerService(CloudbillDbContext db, TimeProvider clock)
         await tx.Commit(ct);
         return new PostResult(transaction, AlreadyPosted: false);
     }
+
+    private static bool SamePostings(JournalTransaction existing, IReadOnlyList<PostingLine> lines) =>
+        existing.Postings.Select(p => (p.LedgerAccountId, p.AmountFen)).Order()
+            .SequenceEqual(lines.Where(l => !l.Amount.IsZero).Select(l => (l.LedgerAccountId, l.Amount.Fen)).Order());
 
     /// <summary>
     /// Appends many balanced transactions in one save, inside the caller's transaction: the
@@ -172,7 +182,7 @@ public sealed class LedgerService(CloudbillDbContext db, TimeProvider clock)
         }
     }
 
-    /// <summary>The shared accounts every database has; created by the migrator, before any posting.</summary>
+    /// <summary>The shared accounts every database has; created by a migration of each provider (DataMovedOutOfTheMigrator), before any posting.</summary>
     public static readonly (string Code, LedgerAccountKind Kind)[] SystemAccounts =
     [
         (RevenueCode, LedgerAccountKind.Revenue),

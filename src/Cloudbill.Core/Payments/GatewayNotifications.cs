@@ -34,7 +34,9 @@ public sealed class GatewayNotifications(
         var verified = alipay.Value.VerifyNotification(fields);
         if (!verified.Succeeded)
             return Refuse(PaymentGateway.Alipay, verified.Problem!, refused);
-        var payment = await Find(PaymentGateway.Alipay, verified.Value.OutTradeNo, ct);
+        var (payment, unavailable) = await Find(PaymentGateway.Alipay, verified.Value.OutTradeNo, ct);
+        if (unavailable)
+            return new NotificationReply(503, AlipayNotification.FailureReply);
         var notification = alipay.Value.CheckNotification(verified.Value, payment is null ? null : new AlipayExpectedPayment(payment.OutTradeNo, payment.Amount));
         if (!notification.Succeeded)
             return Refuse(PaymentGateway.Alipay, notification.Problem!, refused);
@@ -69,11 +71,16 @@ public sealed class GatewayNotifications(
                 await poller.RequestRefund(outcome.Value.Payment, ct);
             return acknowledged;
         }
-        catch (Exception e) when (e is DbException or DbUpdateException or InvalidOperationException or TimeoutException)
+        catch (Exception e) when (IsTransient(e))
         {
             // Transient (database busy or down): anything but "success" makes Alipay send it again.
-            logger.LogError(e, "Alipay notification for {OutTradeNo} could not be applied now; Alipay will send it again", notice.OutTradeNo);
+            logger.LogWarning(e, "Alipay notification for {OutTradeNo} could not be applied now; Alipay will send it again", notice.OutTradeNo);
             return new NotificationReply(503, AlipayNotification.FailureReply);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await BrokenInvariant(PaymentGateway.Alipay, notice.OutTradeNo, e, ct);
+            return new NotificationReply(500, AlipayNotification.FailureReply, NotAppliedCode);
         }
     }
 
@@ -87,7 +94,9 @@ public sealed class GatewayNotifications(
         var verified = unionPay.Value.VerifyNotification(fields);
         if (!verified.Succeeded)
             return Refuse(PaymentGateway.UnionPay, verified.Problem!, refused);
-        var payment = await Find(PaymentGateway.UnionPay, verified.Value.OrderId, ct);
+        var (payment, unavailable) = await Find(PaymentGateway.UnionPay, verified.Value.OrderId, ct);
+        if (unavailable)
+            return new NotificationReply(UnionPayNotification.RetryStatusCode, "retry");
         var notification = unionPay.Value.CheckNotification(verified.Value, payment is null ? null : new UnionPayExpectedPayment(payment.OutTradeNo, payment.TxnTime, payment.Amount));
         if (!notification.Succeeded)
             return Refuse(PaymentGateway.UnionPay, notification.Problem!, refused);
@@ -101,15 +110,71 @@ public sealed class GatewayNotifications(
             }
             return new NotificationReply(UnionPayNotification.AcknowledgementStatusCode, UnionPayNotification.AcknowledgementBody);
         }
-        catch (Exception e) when (e is DbException or DbUpdateException or InvalidOperationException or TimeoutException)
+        catch (Exception e) when (IsTransient(e))
         {
-            logger.LogError(e, "UnionPay notification for {OrderId} could not be applied now; UnionPay will send it again", notification.Value.OrderId);
+            logger.LogWarning(e, "UnionPay notification for {OutTradeNo} could not be applied now; UnionPay will send it again", notification.Value.OrderId);
             return new NotificationReply(UnionPayNotification.RetryStatusCode, "retry");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await BrokenInvariant(PaymentGateway.UnionPay, payment!.OutTradeNo, e, ct);
+            return new NotificationReply(500, "not applied", NotAppliedCode);
         }
     }
 
-    private Task<GatewayPayment?> Find(PaymentGateway gateway, string outTradeNo, CancellationToken ct) =>
-        db.GatewayPayments.AsNoTracking().FirstOrDefaultAsync(p => p.OutTradeNo == outTradeNo && p.Gateway == gateway, ct);
+    /// <summary>The <see cref="NotificationReply.RefusedBecause"/> of a notification that broke an invariant.</summary>
+    public const string NotAppliedCode = "Payment.NotApplied";
+
+    /// <summary>
+    /// A failure of the database that a later attempt can get past (busy, down, a lost race on a
+    /// unique key, a time-out), also when EF wraps it. Anything else is a bug or broken data:
+    /// resending will not help.
+    /// </summary>
+    internal static bool IsTransient(Exception e)
+    {
+        for (var cause = e; cause is not null; cause = cause.InnerException)
+        {
+            if (cause is DbException or DbUpdateException or TimeoutException)
+                return true;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// A notification that cannot be applied for a reason a resend will not fix: logged as an error
+    /// with the trade number and flagged on the payment, so `reconcile --gateways` lists it. The
+    /// gateway still hears a failure (it resends, and a fixed build then applies it).
+    /// </summary>
+    private async Task BrokenInvariant(PaymentGateway gateway, string outTradeNo, Exception e, CancellationToken ct)
+    {
+        logger.LogError(e, "{Gateway} notification for {OutTradeNo} broke an invariant and was not applied; flagged for reconcile --gateways", gateway, outTradeNo);
+        var flag = GatewayPayment.NotAppliedFlag + e.Message.Split('\n')[0].Trim();
+        flag = flag.Length > 500 ? flag[..500] : flag;
+        try
+        {
+            db.ChangeTracker.Clear();
+            await db.GatewayPayments.Where(p => p.OutTradeNo == outTradeNo && p.Gateway == gateway)
+                .ExecuteUpdateAsync(s => s.SetProperty(p => p.Flag, flag), ct);
+        }
+        catch (Exception flagging) when (IsTransient(flagging))
+        {
+            logger.LogError(flagging, "{Gateway} payment {OutTradeNo} could not be flagged", gateway, outTradeNo);
+        }
+    }
+
+    /// <summary>The payment a notification names; <c>Unavailable</c> when the database cannot say now (the gateway resends).</summary>
+    private async Task<(GatewayPayment? Payment, bool Unavailable)> Find(PaymentGateway gateway, string outTradeNo, CancellationToken ct)
+    {
+        try
+        {
+            return (await db.GatewayPayments.AsNoTracking().FirstOrDefaultAsync(p => p.OutTradeNo == outTradeNo && p.Gateway == gateway, ct), false);
+        }
+        catch (Exception e) when (IsTransient(e))
+        {
+            logger.LogWarning(e, "{Gateway} notification for {OutTradeNo} could not be looked up now; the gateway will send it again", gateway, outTradeNo);
+            return (null, true);
+        }
+    }
 
     private NotificationReply Refuse(PaymentGateway gateway, Problems.Problem problem, NotificationReply reply)
     {

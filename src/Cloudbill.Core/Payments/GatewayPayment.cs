@@ -90,6 +90,9 @@ public sealed class GatewayPayment : IVersioned
     /// <summary>Something an operator should look at (a refused channel); shown by `reconcile --gateways`.</summary>
     public string? Flag { get; set; }
 
+    /// <summary>How <see cref="Flag"/> starts for a notification that broke an invariant (GatewayNotifications): `reconcile --gateways` lists it until the payment is credited.</summary>
+    public const string NotAppliedFlag = "Notification not applied: ";
+
     /// <summary>Alipay out_request_no of the refund of a refused channel; reused on every retry so Alipay refunds once.</summary>
     public string? RefundRequestNo { get; set; }
 

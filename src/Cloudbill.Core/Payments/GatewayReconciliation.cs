@@ -56,6 +56,8 @@ public sealed class GatewayReconciliation(CloudbillDbContext db, GatewayPoller p
             mismatches.Add($"amounts differ: {credited} received in the ledger for a {payment.Amount} payment");
         else if (!paidHere && credited.IsPositive)
             mismatches.Add($"{credited} received in the ledger for a payment that is {payment.State}");
+        if (payment.Flag is { } flag && flag.StartsWith(GatewayPayment.NotAppliedFlag, StringComparison.Ordinal) && payment.State is not (GatewayPaymentState.Credited or GatewayPaymentState.Refunded))
+            mismatches.Add(flag.ToLowerInvariant()[..1] + flag[1..]);
         if (payment.State == GatewayPaymentState.Refunding)
             mismatches.Add("refund of a refused channel not confirmed yet");
         return mismatches;

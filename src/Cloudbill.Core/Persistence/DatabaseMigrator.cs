@@ -6,8 +6,13 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Cloudbill.Core.Persistence;
 
-/// <summary>Applies the provider's migrations, at server start and from the `migrate` verb: the only way the schema is made.</summary>
-public sealed class DatabaseMigrator(DatabaseSettings settings, IDataProtectionProvider protection, TimeProvider clock)
+/// <summary>
+/// The schema: applied by the `migrate` verb and at server start (Cloudbill:Database:MigrateOnStart),
+/// and required current by everything else. It changes nothing but the schema; the data every
+/// database needs (the shared ledger accounts, the meter of old pay-as-you-go instances) comes
+/// with the migrations of both providers.
+/// </summary>
+public sealed class DatabaseMigrator(DatabaseSettings settings)
 {
     /// <returns>The migrations that were applied now (empty when the schema was current).</returns>
     public async Task<IReadOnlyList<string>> Migrate(CancellationToken ct)
@@ -22,11 +27,7 @@ public sealed class DatabaseMigrator(DatabaseSettings settings, IDataProtectionP
                     Directory.CreateDirectory(folder);
             }
 
-            // A context without logging: EF probes the migrations history table by querying it,
-            // and that expected failure on a new database would be logged as an error.
-            var options = new DbContextOptionsBuilder<CloudbillDbContext>().UseLoggerFactory(NullLoggerFactory.Instance);
-            settings.Configure(options);
-            await using var db = new CloudbillDbContext(options.Options);
+            await using var db = QuietContext();
             var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
             await db.Database.MigrateAsync(ct);
             if (settings.Provider == DatabaseProvider.Sqlite)
@@ -34,36 +35,80 @@ public sealed class DatabaseMigrator(DatabaseSettings settings, IDataProtectionP
                 // WAL lets readers work while the engine writes; the mode is stored in the file.
                 await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
             }
-
-            // The shared ledger accounts exist before any posting, so two first payments cannot
-            // race to create them. The same upsert syntax works on SQLite and PostgreSQL.
-            foreach (var (code, kind) in Ledger.LedgerService.SystemAccounts)
-            {
-                await db.Database.ExecuteSqlAsync(
-                    $"""INSERT INTO "LedgerAccounts" ("Code", "Kind", "BalanceFen") VALUES ({code}, {kind.ToString()}, 0) ON CONFLICT ("Code") DO NOTHING""", ct);
-            }
-
-            // R8.1: pay-as-you-go instances from before hourly billing existed are charged from now on.
-            await StartUnmeteredPayAsYouGo(db, ct);
-
-            // Create the Data Protection key ring now, on its own connection: created lazily
-            // inside a business transaction, it would wait on that transaction's SQLite lock.
-            protection.CreateProtector("Cloudbill.Startup").Protect([1]);
             return pending;
         }
-        catch (Exception e) when (e is DbException or InvalidOperationException or IOException or UnauthorizedAccessException or TimeoutException or System.Security.Cryptography.CryptographicException)
+        catch (Exception e) when (IsDatabaseFailure(e))
+        {
+            throw CannotOpen(e);
+        }
+    }
+
+    /// <summary>
+    /// Refuses a database without Cloudbill's schema or with an older one: one line that says to
+    /// run `migrate`. Nothing is created or changed (not even an empty SQLite file).
+    /// </summary>
+    public async Task RequireCurrent(CancellationToken ct)
+    {
+        if (settings.Provider == DatabaseProvider.Sqlite)
+        {
+            var file = new SqliteConnectionStringBuilder(settings.ConnectionString).DataSource;
+            if (file != ":memory:" && !File.Exists(file))
+                throw NotMigrated("it does not exist yet");
+        }
+
+        IReadOnlyList<string> pending;
+        int all;
+        try
+        {
+            await using var db = QuietContext();
+            pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
+            all = db.Database.GetMigrations().Count();
+        }
+        catch (Exception e) when (IsDatabaseFailure(e))
+        {
+            throw CannotOpen(e);
+        }
+        if (pending.Count > 0)
+        {
+            var applied = pending.Count == all ? "it has no Cloudbill schema" : $"its schema is older: {pending.Count} migration(s) to apply";
+            throw NotMigrated(applied);
+        }
+    }
+
+    /// <summary>
+    /// The Data Protection key ring (docs/decisions/0004), created on its first use by a host (the
+    /// server's start, a verb) on its own connection: created lazily inside a business
+    /// transaction, it would wait on that transaction's SQLite write lock.
+    /// </summary>
+    public static void EnsureKeyRing(IDataProtectionProvider protection, DatabaseSettings settings)
+    {
+        try
+        {
+            protection.CreateProtector("Cloudbill.Startup").Protect([1]);
+        }
+        catch (Exception e) when (IsDatabaseFailure(e))
         {
             throw new ConfigurationProblemException($"Cannot open the database ({settings.Describe()}): {FirstLine(e)}", e);
         }
     }
 
-    private async Task StartUnmeteredPayAsYouGo(CloudbillDbContext db, CancellationToken ct)
+    private ConfigurationProblemException NotMigrated(string why) =>
+        new($"The database ({settings.Describe()}) is not migrated: {why}. Run `cloudbill migrate` first.");
+
+    private ConfigurationProblemException CannotOpen(Exception e) =>
+        new($"Cannot open the database ({settings.Describe()}): {FirstLine(e)}", e);
+
+    // A context without logging: EF probes the migrations history table by querying it,
+    // and that expected failure on a new database would be logged as an error.
+    private CloudbillDbContext QuietContext()
     {
-        var start = PayAsYouGo.PayAsYouGoSchedule.MeterStart(clock.GetUtcNow());
-        var due = start + PayAsYouGo.PayAsYouGoSchedule.Hour;
-        await db.Instances.Where(i => i.ChargeType == Instances.ChargeType.PayAsYouGo && i.ReleasedAt == null && i.ChargedUntil == null)
-            .ExecuteUpdateAsync(s => s.SetProperty(i => i.ChargedUntil, start).SetProperty(i => i.PayAsYouGoDueAt, due), ct);
+        var options = new DbContextOptionsBuilder<CloudbillDbContext>().UseLoggerFactory(NullLoggerFactory.Instance);
+        settings.Configure(options);
+        return new CloudbillDbContext(options.Options);
     }
+
+    private static bool IsDatabaseFailure(Exception e) =>
+        e is DbException or InvalidOperationException or IOException or UnauthorizedAccessException or TimeoutException or System.Security.Cryptography.CryptographicException;
 
     private static string FirstLine(Exception e)
     {

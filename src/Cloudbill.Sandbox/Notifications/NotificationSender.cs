@@ -13,7 +13,7 @@ namespace Cloudbill.Sandbox.Notifications;
 /// out one after the other, oldest due first.
 /// </summary>
 internal sealed partial class NotificationSender(
-    SandboxStore store, NotificationQueue queue, NotificationSigner signer, DeliveryLog log,
+    SandboxStore store, NotificationQueue queue, NotificationSigner signer, DeliveryLog log, SendProgress progress,
     SandboxOptions options, TimeProvider clock, ILogger<NotificationSender> logger) : BackgroundService
 {
     private readonly HttpClient http = new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false })
@@ -112,6 +112,7 @@ internal sealed partial class NotificationSender(
             return "again";
         });
         LogSend(job.Gateway, job.Key, send, outcome);
+        progress.Recorded();
     }
 
     private async Task<(int? Status, string? Body)> Post(NotificationJob job, List<KeyValuePair<string, string>> fields, CancellationToken cancellation)
@@ -146,5 +147,37 @@ internal sealed partial class NotificationSender(
     {
         http.Dispose();
         base.Dispose();
+    }
+}
+
+/// <summary>
+/// Counts the sends whose outcome is recorded (the job rescheduled or removed), and lets a waiter
+/// await the next one. A due job stays due until its send is recorded, so "nothing due now" means
+/// nothing more goes out until the clock moves: the tests' signal instead of a real-time wait.
+/// </summary>
+internal sealed class SendProgress
+{
+    private readonly Lock gate = new();
+    private TaskCompletionSource next = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public int Sends { get; private set; }
+
+    /// <summary>Completes when the next send is recorded; take it before checking what is due, so none is missed.</summary>
+    public Task NextSend()
+    {
+        lock (gate)
+            return next.Task;
+    }
+
+    public void Recorded()
+    {
+        TaskCompletionSource done;
+        lock (gate)
+        {
+            Sends++;
+            done = next;
+            next = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+        done.SetResult();
     }
 }

@@ -7,7 +7,35 @@ public static class CliApp
 {
     private static readonly HashSet<string> Verbs = ["migrate", "seed-demo", "reconcile", "accounts", "coupons", "engine", "--help", "-h", "-?", "help", "--version"];
 
+    /// <summary>The verbs and what each does, for the answer to a mistyped one.</summary>
+    private static readonly (string Verb, string Does)[] VerbList =
+    [
+        ("migrate", "apply the database migrations of the configured provider"),
+        ("seed-demo", "create the demo customer, its instances and coupons"),
+        ("reconcile [--gateways]", "check every ledger balance against its postings (and the gateways)"),
+        ("accounts create", "create a customer and print its AccessKey pair"),
+        ("coupons issue", "issue a coupon to a customer"),
+        ("engine run [--at TIME]", "run the lifecycle engine once"),
+    ];
+
     public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
+
+    /// <summary>
+    /// A first argument that is neither a verb nor a setting (`--urls …`, `--Key=value`, `/Key=value`,
+    /// `Key=value`) is a mistyped verb: it must not start the server.
+    /// </summary>
+    public static bool IsMistypedVerb(string[] args) =>
+        args.Length > 0 && !IsCommand(args) && !args[0].StartsWith('-') && !args[0].StartsWith('/') && !args[0].Contains('=', StringComparison.Ordinal);
+
+    /// <summary>One line naming the unknown verb, then the verbs; exit code 2 like every other refusal.</summary>
+    public static int ReportMistypedVerb(string verb, TextWriter error)
+    {
+        error.WriteLine($"cloudbill: '{verb}' is not a verb; use one of the verbs below, or no verb (only settings such as --urls) to start the server.");
+        foreach (var (name, does) in VerbList)
+            error.WriteLine($"  {name,-24}{does}");
+        error.WriteLine("  --help                  every verb and its options");
+        return 2;
+    }
 
     public static async Task<int> Run(string[] args)
     {

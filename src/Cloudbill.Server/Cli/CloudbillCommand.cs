@@ -1,5 +1,7 @@
 using Cloudbill.Core;
+using Cloudbill.Core.Persistence;
 using Cloudbill.Server.Hosting;
+using Microsoft.AspNetCore.DataProtection;
 using Spectre.Console.Cli;
 
 namespace Cloudbill.Server.Cli;
@@ -22,6 +24,12 @@ public abstract class CloudbillCommand<TSettings> : AsyncCommand<TSettings> wher
             builder.Services.AddCloudbillCore(builder.Configuration);
             using var host = builder.Build();
             await using var scope = host.Services.CreateAsyncScope();
+            if (NeedsCurrentSchema)
+            {
+                // Only `migrate` changes the schema: every other verb refuses an older one.
+                await scope.ServiceProvider.GetRequiredService<DatabaseMigrator>().RequireCurrent(cancellationToken);
+                DatabaseMigrator.EnsureKeyRing(scope.ServiceProvider.GetRequiredService<IDataProtectionProvider>(), scope.ServiceProvider.GetRequiredService<DatabaseSettings>());
+            }
             return await Execute(scope.ServiceProvider, settings, cancellationToken);
         }
         catch (Exception e) when (StartupFailure.IsConfigurationProblem(e))
@@ -29,6 +37,9 @@ public abstract class CloudbillCommand<TSettings> : AsyncCommand<TSettings> wher
             return StartupFailure.Report(e);
         }
     }
+
+    /// <summary>False only for `migrate`, which makes the schema the others require.</summary>
+    protected virtual bool NeedsCurrentSchema => true;
 
     protected abstract Task<int> Execute(IServiceProvider services, TSettings settings, CancellationToken ct);
 }

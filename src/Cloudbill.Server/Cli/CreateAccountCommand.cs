@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using Cloudbill.Core;
 using Cloudbill.Core.Accounts;
-using Cloudbill.Core.Persistence;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -35,7 +34,6 @@ public sealed class CreateAccountCommand : CloudbillCommand<CreateAccountCommand
 
     protected override async Task<int> Execute(IServiceProvider services, Settings settings, CancellationToken ct)
     {
-        await services.GetRequiredService<DatabaseMigrator>().Migrate(ct);
         var created = await services.GetRequiredService<AccountService>().Create(settings.Email, settings.Password, Money.Parse(settings.Balance), null, ct);
         if (!created.Succeeded)
         {

@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
 using Cloudbill.Core.Lifecycle;
-using Cloudbill.Core.Persistence;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -30,7 +29,6 @@ public sealed class EngineRunCommand : CloudbillCommand<EngineRunCommand.Setting
 
     protected override async Task<int> Execute(IServiceProvider services, Settings settings, CancellationToken ct)
     {
-        await services.GetRequiredService<DatabaseMigrator>().Migrate(ct);
         var at = settings.At is null ? services.GetRequiredService<TimeProvider>().GetUtcNow() : ParseAt(settings.At);
         var report = await services.GetRequiredService<LifecycleEngine>().RunUntil(at.ToUniversalTime(), ct);
 

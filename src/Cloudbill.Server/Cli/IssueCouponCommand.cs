@@ -2,7 +2,6 @@ using System.ComponentModel;
 using Cloudbill.Core;
 using Cloudbill.Core.Coupons;
 using Cloudbill.Core.Instances;
-using Cloudbill.Core.Persistence;
 using Cloudbill.Core.Time;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -78,7 +77,6 @@ public sealed class IssueCouponCommand : CloudbillCommand<IssueCouponCommand.Set
 
     protected override async Task<int> Execute(IServiceProvider services, Settings settings, CancellationToken ct)
     {
-        await services.GetRequiredService<DatabaseMigrator>().Migrate(ct);
         var issue = new CouponIssue(
             settings.Account.Trim(),
             settings.Name,

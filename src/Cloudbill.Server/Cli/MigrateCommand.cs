@@ -7,6 +7,8 @@ public sealed class MigrateCommand : CloudbillCommand<MigrateCommand.Settings>
 {
     public sealed class Settings : CommandSettings;
 
+    protected override bool NeedsCurrentSchema => false;
+
     protected override async Task<int> Execute(IServiceProvider services, Settings settings, CancellationToken ct)
     {
         var database = services.GetRequiredService<DatabaseSettings>();

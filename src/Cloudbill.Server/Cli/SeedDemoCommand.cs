@@ -1,6 +1,5 @@
 using Cloudbill.Core;
 using Cloudbill.Core.Demo;
-using Cloudbill.Core.Persistence;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -12,7 +11,6 @@ public sealed class SeedDemoCommand : CloudbillCommand<SeedDemoCommand.Settings>
 
     protected override async Task<int> Execute(IServiceProvider services, Settings settings, CancellationToken ct)
     {
-        await services.GetRequiredService<DatabaseMigrator>().Migrate(ct);
         var result = await services.GetRequiredService<DemoSeeder>().Seed(ct);
         if (!result.Succeeded)
         {

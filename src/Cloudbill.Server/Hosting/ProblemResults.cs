@@ -1,10 +1,23 @@
+using System.Diagnostics;
 using Cloudbill.Core.Problems;
+using Microsoft.AspNetCore.Components.Endpoints;
+using Microsoft.AspNetCore.Diagnostics;
 
 namespace Cloudbill.Server.Hosting;
 
-/// <summary>The one place a <see cref="Problem"/> becomes an HTTP status: RFC 7807 JSON with the problem's code.</summary>
+/// <summary>
+/// The one place a <see cref="Problem"/> becomes HTTP: RFC 9457 problem details with a stable
+/// <c>type</c> from the problem's code (<c>urn:cloudbill:problem:Ledger.KeyReused</c>), a
+/// <c>title</c> that is the same for every occurrence of that type, the occurrence's message in
+/// <c>detail</c>, the code again in <c>code</c> and the request id in <c>requestId</c>
+/// (docs/decisions/0015).
+/// </summary>
 internal static class ProblemResults
 {
+    public const string TypePrefix = "urn:cloudbill:problem:";
+    public const string UnexpectedCode = "Server.Unexpected";
+    public const string JsonContentType = "application/problem+json";
+
     public static int StatusOf(Problem problem) => problem.Kind switch
     {
         ProblemKind.Invalid => StatusCodes.Status400BadRequest,
@@ -12,6 +25,18 @@ internal static class ProblemResults
         ProblemKind.Conflict => StatusCodes.Status409Conflict,
         ProblemKind.Forbidden => StatusCodes.Status403Forbidden,
     };
+
+    /// <summary>The constant title of a problem type: one per kind, so it never carries an occurrence's ids or amounts.</summary>
+    public static string TitleOf(Problem problem) => problem.Kind switch
+    {
+        ProblemKind.Invalid => "The request is not valid.",
+        ProblemKind.NotFound => "Not found.",
+        ProblemKind.Conflict => "The request conflicts with the current state.",
+        ProblemKind.Forbidden => "Not allowed.",
+    };
+
+    /// <summary>The id that the log and the answer share (the trace id when tracing, else the connection's request id).</summary>
+    public static string RequestId(HttpContext http) => Activity.Current?.Id ?? http.TraceIdentifier;
 
     /// <summary>
     /// A page that shows a problem itself answers with its status; the status-code pages must not
@@ -21,7 +46,7 @@ internal static class ProblemResults
     {
         if (http is null || http.Response.HasStarted)
             return;
-        if (http.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>() is { } pages)
+        if (http.Features.Get<IStatusCodePagesFeature>() is { } pages)
             pages.Enabled = false;
         // .NET 10 sends a routed component's 404 without a body (the framework reserves it for
         // its Not Found page), so a page that explains a missing order or instance answers 400:
@@ -31,5 +56,57 @@ internal static class ProblemResults
     }
 
     public static IResult From(Problem problem) =>
-        Results.Problem(title: problem.Message, statusCode: StatusOf(problem), extensions: new Dictionary<string, object?> { ["code"] = problem.Code });
+        new ProblemJson(StatusOf(problem), problem.Code, TitleOf(problem), problem.Message);
+
+    /// <summary>What an unexpected exception answers: nothing of the exception, only where to find it in the log.</summary>
+    public static IResult Unexpected(string requestId) =>
+        new ProblemJson(StatusCodes.Status500InternalServerError, UnexpectedCode, "Cloudbill could not complete the request.",
+            $"Something unexpected went wrong; nothing is known to have changed. Try again, and if it happens again give the operator the request id {requestId}.");
+
+    /// <summary>Written as JSON whatever the request accepts: a gateway or the app reads it, never an HTML page.</summary>
+    private sealed class ProblemJson(int status, string code, string title, string detail) : IResult
+    {
+        public Task ExecuteAsync(HttpContext http)
+        {
+            if (http.Features.Get<IStatusCodePagesFeature>() is { } pages)
+                pages.Enabled = false;
+            http.Response.StatusCode = status;
+            var body = new Dictionary<string, object?>
+            {
+                ["type"] = TypePrefix + code,
+                ["title"] = title,
+                ["status"] = status,
+                ["detail"] = detail,
+                ["code"] = code,
+                ["requestId"] = RequestId(http),
+            };
+            return http.Response.WriteAsJsonAsync(body, (System.Text.Json.JsonSerializerOptions?)null, JsonContentType, http.RequestAborted);
+        }
+    }
+}
+
+/// <summary>
+/// An exception nobody expected, on an endpoint that answers JSON or takes a form (the payment
+/// endpoints, /signout, the API): logged as an error with the request id, answered with a JSON
+/// problem carrying the same id, never an HTML page or a stack trace. Blazor pages keep /error.
+/// </summary>
+internal sealed partial class UnexpectedExceptionHandler(ILogger<UnexpectedExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken cancellationToken)
+    {
+        var endpoint = http.Features.Get<IExceptionHandlerFeature>()?.Endpoint;
+        var isPage = endpoint is null
+            ? http.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase)
+            : endpoint.Metadata.GetMetadata<ComponentTypeMetadata>() is not null;
+        if (isPage || http.Response.HasStarted)
+            return false;
+
+        var requestId = ProblemResults.RequestId(http);
+        LogUnexpected(exception, http.Request.Method, http.Features.Get<IExceptionHandlerFeature>()?.Path ?? http.Request.Path.Value ?? "", requestId);
+        await ProblemResults.Unexpected(requestId).ExecuteAsync(http);
+        return true;
+    }
+
+    [LoggerMessage(LogLevel.Error, "Unexpected failure of {Method} {Path} (request {RequestId})")]
+    private partial void LogUnexpected(Exception exception, string method, string path, string requestId);
 }

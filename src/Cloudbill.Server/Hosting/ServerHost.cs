@@ -34,6 +34,8 @@ public static class ServerHost
             Args = args,
             // appsettings.json sits beside the executable, wherever the server is started from.
             ContentRootPath = AppContext.BaseDirectory,
+            // The server's own static assets manifest, also when a test hosts it in its process.
+            ApplicationName = typeof(ServerHost).Assembly.GetName().Name,
         });
         builder.WebHost.UseStaticWebAssets();
         configure?.Invoke(builder);
@@ -54,15 +56,28 @@ public static class ServerHost
         return app;
     }
 
-    /// <summary>Applies migrations and, on a first start of an empty embedded database, seeds the demo customer.</summary>
+    /// <summary>
+    /// Applies migrations (or, with Cloudbill:Database:MigrateOnStart=false, requires a current
+    /// schema), creates the Data Protection key ring and, on a first start of an empty embedded
+    /// database, seeds the demo customer.
+    /// </summary>
     public static async Task Prepare(IServiceProvider services, ILogger logger, CancellationToken ct)
     {
         await using var scope = services.CreateAsyncScope();
-        var applied = await scope.ServiceProvider.GetRequiredService<DatabaseMigrator>().Migrate(ct);
-        var settings = scope.ServiceProvider.GetRequiredService<DatabaseSettings>();
-        logger.LogInformation("Database {Database}: {Applied} migration(s) applied", settings.Describe(), applied.Count);
-
         var options = scope.ServiceProvider.GetRequiredService<CloudbillOptions>();
+        var settings = scope.ServiceProvider.GetRequiredService<DatabaseSettings>();
+        var migrator = scope.ServiceProvider.GetRequiredService<DatabaseMigrator>();
+        if (options.Database.MigrateOnStart)
+        {
+            var applied = await migrator.Migrate(ct);
+            logger.LogInformation("Database {Database}: {Applied} migration(s) applied", settings.Describe(), applied.Count);
+        }
+        else
+        {
+            await migrator.RequireCurrent(ct);
+        }
+        DatabaseMigrator.EnsureKeyRing(scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>(), settings);
+
         var db = scope.ServiceProvider.GetRequiredService<CloudbillDbContext>();
         if (settings.Provider == DatabaseProvider.Sqlite && options.Demo.SeedOnFirstStart && !db.BillingAccounts.Any())
         {
@@ -103,6 +118,7 @@ internal static class WebServices
         services.AddAuthorization();
         services.AddAntiforgery();
         services.AddProblemDetails();
+        services.AddExceptionHandler<UnexpectedExceptionHandler>();
         services.AddHealthChecks().AddDbContextCheck<CloudbillDbContext>("database");
         services.AddHostedService(sp => sp.GetRequiredService<Core.Provisioning.SimulatedProvisioner>());
         services.AddHostedService(sp => sp.GetRequiredService<Core.Lifecycle.EngineWorker>());

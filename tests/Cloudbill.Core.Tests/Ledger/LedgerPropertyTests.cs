@@ -7,18 +7,29 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Cloudbill.Core.Tests;
 
-/// <summary>R10: whatever is posted, every balance equals its postings and every transaction balances.</summary>
+/// <summary>
+/// R10: whatever is posted, every balance equals its postings and every transaction balances; a
+/// business key posts once (R10.3): an identical retry returns the first transaction, other postings are refused.
+/// </summary>
 public class LedgerPropertyTests
 {
-    /// <summary>One attempted transaction: postings to accounts 0..4, balanced or not, maybe reusing an earlier key.</summary>
-    public sealed record Attempt(int KeyNumber, (int Account, long Fen)[] Lines, bool Balance);
+    /// <summary>
+    /// One attempted transaction: postings to accounts 0..4, balanced or not, maybe reusing an
+    /// earlier key; or (<paramref name="Retry"/>) an exact retry of an earlier posted one, its lines
+    /// in another order.
+    /// </summary>
+    public sealed record Attempt(int KeyNumber, (int Account, long Fen)[] Lines, bool Balance, bool Retry);
 
     private static readonly Gen<Attempt> Attempts =
         from keyNumber in Gen.Choose(0, 30)
         from count in Gen.Choose(1, 4)
         from lines in Gen.ArrayOf(Gen.Zip(Gen.Choose(0, 4), Gen.Choose(-5_000_000, 5_000_000).Select(x => (long)x)), count)
         from balance in Gen.Frequency((4, Gen.Constant(true)), (1, Gen.Constant(false)))
-        select new Attempt(keyNumber, lines, balance);
+        from retry in Gen.Frequency((3, Gen.Constant(false)), (1, Gen.Constant(true)))
+        select new Attempt(keyNumber, lines, balance, retry);
+
+    private static List<(long, long)> Canonical(IEnumerable<PostingLine> lines) =>
+        lines.Where(l => l.Amount.Fen != 0).Select(l => (l.LedgerAccountId, l.Amount.Fen)).Order().ToList();
 
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
@@ -34,32 +45,59 @@ public class LedgerPropertyTests
         }
 
         var expected = new long[5];
-        var postedKeys = new HashSet<string>();
+        // Every posted key with its lines (as posted) and its transaction.
+        var posted = new Dictionary<string, (List<PostingLine> Lines, long TransactionId)>();
+        var retries = 0;
+        var conflicts = 0;
         var run = 0;
         var property = Prop.ForAll(Gen.ListOf(Attempts, 12).ToArbitrary(), attempts =>
         {
             run++;
             foreach (var attempt in attempts)
             {
-                var lines = attempt.Lines.Select(l => new PostingLine(accounts[l.Account], new Money(l.Fen))).ToList();
-                if (attempt.Balance)
+                string key;
+                List<PostingLine> lines;
+                if (attempt.Retry && posted.Count > 0)
                 {
-                    var sum = lines.Sum(l => l.Amount.Fen);
-                    lines.Add(new PostingLine(accounts[(attempt.KeyNumber + 1) % 5], new Money(-sum)));
+                    // An identical retry of an earlier transaction, its lines in reverse order.
+                    key = posted.Keys.OrderBy(k => k, StringComparer.Ordinal).ElementAt(attempt.KeyNumber % posted.Count);
+                    lines = Enumerable.Reverse(posted[key].Lines).ToList();
                 }
-                var key = $"run{run % 3}:{attempt.KeyNumber}";
+                else
+                {
+                    lines = attempt.Lines.Select(l => new PostingLine(accounts[l.Account], new Money(l.Fen))).ToList();
+                    if (attempt.Balance)
+                    {
+                        var sum = lines.Sum(l => l.Amount.Fen);
+                        lines.Add(new PostingLine(accounts[(attempt.KeyNumber + 1) % 5], new Money(-sum)));
+                    }
+                    key = $"run{run % 3}:{attempt.KeyNumber}";
+                }
                 var result = test.Run<LedgerService, Problems.Result<PostResult>>((l, ct) => l.Post(key, "property", lines, ct)).GetAwaiter().GetResult();
 
                 var isBalanced = lines.Sum(l => l.Amount.Fen) == 0 && lines.Any(l => l.Amount.Fen != 0);
-                if (postedKeys.Contains(key))
+                if (posted.TryGetValue(key, out var first))
                 {
-                    // R10.3: the same business key never posts twice.
-                    Assert.True(result.Succeeded && result.Value.AlreadyPosted);
+                    // R10.3: the same business key never posts twice. An identical retry gets the
+                    // first transaction back; other postings under the key are a conflict naming it.
+                    if (Canonical(first.Lines).SequenceEqual(Canonical(lines)))
+                    {
+                        Assert.True(result.Succeeded && result.Value.AlreadyPosted);
+                        Assert.Equal(first.TransactionId, result.Value.Transaction.Id);
+                        retries++;
+                    }
+                    else
+                    {
+                        Assert.False(result.Succeeded);
+                        Assert.Equal(("Ledger.KeyReused", Problems.ProblemKind.Conflict), (result.Problem!.Code, result.Problem.Kind));
+                        Assert.Contains($"'{key}'", result.Problem.Message, StringComparison.Ordinal);
+                        conflicts++;
+                    }
                 }
                 else if (isBalanced)
                 {
                     Assert.True(result.Succeeded && !result.Value.AlreadyPosted);
-                    postedKeys.Add(key);
+                    posted.Add(key, (lines, result.Value.Transaction.Id));
                     foreach (var line in lines)
                         expected[Array.IndexOf(accounts, line.LedgerAccountId)] += line.Amount.Fen;
                 }
@@ -75,6 +113,7 @@ public class LedgerPropertyTests
         });
 
         Check.One(Config.QuickThrowOnFailure.WithMaxTest(provider == DatabaseProvider.Sqlite ? 40 : 20), property);
-        Assert.True(postedKeys.Count > 0);
+        Assert.True(posted.Count > 0);
+        Assert.True(retries > 0 && conflicts > 0, $"{retries} identical retries and {conflicts} conflicting reuses were tried");
     }
 }

@@ -238,25 +238,6 @@ public class PayAsYouGoBillingTests
         Assert.True(await test.LedgerIsClean());
     }
 
-    [Theory]
-    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
-    public async Task An_instance_from_before_hourly_billing_is_charged_from_the_next_start(DatabaseProvider provider) // R8.1
-    {
-        await using var test = await TestServices.Start(provider);
-        var account = await test.Customer("10.00");
-        var old = await test.PayAsYouGoInstance(account, "i-paygolddata00000001");
-        await test.Query(db => db.Instances.Where(i => i.Id == old.Id)
-            .ExecuteUpdateAsync(s => s.SetProperty(i => i.ChargedUntil, (DateTimeOffset?)null).SetProperty(i => i.PayAsYouGoDueAt, (DateTimeOffset?)null)));
-        test.Clock.SetUtcNow(Start + TimeSpan.FromDays(2) + TimeSpan.FromMilliseconds(1500));
-
-        await test.Run<DatabaseMigrator, IReadOnlyList<string>>((m, ct) => m.Migrate(ct));
-        await test.RunEvery(Hour, Start + TimeSpan.FromDays(2) + 2 * Hour + TimeSpan.FromSeconds(2));
-
-        // Nothing for the two days before; two hours from the start at 10:00:01 on 11-28.
-        Assert.Equal(Start + TimeSpan.FromDays(2) + 2 * Hour + TimeSpan.FromSeconds(1), (await test.Reload(old.Id)).ChargedUntil);
-        Assert.Equal(Money.Parse("8.74"), (await test.Balance(account)).Cash);
-    }
-
     [Fact]
     public void A_negative_number_of_days_stops_the_start_with_the_key() // R8.2
     {

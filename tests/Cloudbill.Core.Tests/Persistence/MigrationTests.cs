@@ -36,6 +36,83 @@ public class MigrationTests
         Assert.Equal(["clearing:alipay", "clearing:unionpay", "coupon-expense", "operator-adjustments", "revenue"], codes);
     }
 
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task Migrating_changes_the_schema_and_the_data_of_its_migrations_only(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.Create(provider);
+        var settings = new DatabaseSettings(provider, database.ConnectionString);
+        var applied = await new DatabaseMigrator(settings).Migrate(TestContext.Current.CancellationToken);
+        Assert.Contains(applied, m => m.EndsWith("_DataMovedOutOfTheMigrator", StringComparison.Ordinal));
+
+        await using var db = Context(settings);
+        // No Data Protection key (the host makes it on first use), no customer, no posting.
+        Assert.Equal(0, await db.DataProtectionKeys.CountAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(0, await db.BillingAccounts.CountAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(0, await db.JournalTransactions.CountAsync(TestContext.Current.CancellationToken));
+        var shared = await db.LedgerAccounts.Select(a => new { a.Code, a.Kind, a.BillingAccountId, a.BalanceFen }).ToListAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(Ledger.LedgerService.SystemAccounts.OrderBy(a => a.Code, StringComparer.Ordinal).Select(a => (a.Code, a.Kind, (long?)null, 0L)),
+            shared.OrderBy(a => a.Code, StringComparer.Ordinal).Select(a => (a.Code, a.Kind, a.BillingAccountId, a.BalanceFen)));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task Every_use_but_migrate_refuses_an_unmigrated_or_older_database(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.Create(provider);
+        var migrator = new DatabaseMigrator(new DatabaseSettings(provider, database.ConnectionString));
+
+        var empty = await Assert.ThrowsAsync<ConfigurationProblemException>(() => migrator.RequireCurrent(TestContext.Current.CancellationToken));
+        Assert.EndsWith("is not migrated: " + (provider == DatabaseProvider.Sqlite ? "it does not exist yet" : "it has no Cloudbill schema") + ". Run `cloudbill migrate` first.", empty.Message, StringComparison.Ordinal);
+
+        await migrator.Migrate(TestContext.Current.CancellationToken);
+        await migrator.RequireCurrent(TestContext.Current.CancellationToken);
+
+        await ForgetLastMigration(database);
+        var older = await Assert.ThrowsAsync<ConfigurationProblemException>(() => migrator.RequireCurrent(TestContext.Current.CancellationToken));
+        Assert.EndsWith("is not migrated: its schema is older: 1 migration(s) to apply. Run `cloudbill migrate` first.", older.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task A_pay_as_you_go_instance_from_before_hourly_billing_is_metered_from_the_migration(DatabaseProvider provider) // R8.1
+    {
+        await using var test = await TestServices.Start(provider);
+        var account = await test.Customer("10.00");
+        var old = await test.PayAsYouGoInstance(account, "i-paygolddata00000001");
+        await test.Query(db => db.Instances.Where(i => i.Id == old.Id)
+            .ExecuteUpdateAsync(s => s.SetProperty(i => i.ChargedUntil, (DateTimeOffset?)null).SetProperty(i => i.PayAsYouGoDueAt, (DateTimeOffset?)null)));
+        await ForgetLastMigration(test.Database);
+
+        // The migration runs on the database's clock, not the test's fake one.
+        var before = DateTimeOffset.UtcNow.AddSeconds(-2);
+        Assert.Single(await test.Run<DatabaseMigrator, IReadOnlyList<string>>((m, ct) => m.Migrate(ct)));
+        var after = DateTimeOffset.UtcNow.AddSeconds(2);
+
+        var metered = await test.Reload(old.Id);
+        Assert.InRange(metered.ChargedUntil!.Value, before, after);
+        Assert.Equal(0, metered.ChargedUntil.Value.UtcTicks % TimeSpan.TicksPerSecond);
+        Assert.Equal(metered.ChargedUntil + TimeSpan.FromHours(1), metered.PayAsYouGoDueAt);
+        // Applied again, nothing moves (the meter is only started where there was none).
+        await ForgetLastMigration(test.Database);
+        await test.Run<DatabaseMigrator, IReadOnlyList<string>>((m, ct) => m.Migrate(ct));
+        Assert.Equal(metered.ChargedUntil, (await test.Reload(old.Id)).ChargedUntil);
+    }
+
+    /// <summary>The database as the build before DataMovedOutOfTheMigrator left it (that migration changes data only).</summary>
+    private static async Task ForgetLastMigration(TestDatabase database)
+    {
+        await using var db = Context(new DatabaseSettings(database.Provider, database.ConnectionString));
+        await db.Database.ExecuteSqlRawAsync("""DELETE FROM "__EFMigrationsHistory" WHERE "MigrationId" LIKE '%_DataMovedOutOfTheMigrator'""", TestContext.Current.CancellationToken);
+    }
+
+    private static CloudbillDbContext Context(DatabaseSettings settings)
+    {
+        var options = new DbContextOptionsBuilder<CloudbillDbContext>();
+        settings.Configure(options);
+        return new CloudbillDbContext(options.Options);
+    }
+
     [Fact]
     public async Task Sqlite_runs_in_WAL_mode()
     {

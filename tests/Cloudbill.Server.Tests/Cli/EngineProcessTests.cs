@@ -3,10 +3,11 @@ using Cloudbill.Core.Coupons;
 using Cloudbill.Core.Instances;
 using Cloudbill.Core.Persistence;
 using Cloudbill.Testing;
+using Npgsql;
 
 namespace Cloudbill.Server.Tests;
 
-/// <summary>R4.7 across processes: nodes sharing one PostgreSQL never do the same work twice.</summary>
+/// <summary>R4.7 across processes: nodes sharing one PostgreSQL, running at the same time, never do the same work twice.</summary>
 public class EngineProcessTests
 {
     private static DateTimeOffset Shanghai(int y, int m, int d, int h = 0) => new DateTimeOffset(y, m, d, h, 0, 0, TimeSpan.FromHours(8)).ToUniversalTime();
@@ -35,9 +36,30 @@ public class EngineProcessTests
         var at = Shanghai(2026, 12, 12, 12).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
 
         var one = await CloudbillProcess.Run(CloudbillProcess.DatabaseSettings(single.Database), "engine", "run", "--at", at);
-        var both = await Task.WhenAll(
+
+        // A barrier: while this transaction holds the migrations history table, each process
+        // stops at its schema check, before the engine. Both are seen waiting there at once, then
+        // released together, so their engine runs overlap (not one after the other).
+        var ct = TestContext.Current.CancellationToken;
+        await using var barrier = new NpgsqlConnection(twice.Database.ConnectionString);
+        await barrier.OpenAsync(ct);
+        await using var hold = await barrier.BeginTransactionAsync(ct);
+        await using (var take = new NpgsqlCommand("""LOCK TABLE "__EFMigrationsHistory" IN ACCESS EXCLUSIVE MODE""", barrier, hold))
+            await take.ExecuteNonQueryAsync(ct);
+        var runs = Task.WhenAll(
             CloudbillProcess.Run(CloudbillProcess.DatabaseSettings(twice.Database), "engine", "run", "--at", at),
             CloudbillProcess.Run(CloudbillProcess.DatabaseSettings(twice.Database), "engine", "run", "--at", at));
+        var waiting = 0L;
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (waiting < 2 && !runs.IsCompleted && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50, ct);
+            await using var count = new NpgsqlCommand("""SELECT count(*) FROM pg_locks WHERE relation = '"__EFMigrationsHistory"'::regclass AND NOT granted""", barrier, hold);
+            waiting = (long)(await count.ExecuteScalarAsync(ct))!;
+        }
+        Assert.Equal(2, waiting);
+        await hold.CommitAsync(ct);
+        var both = await runs;
 
         Assert.Equal(0, one.ExitCode);
         Assert.All(both, r => Assert.Equal(0, r.ExitCode));

@@ -38,6 +38,7 @@ public class OperatorVerbTests
     {
         await using var database = await TestDatabase.Create(provider);
         var env = CloudbillProcess.DatabaseSettings(database);
+        Assert.Equal(0, (await CloudbillProcess.Run(env, "migrate")).ExitCode);
         var created = await CloudbillProcess.Run(env, "accounts", "create", "--email", "eve@example.com", "--password", "Secret-2026", "--balance", "250.00");
         Assert.Equal(0, created.ExitCode);
 
@@ -55,6 +56,7 @@ public class OperatorVerbTests
     {
         await using var database = await TestDatabase.Create(DatabaseProvider.Sqlite);
         var env = CloudbillProcess.DatabaseSettings(database);
+        Assert.Equal(0, (await CloudbillProcess.Run(env, "migrate")).ExitCode);
 
         var created = await CloudbillProcess.Run(env, "accounts", "create", "--email", "frank@example.com", "--password", "Secret-2026", "--balance", "100.00");
         Assert.Equal(0, created.ExitCode);
@@ -82,6 +84,7 @@ public class OperatorVerbTests
     {
         await using var database = await TestDatabase.Create(DatabaseProvider.Sqlite);
         var env = CloudbillProcess.DatabaseSettings(database);
+        Assert.Equal(0, (await CloudbillProcess.Run(env, "migrate")).ExitCode);
         Assert.Equal(0, (await CloudbillProcess.Run(env, "accounts", "create", "--email", "hana@example.com", "--password", "Secret-2026")).ExitCode);
 
         var issued = await CloudbillProcess.Run(env, "coupons", "issue", "--account", "hana@example.com", "--amount", "50.00", "--min-order", "100.00",
