@@ -10,7 +10,7 @@ namespace Cloudbill.Server.Hosting;
 /// <c>type</c> from the problem's code (<c>urn:cloudbill:problem:Ledger.KeyReused</c>), a
 /// <c>title</c> that is the same for every occurrence of that type, the occurrence's message in
 /// <c>detail</c>, the code again in <c>code</c> and the request id in <c>requestId</c>
-/// (docs/decisions/0015).
+/// (docs/decisions/0016).
 /// </summary>
 internal static class ProblemResults
 {
