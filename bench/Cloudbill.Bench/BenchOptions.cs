@@ -22,6 +22,9 @@ public sealed record BenchOptions(
     /// <summary>`--api`: only the data and the OpenAPI measurements (no pgbench, no engine runs).</summary>
     public bool ApiOnly { get; init; }
 
+    /// <summary>`--pages`: only the data and the phone app's Console pages (no pgbench, no engine runs).</summary>
+    public bool PagesOnly { get; init; }
+
     public const string ServerVariable = "CLOUDBILL_BENCH_POSTGRES";
     public const string DefaultServer = "Host=127.0.0.1;Username=cloudbill;Password=cloudbill";
 
@@ -46,6 +49,7 @@ public sealed record BenchOptions(
                 "--view-calls" => options with { ViewCalls = Int() },
                 "--one-engine" => options with { TwoEngines = false },
                 "--api" => options with { ApiOnly = true, TwoEngines = false },
+                "--pages" => options with { PagesOnly = true, TwoEngines = false },
                 "--database" => options with { Database = Next() },
                 "--output" => options with { Output = Next() },
                 "--label" => options with { Label = Next() },

@@ -63,6 +63,24 @@ await using (var connection = new NpgsqlConnection(options.ConnectionTo(options.
 }
 Say(Invariant($"Generated {data.Instances:N0} instances in {data.Accounts:N0} accounts, {data.Due:N0} due, in {data.Elapsed.TotalSeconds:F1} s"));
 
+// `--pages`: the phone app's Console pages on the big account, then stop (issue 9's speed figures).
+if (options.PagesOnly)
+{
+    await using (var connection = new NpgsqlConnection(options.ConnectionTo(options.Database)))
+    {
+        await connection.OpenAsync(ct);
+        await DataGenerator.Execute(connection, "VACUUM ANALYZE", ct);
+    }
+    var pagesReport = await PagesBench.Run(options.ConnectionTo(options.Database), dataDirectory, options.ViewCalls, options.BigAccount, data.Instances,
+        () => Build(options.Database, recorder), Say, ct);
+    var pagesMachine = await Machine();
+    var pagesHeader = Invariant($"Run `{string.Join(" ", ["bench/run.sh", .. args.Where((a, i) => a != "--output" && (i == 0 || args[i - 1] != "--output"))])}` finished {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC on {pagesMachine}.\n\n");
+    Console.WriteLine(pagesReport);
+    if (options.Output is { } pagesOutput)
+        await WriteSection(pagesOutput, $"pages-{options.Label}", pagesHeader + pagesReport);
+    return 0;
+}
+
 // `--api`: the OpenAPI on the big account, then stop (docs/api.md, issue 10's speed figures).
 if (options.ApiOnly)
 {

@@ -206,6 +206,15 @@ public sealed class RenewalViews(CloudbillDbContext db, ProductCatalog catalog, 
         return new RenewalPage(rows.Select(i => Row(i, now)).ToList(), total, filter.Page, filter.PageSize, products, tabs);
     }
 
+    /// <summary>How many instances the filter matches, and nothing else: the Console's pending-event counts.</summary>
+    public async Task<Result<int>> Count(long accountId, RenewalFilter filter, CancellationToken ct)
+    {
+        if (Validate(filter) is { } problem)
+            return problem;
+        var (matching, _) = Build(accountId, filter, clock.GetUtcNow());
+        return await matching.CountAsync(ct);
+    }
+
     /// <summary>
     /// The region list of a product page ("Hong Kong (China) (2)"): the instances every filter
     /// but the region matches, counted per region, in the catalog's region order.

@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using System.Text.RegularExpressions;
+using Cloudbill.Core.Accounts;
+using Cloudbill.Core.Renewals;
+using Cloudbill.Server.Hosting;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using static System.FormattableString;
+
+namespace Cloudbill.Bench;
+
+/// <summary>
+/// The phone app's Console pages for the big account, rendered by the whole server pipeline in
+/// memory (`TestServer`: authentication cookie, routing, the Blazor page with its queries and
+/// the HTML), so the time is the server's; signed in once through the real sign-in form.
+/// </summary>
+public static partial class PagesBench
+{
+    private const string Email = "bench-big-account@cloudbill.local";
+    private const string Password = "Bench-Pages-2026";
+
+    public static async Task<string> Run(string connectionString, string dataDirectory, int calls, int bigAccount, int instances, Func<ServiceProvider> coreServices, Action<string> say, CancellationToken ct)
+    {
+        await using (var setup = coreServices())
+        {
+            await using var scope = setup.CreateAsyncScope();
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<CloudbillUser>>();
+            if (await users.FindByEmailAsync(Email) is null)
+            {
+                var created = await users.CreateAsync(new CloudbillUser { UserName = Email, Email = Email, EmailConfirmed = true, BillingAccountId = DataGenerator.BigAccountId }, Password);
+                if (!created.Succeeded)
+                    throw new InvalidOperationException(string.Join(" ", created.Errors.Select(e => e.Description)));
+            }
+        }
+
+        await using var app = ServerHost.Build([], builder =>
+        {
+            builder.WebHost.UseTestServer();
+            builder.Environment.ApplicationName = typeof(ServerHost).Assembly.GetName().Name!;
+            // Only errors, so a page that fails says why.
+            builder.Logging.ClearProviders();
+            builder.Logging.AddSimpleConsole();
+            builder.Logging.SetMinimumLevel(LogLevel.Error);
+            builder.Services.AddSingleton<TimeProvider>(new FixedClock(DataGenerator.RunAt));
+            builder.Configuration["Cloudbill:Database:Provider"] = "Postgres";
+            builder.Configuration["ConnectionStrings:Cloudbill"] = connectionString;
+            builder.Configuration["Cloudbill:DataDirectory"] = dataDirectory;
+            builder.Configuration["Cloudbill:Engine:IntervalSeconds"] = "0";
+            builder.Configuration["Cloudbill:Payments:PollerIntervalSeconds"] = "0";
+        });
+        await app.StartAsync(ct);
+        using var http = app.GetTestClient();
+        var cookies = new Dictionary<string, string>(StringComparer.Ordinal);
+
+        async Task<(HttpStatusCode Status, string Body)> Send(HttpRequestMessage request)
+        {
+            if (cookies.Count > 0)
+                request.Headers.TryAddWithoutValidation("Cookie", string.Join("; ", cookies.Select(c => $"{c.Key}={c.Value}")));
+            using var response = await http.SendAsync(request, ct);
+            foreach (var header in response.Headers.TryGetValues("Set-Cookie", out var values) ? values : [])
+            {
+                var pair = header.Split(';')[0].Split('=', 2);
+                cookies[pair[0]] = pair[1];
+            }
+            return (response.StatusCode, await response.Content.ReadAsStringAsync(ct));
+        }
+
+        // Sign in through the page, as a phone does: the form's hidden fields, then the post.
+        var (_, signInPage) = await Send(new HttpRequestMessage(HttpMethod.Get, "/signin"));
+        // The sign-in form's own fields (the header's language form comes first and has a token of its own).
+        var form = signInPage[signInPage.IndexOf("name=\"_handler\" value=\"signin\"", StringComparison.Ordinal)..];
+        form = signInPage[signInPage.LastIndexOf("<form", signInPage.Length - form.Length, StringComparison.Ordinal)..];
+        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (Match m in HiddenInput().Matches(form[..form.IndexOf("</form>", StringComparison.Ordinal)]))
+            fields[WebUtility.HtmlDecode(m.Groups["name"].Value)] = WebUtility.HtmlDecode(m.Groups["value"].Value);
+        fields["Input.Email"] = Email;
+        fields["Input.Password"] = Password;
+        var (status, _) = await Send(new HttpRequestMessage(HttpMethod.Post, "/signin") { Content = new FormUrlEncodedContent(fields) });
+        if (!cookies.ContainsKey("cloudbill.auth"))
+            throw new InvalidOperationException($"Signing in as the big account failed ({(int)status}).");
+
+        // The big account's largest product and region, and one of its instances.
+        string product, region, instanceId;
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var views = scope.ServiceProvider.GetRequiredService<RenewalViews>();
+            var all = (await views.List(DataGenerator.BigAccountId, new RenewalFilter(PageSize: 1), ct)).Value;
+            product = all.Products.OrderByDescending(p => p.Count).First().ProductCode;
+            var regions = (await views.Regions(DataGenerator.BigAccountId, new RenewalFilter(ProductCode: product, Method: Core.Instances.RenewalMethod.ManualRenewal), ct)).Value;
+            region = regions.OrderByDescending(r => r.Count).First().Region.Id;
+            instanceId = (await views.List(DataGenerator.BigAccountId, new RenewalFilter(product, region, Core.Instances.RenewalMethod.ManualRenewal), ct)).Value.Instances[0].Id;
+        }
+
+        var pages = new (string Name, string Path)[]
+        {
+            ("Console", "/"),
+            ("Urgent Renewal", "/renewals/urgent"),
+            ("Renewal Management", "/renewals/manage"),
+            ("Product, Manual Renewal, urgent", $"/renewals/urgent/{product}?tab=ManualRenewal&expiry=Urgent"),
+            ("Product, Auto-Renewal, all times", $"/renewals/manage/{product}?tab=AutoRenewal&expiry=AllTimes"),
+            ("Region, first page", $"/renewals/manage/{product}/{region}?tab=ManualRenewal&expiry=AllTimes"),
+            ("Region, page 10", $"/renewals/manage/{product}/{region}?tab=ManualRenewal&expiry=AllTimes&page=10"),
+            ("Region, search", $"/renewals/manage/{product}/{region}?tab=ManualRenewal&expiry=AllTimes&q=zz"),
+            ("Renew Now", $"/renew?ids={instanceId}&months=1"),
+            ("Renewal method", $"/renewal-method?ids={instanceId}"),
+            ("My Instances", "/instances"),
+            ("My Instances, region", $"/instances/{region}"),
+            ("My", "/my"),
+        };
+        var results = new List<(string Name, double P50, double P95, double P99, int Bytes)>();
+        foreach (var (name, path) in pages)
+        {
+            async Task<(double Ms, int Bytes)> Call()
+            {
+                var watch = Stopwatch.StartNew();
+                var (code, body) = await Send(new HttpRequestMessage(HttpMethod.Get, path));
+                var elapsed = watch.Elapsed.TotalMilliseconds;
+                if (code != HttpStatusCode.OK || !body.Contains("appbar", StringComparison.Ordinal))
+                    throw new InvalidOperationException($"{path} answered {(int)code}.");
+                return (elapsed, Encoding.UTF8.GetByteCount(body));
+            }
+            for (var i = 0; i < 20; i++)
+                await Call();
+            var times = new double[calls];
+            var bytes = 0;
+            for (var i = 0; i < calls; i++)
+                (times[i], bytes) = await Call();
+            Array.Sort(times);
+            results.Add((name, Percentile(times, 0.50), Percentile(times, 0.95), Percentile(times, 0.99), bytes));
+            say(Invariant($"Page {name}: p50 {Percentile(times, 0.50):F2} ms, p95 {Percentile(times, 0.95):F2} ms"));
+        }
+        await app.StopAsync(ct);
+
+        var report = new StringBuilder();
+        report.AppendLine(Invariant($"The phone app's Console pages as the {bigAccount:N0}-instance account among {instances:N0} instances, rendered by the server pipeline in memory (`TestServer`: sign-in cookie, routing, the static-SSR Blazor page with its queries, the HTML); product `{product}`, region `{region}`; 20 warm-up requests, then {calls:N0} timed, one at a time:"));
+        report.AppendLine();
+        report.AppendLine("| Page | HTML | p50 | p95 | p99 | Goal p95 < 50 ms |");
+        report.AppendLine("|---|---|---|---|---|---|");
+        foreach (var r in results)
+            report.AppendLine(Invariant($"| {r.Name} | {r.Bytes / 1024.0:F1} KB | {r.P50:F2} ms | {r.P95:F2} ms | {r.P99:F2} ms | {(r.P95 < 50 ? "met" : "NOT met")} |"));
+        return report.ToString();
+    }
+
+    [GeneratedRegex("<input type=\"hidden\" name=\"(?<name>[^\"]+)\" value=\"(?<value>[^\"]*)\"")]
+    private static partial Regex HiddenInput();
+
+    private static double Percentile(double[] sorted, double p) => sorted[Math.Max(0, (int)Math.Ceiling(p * sorted.Length) - 1)];
+}
