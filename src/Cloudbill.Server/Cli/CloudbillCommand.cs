@@ -21,6 +21,7 @@ public abstract class CloudbillCommand<TSettings> : AsyncCommand<TSettings> wher
             builder.Services.AddPaymentGateways(builder.Configuration);
             builder.Services.AddCloudbillCore(builder.Configuration);
             using var host = builder.Build();
+            host.Services.ValidateCloudbillOptions();
             await using var scope = host.Services.CreateAsyncScope();
             return await Execute(scope.ServiceProvider, settings, cancellationToken);
         }

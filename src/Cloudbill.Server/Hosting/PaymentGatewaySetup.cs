@@ -18,7 +18,7 @@ internal static class PaymentGatewaySetup
     /// <summary>Registers <see cref="PaymentGateways"/>; returns the sandbox to host, or null when it is off.</summary>
     public static SandboxSetup? AddPaymentGateways(this IServiceCollection services, IConfiguration configuration)
     {
-        var options = configuration.GetSection(CloudbillOptions.Section).Get<CloudbillOptions>() ?? new CloudbillOptions();
+        var options = CloudbillOptionsStartup.Read(configuration);
         var payments = options.Payments;
         var (alipay, unionPay) = PaymentGateways.ConfiguredMerchants(payments);
         var embedded = string.IsNullOrWhiteSpace(options.Database.Provider) || options.Database.Provider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase);
@@ -31,6 +31,8 @@ internal static class PaymentGatewaySetup
         SandboxSetup? sandbox = null;
         if ((payments.Sandbox ?? (embedded && alipay is null && unionPay is null)) && (alipay is null || unionPay is null))
         {
+            if (CloudbillOptionsValidator.SandboxRetryScaleProblem(payments.SandboxRetryScale) is { } scaleProblem)
+                throw new ConfigurationProblemException(scaleProblem);
             var directory = payments.SandboxDirectory is { Length: > 0 } configured
                 ? Path.GetFullPath(configured)
                 : Path.Combine(CloudbillPaths.Resolve(options).DataDirectory, "sandbox");

@@ -15,6 +15,8 @@ public static class ServerHost
         try
         {
             var app = Build(args);
+            // Every setting's range, before the database is touched (the host would check only at RunAsync).
+            app.Services.ValidateCloudbillOptions();
             await Prepare(app.Services, app.Logger, CancellationToken.None);
             await app.RunAsync();
             return 0;
