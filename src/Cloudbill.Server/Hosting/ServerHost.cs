@@ -39,7 +39,7 @@ public static class ServerHost
         builder.WebHost.UseStaticWebAssets();
         configure?.Invoke(builder);
 
-        var sandbox = builder.Services.AddPaymentGateways(builder.Configuration);
+        var sandbox = builder.Services.AddPaymentGateways(builder.Configuration, builder.Environment);
         if (sandbox is not null)
             builder.Services.AddPaymentSandbox(sandbox.Options, sandbox.Credentials);
         builder.Services.AddCloudbillCore(builder.Configuration);
