@@ -102,5 +102,7 @@ public class SandboxModeTests(BrowserFixture browser) : IClassFixture<BrowserFix
         Assert.Equal("Project", profile.GetProperty("commandName").GetString());
         Assert.Equal("Development", profile.GetProperty("environmentVariables").GetProperty("ASPNETCORE_ENVIRONMENT").GetString());
         Assert.Equal("Development", profile.GetProperty("environmentVariables").GetProperty("DOTNET_ENVIRONMENT").GetString());
+        // dotnet run starts in the project's folder: the README's data/ is the repository's.
+        Assert.Equal("../../data", profile.GetProperty("environmentVariables").GetProperty("Cloudbill__DataDirectory").GetString());
     }
 }
