@@ -5,7 +5,7 @@ public sealed class CloudbillOptions
 {
     public const string Section = "Cloudbill";
 
-    /// <summary>Where the SQLite file, the catalog and generated keys live. Relative paths start at the current folder.</summary>
+    /// <summary>State only: the SQLite file and the sandbox's generated keys. Relative paths start at the current folder.</summary>
     public string DataDirectory { get; set; } = "data";
 
     public CatalogOptions Catalog { get; set; } = new();
@@ -43,7 +43,7 @@ public sealed class ProvisioningOptions
 
 public sealed class CatalogOptions
 {
-    /// <summary>The folder with catalog.json and products/; defaults to {DataDirectory}/catalog.</summary>
+    /// <summary>The folder with catalog.json and products/; defaults to the catalog shipped beside the executable.</summary>
     public string? Path { get; set; }
 }
 

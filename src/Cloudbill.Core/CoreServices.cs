@@ -17,6 +17,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Cloudbill.Core;
 
@@ -29,13 +30,17 @@ public static class CoreServices
     /// </summary>
     public static IServiceCollection AddCloudbillCore(this IServiceCollection services, IConfiguration configuration)
     {
-        var options = configuration.GetSection(CloudbillOptions.Section).Get<CloudbillOptions>() ?? new CloudbillOptions();
-        options.PayAsYouGo.Validate();
+        // Read now for what decides the registrations (folders, provider, catalog, merchants); every
+        // range is checked at start by CloudbillOptionsValidator (ValidateOnStart).
+        var options = CloudbillOptionsStartup.Read(configuration);
         var paths = CloudbillPaths.Resolve(options);
         var database = DatabaseSettings.Parse(options.Database.Provider, configuration.GetConnectionString("Cloudbill"), paths.DataDirectory);
         var catalog = CatalogLoader.Load(paths.CatalogDirectory);
 
-        services.AddSingleton(options);
+        services.AddOptions<CloudbillOptions>().Bind(configuration.GetSection(CloudbillOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CloudbillOptions>, CloudbillOptionsValidator>());
+        // The services take the validated value itself.
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<CloudbillOptions>>().Value);
         services.AddSingleton(paths);
         services.AddSingleton(database);
         services.AddSingleton(catalog);

@@ -36,7 +36,7 @@ internal static class SandboxPages
         html.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
             .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
             .Append("<title>").Append(H(title)).Append("</title><style>").Append(Style).Append("</style></head><body>\n")
-            .Append("<div class=\"banner\">Cloudbill offline sandbox gateway: no real money moves.</div>\n<main>\n")
+            .Append("<div class=\"banner\" role=\"status\" data-testid=\"sandbox-banner\">Sandbox: no real money. Cloudbill's offline sandbox gateway plays Alipay and UnionPay; nothing is charged.</div>\n<main>\n")
             .Append(bodyHtml)
             .Append("\n</main></body></html>\n");
         return html.ToString();

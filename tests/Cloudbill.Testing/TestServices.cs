@@ -53,6 +53,7 @@ public sealed class TestServices : IAsyncDisposable
         configure?.Invoke(services);
         services.AddCloudbillCore(configuration);
         var built = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
+        built.ValidateCloudbillOptions();
 
         var test = new TestServices(database, built, clock);
         await test.Run<DatabaseMigrator, IReadOnlyList<string>>((m, ct) => m.Migrate(ct));

@@ -76,27 +76,38 @@ public sealed class EmailOptions
         return options;
     }
 
-    /// <exception cref="ConfigurationProblemException">A setting is out of range.</exception>
+    /// <exception cref="ConfigurationProblemException">A setting is out of range: the first one.</exception>
     public void Validate()
     {
-        static void Check(bool ok, string message)
-        {
-            if (!ok)
-                throw new ConfigurationProblemException(message);
-        }
+        if (Failures().FirstOrDefault() is { } failure)
+            throw new ConfigurationProblemException(failure);
+    }
 
-        Check(MaxAttempts >= 1, $"{Section}:MaxAttempts is {MaxAttempts}; use 1 or more.");
-        Check(PollIntervalSeconds >= 1, $"{Section}:PollIntervalSeconds is {PollIntervalSeconds}; use 1 or more.");
-        Check(TimeoutSeconds >= 1, $"{Section}:TimeoutSeconds is {TimeoutSeconds}; use 1 or more.");
-        Check(RetryDelaySeconds > TimeoutSeconds, $"{Section}:RetryDelaySeconds is {RetryDelaySeconds}; it must be more than {Section}:TimeoutSeconds ({TimeoutSeconds}) so that no other node retries a message still being sent.");
-        Check(BatchSize is >= 1 and <= 1000, $"{Section}:BatchSize is {BatchSize}; use 1 to 1000.");
-        Check(Enum.IsDefined(Security), $"{Section}:Security is {Security}; use StartTls, SslOnConnect or None.");
+    /// <summary>Every setting that is out of range, each naming its key and what is allowed (never the password).</summary>
+    public IEnumerable<string> Failures()
+    {
+        if (MaxAttempts is < 1 or > 100)
+            yield return $"{Section}:MaxAttempts is {MaxAttempts}; use 1 to 100 (default 5).";
+        if (PollIntervalSeconds is < 1 or > 3600)
+            yield return $"{Section}:PollIntervalSeconds is {PollIntervalSeconds}; use 1 to 3600 seconds (default 10).";
+        if (TimeoutSeconds is < 1 or > 3600)
+            yield return $"{Section}:TimeoutSeconds is {TimeoutSeconds}; use 1 to 3600 seconds (default 60).";
+        else if (RetryDelaySeconds <= TimeoutSeconds || RetryDelaySeconds > 86400)
+            yield return $"{Section}:RetryDelaySeconds is {RetryDelaySeconds}; it must be more than {Section}:TimeoutSeconds ({TimeoutSeconds}) so that no other node retries a message still being sent, and at most 86400 (default 300).";
+        if (BatchSize is < 1 or > 1000)
+            yield return $"{Section}:BatchSize is {BatchSize}; use 1 to 1000 (default 50).";
+        if (!Enum.IsDefined(Security))
+            yield return $"{Section}:Security is {Security}; use StartTls, SslOnConnect or None.";
         if (!IsConfigured)
-            return;
-        Check(Port is >= 1 and <= 65535, $"{Section}:Port is {Port}; use 1 to 65535 (587 for StartTls, 465 for SslOnConnect).");
-        Check(!string.IsNullOrWhiteSpace(FromAddress), $"{Section}:FromAddress is required when {Section}:Host is set, for example \"billing@example.com\".");
-        Check(MailboxAddress.TryParse(FromAddress, out _), $"{Section}:FromAddress '{FromAddress}' is not an email address.");
-        Check(string.IsNullOrEmpty(Username) || Password is not null, $"{Section}:Password is required when {Section}:Username is set.");
+            yield break;
+        if (Port is < 1 or > 65535)
+            yield return $"{Section}:Port is {Port}; use 1 to 65535 (587 for StartTls, 465 for SslOnConnect).";
+        if (string.IsNullOrWhiteSpace(FromAddress))
+            yield return $"{Section}:FromAddress is required when {Section}:Host is set, for example \"billing@example.com\".";
+        else if (!MailboxAddress.TryParse(FromAddress, out _))
+            yield return $"{Section}:FromAddress '{FromAddress}' is not an email address.";
+        if (!string.IsNullOrEmpty(Username) && Password is null)
+            yield return $"{Section}:Password is required when {Section}:Username is set.";
     }
 
     /// <summary>For logs: the server and sender, never the password.</summary>

@@ -14,9 +14,12 @@ public sealed class PayAsYouGoOptions
     /// <summary>Stops the start with the key that is wrong.</summary>
     public void Validate()
     {
-        if (StopAfterOverdueDays is < 0 or > 365)
-            throw new ConfigurationProblemException($"Cloudbill:PayAsYouGo:StopAfterOverdueDays is {StopAfterOverdueDays}; use a number of days from 0 to 365 (default 15).");
-        if (ReleaseAfterStopDays is < 0 or > 365)
-            throw new ConfigurationProblemException($"Cloudbill:PayAsYouGo:ReleaseAfterStopDays is {ReleaseAfterStopDays}; use a number of days from 0 to 365 (default 15).");
+        if (Problem() is { } problem)
+            throw new ConfigurationProblemException(problem);
     }
+
+    /// <summary>The first setting out of range, named with what is allowed; null when both are fine (checked at start, <see cref="CloudbillOptionsValidator"/>).</summary>
+    public string? Problem() =>
+        CloudbillOptionsValidator.Range("Cloudbill:PayAsYouGo:StopAfterOverdueDays", StopAfterOverdueDays, 0, 365, "days", "15")
+        ?? CloudbillOptionsValidator.Range("Cloudbill:PayAsYouGo:ReleaseAfterStopDays", ReleaseAfterStopDays, 0, 365, "days", "15");
 }

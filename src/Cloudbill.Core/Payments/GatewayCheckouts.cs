@@ -66,6 +66,8 @@ public sealed class GatewayCheckouts(CloudbillDbContext db, Ledger.LedgerService
     /// </summary>
     public async Task<Result<GatewayCheckout>> StartTopUp(long accountId, string? amountText, string? methodText, PaymentDevice device, string? clientToken, CancellationToken ct)
     {
+        if (!gateways.AnyConfigured)
+            return PaymentErrors.PaymentsNotConfigured();
         var token = ClientToken.Parse(clientToken);
         if (!token.Succeeded)
             return token.Problem!;
@@ -89,6 +91,8 @@ public sealed class GatewayCheckouts(CloudbillDbContext db, Ledger.LedgerService
     /// <summary>R5.3: the full payable of one unpaid order, at Alipay or UnionPay.</summary>
     public async Task<Result<GatewayCheckout>> StartOrderPayment(long accountId, long orderId, string? methodText, PaymentDevice device, string? clientToken, CancellationToken ct)
     {
+        if (!gateways.AnyConfigured)
+            return PaymentErrors.PaymentsNotConfigured();
         var token = ClientToken.Parse(clientToken);
         if (!token.Succeeded)
             return token.Problem!;

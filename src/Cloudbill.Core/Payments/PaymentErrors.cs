@@ -15,6 +15,10 @@ public static class PaymentErrors
     public static Problem MethodUnknown(string method) =>
         Problem.Invalid("Payment.MethodUnknown", $"'{method}' is not a payment method; choose Alipay or UnionPay.");
 
+    /// <summary>Neither a real merchant nor the sandbox: nothing can be paid at a gateway on this Cloudbill.</summary>
+    public static Problem PaymentsNotConfigured() =>
+        Problem.Invalid("Payment.NotConfigured", "Payments are not configured on this Cloudbill: the operator has set up neither Alipay nor UnionPay (Cloudbill:Payments:Alipay, Cloudbill:Payments:UnionPay), so nothing can be paid at a gateway yet. Orders can still be paid from the balance; ask your provider to enable top-ups.");
+
     public static Problem NotConfigured(PaymentGateway gateway) =>
         Problem.Invalid("Payment.GatewayNotConfigured", $"{gateway} is not available on this Cloudbill: the operator has not configured it (Cloudbill:Payments:{gateway}). Choose another method.");
 

@@ -40,6 +40,9 @@ public sealed class PaymentGateways(AlipayMerchant? alipayMerchant, UnionPayMerc
             baseUrl ??= new Uri(address.AbsoluteUri.TrimEnd('/') + "/");
     }
 
+    /// <summary>False when neither Alipay nor UnionPay (real or sandbox) is set up: the pages say payments are not configured.</summary>
+    public bool AnyConfigured => alipayMerchant is not null || unionPayMerchant is not null;
+
     public Uri BaseUrl => baseUrl ?? throw new InvalidOperationException("The public base URL is not known yet: set Cloudbill:Payments:PublicBaseUrl.");
 
     public Uri Url(string path) => new(BaseUrl, path.TrimStart('/'));

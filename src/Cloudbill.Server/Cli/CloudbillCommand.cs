@@ -20,9 +20,10 @@ public abstract class CloudbillCommand<TSettings> : AsyncCommand<TSettings> wher
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
             // Keys are stored in the database (docs/decisions/0004); the verbs need not repeat that warning.
             builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
-            builder.Services.AddPaymentGateways(builder.Configuration);
+            builder.Services.AddPaymentGateways(builder.Configuration, builder.Environment);
             builder.Services.AddCloudbillCore(builder.Configuration);
             using var host = builder.Build();
+            host.Services.ValidateCloudbillOptions();
             await using var scope = host.Services.CreateAsyncScope();
             if (NeedsCurrentSchema)
             {

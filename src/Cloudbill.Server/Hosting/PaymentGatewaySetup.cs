@@ -15,10 +15,15 @@ internal static class PaymentGatewaySetup
 {
     public sealed record SandboxSetup(SandboxCredentials Credentials, SandboxOptions Options);
 
-    /// <summary>Registers <see cref="PaymentGateways"/>; returns the sandbox to host, or null when it is off.</summary>
-    public static SandboxSetup? AddPaymentGateways(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>
+    /// Registers <see cref="PaymentGateways"/> and <see cref="SandboxMode"/>; returns the sandbox to host,
+    /// or null when it is off. The sandbox pays without money: it is on by default only in the
+    /// Development environment (what `dotnet run` uses, Properties/launchSettings.json) with the
+    /// embedded database and no real merchant, or when Cloudbill:Payments:Sandbox is true.
+    /// </summary>
+    public static SandboxSetup? AddPaymentGateways(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
-        var options = configuration.GetSection(CloudbillOptions.Section).Get<CloudbillOptions>() ?? new CloudbillOptions();
+        var options = CloudbillOptionsStartup.Read(configuration);
         var payments = options.Payments;
         var (alipay, unionPay) = PaymentGateways.ConfiguredMerchants(payments);
         var embedded = string.IsNullOrWhiteSpace(options.Database.Provider) || options.Database.Provider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase);
@@ -29,8 +34,10 @@ internal static class PaymentGatewaySetup
         // The sandbox pays without money: by default it only stands in when no real merchant is
         // configured at all, so a real Alipay never sits beside a free UnionPay by accident.
         SandboxSetup? sandbox = null;
-        if ((payments.Sandbox ?? (embedded && alipay is null && unionPay is null)) && (alipay is null || unionPay is null))
+        if ((payments.Sandbox ?? (environment.IsDevelopment() && embedded && alipay is null && unionPay is null)) && (alipay is null || unionPay is null))
         {
+            if (CloudbillOptionsValidator.SandboxRetryScaleProblem(payments.SandboxRetryScale) is { } scaleProblem)
+                throw new ConfigurationProblemException(scaleProblem);
             var directory = payments.SandboxDirectory is { Length: > 0 } configured
                 ? Path.GetFullPath(configured)
                 : Path.Combine(CloudbillPaths.Resolve(options).DataDirectory, "sandbox");
@@ -41,6 +48,8 @@ internal static class PaymentGatewaySetup
             unionPay ??= new UnionPayMerchant(credentials.UnionPayMerId, credentials.MerchantPfx, credentials.MerchantPfxPassword,
                 credentials.RootCertificate, credentials.MiddleCertificate, new Uri("sandbox/unionpay/", UriKind.Relative), ValidateCertificateName: true);
         }
+
+        services.AddSingleton(new SandboxMode(sandbox is not null));
 
         // Verbs have no listening address: without PublicBaseUrl they reach the server at its configured Urls.
         var fallback = (configuration["Urls"] ?? "http://127.0.0.1:5080").Split(';')[0];
@@ -54,3 +63,6 @@ internal static class PaymentGatewaySetup
         return sandbox;
     }
 }
+
+/// <summary>Whether this server plays the gateways itself: every page then says "Sandbox: no real money".</summary>
+public sealed record SandboxMode(bool On);

@@ -16,6 +16,8 @@ public static class ServerHost
         try
         {
             var app = Build(args);
+            // Every setting's range, before the database is touched (the host would check only at RunAsync).
+            app.Services.ValidateCloudbillOptions();
             await Prepare(app.Services, app.Logger, CancellationToken.None);
             await app.RunAsync();
             return 0;
@@ -40,7 +42,7 @@ public static class ServerHost
         builder.WebHost.UseStaticWebAssets();
         configure?.Invoke(builder);
 
-        var sandbox = builder.Services.AddPaymentGateways(builder.Configuration);
+        var sandbox = builder.Services.AddPaymentGateways(builder.Configuration, builder.Environment);
         if (sandbox is not null)
             builder.Services.AddPaymentSandbox(sandbox.Options, sandbox.Credentials);
         builder.Services.AddCloudbillCore(builder.Configuration);

@@ -254,7 +254,7 @@ public class EmailOutboxTests
 
     [Theory]
     [InlineData("Security", "Tls", "Cloudbill:Email:Security")]
-    [InlineData("MaxAttempts", "0", "Cloudbill:Email:MaxAttempts is 0; use 1 or more.")]
+    [InlineData("MaxAttempts", "0", "Cloudbill:Email:MaxAttempts is 0; use 1 to 100 (default 5).")]
     [InlineData("FromAddress", "", "Cloudbill:Email:FromAddress is required when Cloudbill:Email:Host is set")]
     [InlineData("FromAddress", "not an address", "Cloudbill:Email:FromAddress 'not an address' is not an email address.")]
     [InlineData("Port", "70000", "Cloudbill:Email:Port is 70000; use 1 to 65535")]

@@ -246,7 +246,8 @@ public class PayAsYouGoBillingTests
             ["Cloudbill:DataDirectory"] = RepositoryPaths.Data,
             ["Cloudbill:PayAsYouGo:StopAfterOverdueDays"] = "-1",
         }).Build();
-        var bad = Assert.Throws<ConfigurationProblemException>(() => { new ServiceCollection().AddCloudbillCore(configuration); });
+        var services = new ServiceCollection().AddLogging().AddCloudbillCore(configuration).BuildServiceProvider();
+        var bad = Assert.Throws<ConfigurationProblemException>(services.ValidateCloudbillOptions);
         Assert.Equal("Cloudbill:PayAsYouGo:StopAfterOverdueDays is -1; use a number of days from 0 to 365 (default 15).", bad.Message);
     }
 }

@@ -89,4 +89,51 @@ public class StartupProblemTests
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    /// <summary>A representative wrong value of each options class, and the one line it stops the start with.</summary>
+    public static TheoryData<string, string, string> BadSettings => new()
+    {
+        // CloudbillOptions (engine, orders, provisioning)
+        { "Cloudbill__Engine__BatchSize", "0", "cloudbill: Cloudbill:Engine:BatchSize is 0; use a number of instances from 1 to 10000 (default 200)." },
+        { "Cloudbill__Orders__UnpaidLifetimeDays", "0", "cloudbill: Cloudbill:Orders:UnpaidLifetimeDays is 0; use a number of days from 1 to 365 (default 7)." },
+        { "Cloudbill__Engine__IntervalSeconds", "-5", "cloudbill: Cloudbill:Engine:IntervalSeconds is -5; use a number of seconds from 0 to 86400 (default 60; 0 turns the hosted engine off)." },
+        // PayAsYouGoOptions
+        { "Cloudbill__PayAsYouGo__StopAfterOverdueDays", "400", "cloudbill: Cloudbill:PayAsYouGo:StopAfterOverdueDays is 400; use a number of days from 0 to 365 (default 15)." },
+        // PaymentOptions: amounts, URLs, intervals
+        { "Cloudbill__Payments__TopUpMinimum", "0.001", "cloudbill: Cloudbill:Payments:TopUpMinimum is '0.001'; use an amount from 0.01 to 100000000.00 with at most two decimals (default 1.00, R7.2)." },
+        { "Cloudbill__Payments__PublicBaseUrl", "billing.example.com", "cloudbill: Cloudbill:Payments:PublicBaseUrl is 'billing.example.com'; use an absolute http or https address where the gateways reach Cloudbill, for example https://billing.example.com." },
+        { "Cloudbill__Payments__PollerIntervalSeconds", "7200", "cloudbill: Cloudbill:Payments:PollerIntervalSeconds is 7200; use a number of seconds from 0 to 3600 (default 30; 0 turns the hosted poller off)." },
+        // EmailOptions
+        { "Cloudbill__Email__BatchSize", "5000", "cloudbill: Cloudbill:Email:BatchSize is 5000; use 1 to 1000 (default 50)." },
+        // A value of the wrong type names its key too.
+        { "Cloudbill__Engine__BatchSize", "many", "cloudbill: Failed to convert configuration value 'many' at 'Cloudbill:Engine:BatchSize' to type 'System.Int32'." },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadSettings))]
+    public async Task A_setting_out_of_range_stops_the_server_naming_the_key_and_the_range(string key, string value, string expected)
+    {
+        var line = await OneLineFailure(new() { [key] = value }, "server");
+        Assert.Equal(expected, line);
+    }
+
+    [Fact]
+    public async Task A_verb_checks_the_same_ranges()
+    {
+        var line = await OneLineFailure(new() { ["Cloudbill__Payments__TopUpPresets__0"] = "5000000.00" }, "migrate");
+        Assert.Equal("cloudbill: Cloudbill:Payments:TopUpPresets has '5000000.00'; each preset must be an amount from 1.00 to 1000000.00 (the top-up limits).", line);
+    }
+
+    [Theory]
+    [MemberData(nameof(Entrypoints))]
+    public async Task A_bad_sandbox_retry_scale_is_named(string entrypoint) // the sandbox's options
+    {
+        var line = await OneLineFailure(new()
+        {
+            ["Cloudbill__Payments__Sandbox"] = "true",
+            ["Cloudbill__Payments__SandboxRetryScale"] = "0",
+            ["Cloudbill__Payments__SandboxDirectory"] = Path.Combine(Path.GetTempPath(), "cloudbill-sandbox-badscale"),
+        }, entrypoint);
+        Assert.Equal("cloudbill: Cloudbill:Payments:SandboxRetryScale is 0; use a number greater than 0 and at most 100 (1 = the gateways' real retry schedules, 0.001 makes minutes into fractions of a second).", line);
+    }
 }

@@ -24,6 +24,9 @@ public static class CloudbillProcess
         ["Cloudbill__Database__Provider"] = database.Provider.ToString(),
         ["ConnectionStrings__Cloudbill"] = database.ConnectionString,
         ["Cloudbill__DataDirectory"] = RepositoryPaths.Data,
+        // The sandbox is on by default only in Development: the tests ask for it explicitly, as the
+        // default used to give it (with the embedded database only).
+        ["Cloudbill__Payments__Sandbox"] = database.Provider == Cloudbill.Core.Persistence.DatabaseProvider.Sqlite ? "true" : "false",
         // The sandbox's trades belong to one server: each test database gets its own folder.
         ["Cloudbill__Payments__SandboxDirectory"] = Path.Combine(Path.GetTempPath(), "cloudbill-sandbox",
             Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(database.ConnectionString)))[..16]),

@@ -33,7 +33,7 @@ public static class AlipayErrors
     public static Problem InvalidSettings(string message) =>
         Problem.Invalid(Codes.InvalidSettings, $"Alipay settings: {message}");
 
-    // The message never contains key text (HOUSE-STYLE "Logs and secrets").
+    // The message never contains key text (keys and secrets are never logged).
     public static Problem InvalidKey(string message) =>
         Problem.Invalid(Codes.InvalidKey, $"Alipay keys: {message}");
 

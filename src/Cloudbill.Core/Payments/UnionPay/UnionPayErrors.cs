@@ -36,7 +36,7 @@ public static class UnionPayErrors
     public static Problem InvalidSettings(string message) =>
         Problem.Invalid(Codes.InvalidSettings, $"UnionPay settings: {message}");
 
-    // Never contains key material or the PFX password (HOUSE-STYLE "Logs and secrets").
+    // Never contains key material or the PFX password (keys and secrets are never logged).
     public static Problem InvalidCertificates(string message) =>
         Problem.Invalid(Codes.InvalidCertificates, $"UnionPay certificates: {message}");
 
