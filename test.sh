@@ -8,10 +8,10 @@ cd "$(dirname "$0")"
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 step() { printf '\n== %s\n' "$*"; }
 
-step "Chromium for the browser tests (Debian's package, never a downloaded browser) and a CJK font for the Chinese pages"
-if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+step "Chromium for the browser tests (Debian's package, never a downloaded browser), a CJK font for the Chinese pages, sqlite3 for the SDK tests"
+if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || ! command -v sqlite3 >/dev/null 2>&1; then
   as_root apt-get update
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-noto-cjk
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-noto-cjk sqlite3
 fi
 chromium --version
 

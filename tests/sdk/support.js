@@ -66,7 +66,7 @@ function snapshot(email) {
   });
 }
 
-/** Cloudbill's own console page, signed in as the customer: the Available Credit it shows. */
+/** Cloudbill's own My page (Costs), signed in as the customer: the Available Credit it shows. */
 async function consoleAvailableCredit(email, password) {
   const base = `http://${endpoint}`;
   const jar = new Map();
@@ -89,11 +89,12 @@ async function consoleAvailableCredit(email, password) {
   fields.set('Input.Password', password);
   const signedIn = await fetch(`${base}/signin`, { method: 'POST', body: fields, redirect: 'manual', headers: { cookie: cookies(), 'content-type': 'application/x-www-form-urlencoded' } });
   keep(signedIn);
-  const home = await (await fetch(`${base}/`, { headers: { cookie: cookies() } })).text();
+  const home = await (await fetch(`${base}/my`, { headers: { cookie: cookies() } })).text();
   const credit = /data-testid="available-credit"[^>]*>([^<]+)</.exec(home);
   if (!credit)
-    throw new Error(`The console page shows no Available Credit (sign-in answered ${signedIn.status}).`);
-  return credit[1].trim().replace(/,/g, '');
+    throw new Error(`The My page shows no Available Credit (sign-in answered ${signedIn.status}).`);
+  // The app writes ¥5,000.00 (and -¥5.00); the API a plain 5000.00.
+  return credit[1].trim().replace(/,/g, '').replace('&#xA5;', '').replace('¥', '');
 }
 
 /** The SDK's error for a call that must fail. */

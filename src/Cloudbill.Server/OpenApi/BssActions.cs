@@ -30,7 +30,7 @@ public readonly record struct BssOutcome(object? Data, BssError? Error)
 
 /// <summary>
 /// The action table: each supported BssOpenApi 2017-12-14 action, reading its parameters by
-/// the names of bss-openapi.md §8 and answering with its JSON shape. Every rule is in the
+/// the names of docs/api.md ("Supported actions") and answering with its JSON shape. Every rule is in the
 /// Core service it calls; this file only translates.
 /// </summary>
 public static class BssActions

@@ -32,7 +32,7 @@ public sealed class BssApiOptions
     public BssQuota DefaultQuota { get; set; } = new() { Requests = 10 };
 
     /// <summary>
-    /// Per action; Alibaba's published BSS quotas (billing-rules-sources.md §9) are the defaults.
+    /// Per action; Alibaba's published BSS quotas (docs/api.md, "Throttling") are the defaults.
     /// QueryAvailableInstances, GetOrderDetail, GetSubscriptionPrice and SetAllExpirationDay have
     /// no published quota and use <see cref="DefaultQuota"/>.
     /// </summary>

@@ -5,7 +5,7 @@ namespace Cloudbill.Server.OpenApi;
 /// <summary>A BSS error as the SDK reads it: an HTTP status and a code (Throttling* codes become ThrottlingError).</summary>
 public sealed record BssError(int Status, string Code, string Message);
 
-/// <summary>The gateway-level errors of the API (bss-openapi.md §10), named once.</summary>
+/// <summary>The gateway-level errors of the API (docs/api.md, "Errors"), named once.</summary>
 public static class BssErrors
 {
     public static BssError IncompleteSignature(string message) => new(400, "IncompleteSignature", message);

@@ -11,7 +11,7 @@ public sealed class BssParameterException(BssError error) : Exception(error.Mess
 
 /// <summary>
 /// An action's business parameters (query and form, decoded; the signature's own removed),
-/// read by name and type as bss-openapi.md §8 lists them. A wrong value is an
+/// read by name and type as docs/api.md ("Supported actions") lists them. A wrong value is an
 /// InvalidParameter naming the parameter, a missing required one a MissingParameter.
 /// </summary>
 public sealed class BssParameters

@@ -7,8 +7,8 @@ namespace Cloudbill.Server.OpenApi;
 public readonly record struct BssParameter(string Key, string Value);
 
 /// <summary>
-/// The two signature schemes of the official SDK, computed exactly as bss-openapi.md §3 (V3,
-/// ACS3-HMAC-SHA256) and §4 (V1, HMAC-SHA1) describe. Pure functions: the authenticator feeds
+/// The two signature schemes of the official SDK, computed as docs/api.md ("Authentication")
+/// describes: V3 (ACS3-HMAC-SHA256) and V1 (HMAC-SHA1). Pure functions: the authenticator feeds
 /// them what the request carried, the unit tests feed them the captured vectors.
 /// </summary>
 public static class BssSignatures

@@ -333,7 +333,7 @@ public class RenewalViewsTests
             ("unknown product", new(ProductCode: "quantum"), "Product 'quantum' is not in the catalog; use one of ecs, swas, rds, polardb, tair, mongodb, hbase, nas, cpfs, slb, eip, vpn, ri, nat, cen, ddosip, waf, ddos, edas, domain, webhosting."),
             ("unknown region", new(RegionId: "mars-1"), "Region 'mars-1' does not exist; use one of cn-hangzhou, cn-shanghai, cn-beijing, cn-shenzhen, cn-hongkong, ap-southeast-1."),
             ("unknown method", new(Method: (RenewalMethod)7), "Renewal method '7' is unknown; use ManualRenewal, AutoRenewal or NotRenewal."),
-            ("unknown expiry", new(Expiry: (ExpiryWindow)42), "Expiry range '42' is unknown; use AllTimes, Urgent, ExpiresIn7Days, ExpiresIn15Days, ExpiresIn30Days, Expired or Custom."),
+            ("unknown expiry", new(Expiry: (ExpiryWindow)42), "Expiry range '42' is unknown; use AllTimes, Urgent, ExpiresIn7Days, ExpiresIn15Days, ExpiresIn30Days, Expired, Custom, ExpiresIn60Days or ExpiresIn90Days."),
             ("empty range", new(Expiry: ExpiryWindow.Custom, From: now, To: now), "The expiry range is empty: its start (2026-11-26 10:00) must be before its end (2026-11-26 10:00)."),
             ("inverted range", new(Expiry: ExpiryWindow.Custom, From: now.AddDays(1), To: now), "The expiry range is empty: its start (2026-11-27 10:00) must be before its end (2026-11-26 10:00)."),
             ("open range", new(Expiry: ExpiryWindow.Custom, From: now), "A custom expiry range needs both a start and an end."),

@@ -107,7 +107,10 @@ public sealed class AppPage(IPage page, AppFixture app)
         await page.GetByTestId("signin-submit").ClickAsync();
         try
         {
-            await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
+            // Committed is enough: the page's own marker (app.js) says when it is shown; a slow
+            // stylesheet or icon must not hold the "load" event against the test.
+            await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/", new() { WaitUntil = WaitUntilState.Commit });
+            await page.WaitForFunctionAsync("() => !!document.documentElement.dataset.view");
         }
         catch (TimeoutException e)
         {

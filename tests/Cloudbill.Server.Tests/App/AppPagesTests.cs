@@ -103,4 +103,27 @@ public class AppPagesTests(AppFixture app, ITestOutputHelper output) : IClassFix
         Assert.True(bytes < 300 * 1024, $"{bytes} bytes:\n{string.Join("\n", lines)}");
         phone.AssertClean();
     }
+
+    [Theory]
+    [InlineData(360, 740)]
+    [InlineData(430, 932)]
+    [InlineData(1280, 800)]
+    public async Task The_pages_fit_phones_from_360_to_430_px_and_a_desktop_without_sideways_scrolling(int width, int height)
+    {
+        var webHk = await app.Services.InstanceNamed("web-hk-01");
+        var apiHk = await app.Services.InstanceNamed("api-hk-02");
+        var phone = await app.SignedIn();
+        var page = phone.Page;
+        await page.SetViewportSizeAsync(width, height);
+        foreach (var path in new[] { "/", "/renewals/urgent/ecs?tab=ManualRenewal&expiry=Urgent", "/renewals/urgent/ecs/cn-hongkong?tab=ManualRenewal&expiry=Urgent",
+            $"/renew?ids={webHk.Id}&ids={apiHk.Id}&day=15", "/instances/cn-hongkong", "/my", "/discover" })
+        {
+            await page.GotoAsync(path);
+            var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - window.innerWidth");
+            Assert.True(overflow <= 0, $"{path} at {width} px is {overflow} px too wide");
+        }
+        if (width == 360)
+            await phone.Screenshot("en-renew-now-360px");
+        phone.AssertClean();
+    }
 }

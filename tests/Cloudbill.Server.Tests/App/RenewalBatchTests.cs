@@ -102,4 +102,67 @@ public class RenewalBatchTests(AppFixture app) : IClassFixture<AppFixture>
         Assert.Equal(snapshot, await app.Services.Snapshot());
         phone.AssertClean(refusalsExpected: true);
     }
+
+    [Fact]
+    public async Task A_region_with_many_instances_pages_by_20_and_Load_more_appends_the_next_page_keeping_the_selection()
+    {
+        var account = await app.Services.DemoAccount();
+        var now = DateTimeOffset.UtcNow;
+        for (var i = 1; i <= 25; i++)
+            await app.Services.Instance(account, BusinessCalendar.RoundUpToMidnight(now.AddDays(30 + i)), region: "cn-shanghai", spec: "ecs.g7.large", name: $"fleet-{i:D2}");
+
+        var phone = await app.SignedIn();
+        var page = phone.Page;
+        await page.GotoAsync("/renewals/manage/ecs/cn-shanghai?tab=ManualRenewal&expiry=AllTimes");
+        Assert.Equal(20, await page.Locator("[data-testid=instances] > li").CountAsync());
+        await page.GetByLabel("Select fleet-01").CheckAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Load more" }).ClickAsync();
+        await page.Locator("[data-testid=instances] > li", new() { HasText = "fleet-25" }).WaitForAsync();
+        Assert.Equal(25, await page.Locator("[data-testid=instances] > li").CountAsync());
+        Assert.Equal(0, await page.GetByRole(AriaRole.Link, new() { Name = "Load more" }).CountAsync());
+        Assert.True(await page.GetByLabel("Select fleet-01").IsCheckedAsync());
+        await page.GetByLabel("Select fleet-25").CheckAsync();
+        await phone.Tap(phone.Button("Renew Now"), path => path.StartsWith("/renew?", StringComparison.Ordinal));
+        Assert.Equal(2, await page.Locator("[data-testid=renew-lines] li").CountAsync());
+
+        // The search by name or id.
+        await page.GotoAsync("/renewals/manage/ecs/cn-shanghai?tab=ManualRenewal&expiry=AllTimes");
+        await page.GetByLabel("Search by instance name or ID").FillAsync("fleet-1");
+        await phone.Tap(page.GetByRole(AriaRole.Button, new() { Name = "Search", Exact = true }), path => path.Contains("q=fleet-1", StringComparison.Ordinal));
+        Assert.Equal(10, await page.Locator("[data-testid=instances] > li").CountAsync());
+        phone.AssertClean();
+    }
+
+    [Fact]
+    public async Task View_Details_picks_another_eligible_coupon_or_none_and_says_why_the_others_do_not_apply()
+    {
+        // A customer of its own, so no other test has used its coupons.
+        var account = await app.Services.Customer("1000.00");
+        var instance = await app.Services.Instance(account, BusinessCalendar.RoundUpToMidnight(DateTimeOffset.UtcNow.AddDays(6)), region: "cn-hongkong", name: "coupon-hk");
+        await app.Services.Coupon(account, "80.00", products: "ecs", orderTypes: Core.Coupons.CouponOrderTypes.Renew);
+        await app.Services.Coupon(account, "30.00");
+        await app.Services.Coupon(account, "500.00", products: "rds");
+        var phone = await app.SignedIn(await app.Services.EmailOf(account), "Secret-2026");
+        var page = phone.Page;
+        await page.GotoAsync($"/renew?ids={instance.Id}&months=1");
+        var original = Yuan(await phone.Text("original-price"));
+        // R6.6: the largest deduction is applied by itself.
+        Assert.StartsWith("-¥80.00 · 80.00 test voucher", (await phone.Text("coupon")).Trim(), StringComparison.Ordinal);
+        Assert.Equal(original - Core.Money.Parse("80.00"), Yuan(await phone.Text("payable")));
+        await phone.Tap(page.GetByTestId("coupon-details"), path => path.StartsWith("/renew/coupons?", StringComparison.Ordinal));
+        // R6.5: a voucher for another product is listed with its reason.
+        var refused = page.Locator("[data-testid=unusable-coupons] li", new() { HasText = "500.00 test voucher" });
+        Assert.Contains("rds", await refused.GetByTestId("reason").InnerTextAsync(), StringComparison.Ordinal);
+        await phone.Tap(page.GetByTestId("eligible-coupons").GetByRole(AriaRole.Link, new() { Name = "30.00 test voucher" }), path => path.StartsWith("/renew?", StringComparison.Ordinal));
+        Assert.StartsWith("-¥30.00 · 30.00 test voucher", (await phone.Text("coupon")).Trim(), StringComparison.Ordinal);
+        Assert.Equal(original - Core.Money.Parse("30.00"), Yuan(await phone.Text("payable")));
+        await phone.Tap(page.GetByTestId("coupon-details"), path => path.StartsWith("/renew/coupons?", StringComparison.Ordinal));
+        await phone.Tap(page.GetByTestId("no-coupon"), path => path.Contains("coupon=none", StringComparison.Ordinal));
+        Assert.Equal(original, Yuan(await phone.Text("payable")));
+        // The choice is what the order gets.
+        await phone.Tap(phone.Button("Pay Now"), path => path.EndsWith("/pay", StringComparison.Ordinal));
+        var order = await app.Services.Query(db => db.Orders.AsNoTracking().SingleAsync(o => o.Lines.Any(l => l.InstanceId == instance.Id)));
+        Assert.Equal((original, (long?)null), (order.Payable, order.CouponId));
+        phone.AssertClean();
+    }
 }

@@ -3,7 +3,7 @@ using Cloudbill.Server.OpenApi;
 
 namespace Cloudbill.Server.Tests.OpenApi;
 
-/// <summary>The captured requests of bss-openapi.md §3 (V3) and §4 (V1), secret `testSecret`: every vector reproduced.</summary>
+/// <summary>Requests captured from the official SDK 4.1.1 (V3 and V1), secret `testSecret`: every vector reproduced.</summary>
 public class SignatureVectorTests
 {
     private const string Secret = "testSecret";

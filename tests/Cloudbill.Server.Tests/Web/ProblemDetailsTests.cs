@@ -60,6 +60,8 @@ public sealed class ProblemDetailsTests
                 ["ConnectionStrings:Cloudbill"] = database.ConnectionString,
                 ["Cloudbill:DataDirectory"] = RepositoryPaths.Data,
                 ["Cloudbill:Payments:SandboxDirectory"] = Path.Combine(Path.GetTempPath(), "cloudbill-sandbox", Guid.NewGuid().ToString("N")),
+                // The gateways' return URLs are under test: the sandbox plays them (off by default outside Development).
+                ["Cloudbill:Payments:Sandbox"] = "true",
                 ["Cloudbill:Demo:SeedOnFirstStart"] = "false",
                 ["Cloudbill:Engine:IntervalSeconds"] = "0",
                 ["Cloudbill:Payments:PollerIntervalSeconds"] = "0",

@@ -59,7 +59,7 @@ public class SandboxModeTests(BrowserFixture browser) : IClassFixture<BrowserFix
         Assert.Equal(400, paid.Status);
         using var problem = JsonDocument.Parse(await paid.TextAsync());
         Assert.Equal("Payment.NotConfigured", problem.RootElement.GetProperty("code").GetString());
-        Assert.StartsWith("Payments are not configured on this Cloudbill", problem.RootElement.GetProperty("title").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("Payments are not configured on this Cloudbill", problem.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
