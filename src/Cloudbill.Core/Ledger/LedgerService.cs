@@ -216,16 +216,18 @@ public sealed class LedgerService(CloudbillDbContext db, TimeProvider clock)
         return account.Id;
     }
 
-    /// <summary>Cash and overdue as the ledger holds them, with the account's credit line (R7.1).</summary>
+    /// <summary>Cash and overdue as the ledger holds them, with the account's credit line (R7.1), in one query.</summary>
     public async Task<Accounts.AccountBalance> Balance(long billingAccountId, CancellationToken ct)
     {
-        var creditLine = await db.BillingAccounts.Where(a => a.Id == billingAccountId).Select(a => a.CreditLine).FirstAsync(ct);
-        var balances = await db.LedgerAccounts.AsNoTracking()
-            .Where(a => a.BillingAccountId == billingAccountId)
-            .Select(a => new { a.Kind, a.BalanceFen })
-            .ToListAsync(ct);
-        var cash = balances.Where(b => b.Kind == LedgerAccountKind.CustomerCash).Select(b => new Money(b.BalanceFen)).FirstOrDefault();
-        var owed = balances.Where(b => b.Kind == LedgerAccountKind.CustomerOverdue).Select(b => new Money(b.BalanceFen)).FirstOrDefault();
-        return new Accounts.AccountBalance(cash, creditLine, -owed);
+        var row = await db.BillingAccounts.AsNoTracking()
+            .Where(a => a.Id == billingAccountId)
+            .Select(a => new
+            {
+                a.CreditLine,
+                Cash = db.LedgerAccounts.Where(l => l.BillingAccountId == billingAccountId && l.Kind == LedgerAccountKind.CustomerCash).Select(l => (long?)l.BalanceFen).FirstOrDefault(),
+                Owed = db.LedgerAccounts.Where(l => l.BillingAccountId == billingAccountId && l.Kind == LedgerAccountKind.CustomerOverdue).Select(l => (long?)l.BalanceFen).FirstOrDefault(),
+            })
+            .FirstAsync(ct);
+        return new Accounts.AccountBalance(new Money(row.Cash ?? 0), row.CreditLine, -new Money(row.Owed ?? 0));
     }
 }

@@ -206,6 +206,22 @@ public sealed class RenewalViews(CloudbillDbContext db, ProductCatalog catalog, 
         return new RenewalPage(rows.Select(i => Row(i, now)).ToList(), total, filter.Page, filter.PageSize, products, tabs);
     }
 
+    /// <summary>
+    /// One page and the number of instances the filter matches, without the facets the pages
+    /// show (the API's instance list): a count and the page, two queries.
+    /// </summary>
+    public async Task<Result<(IReadOnlyList<RenewalRow> Rows, int Total)>> Page(long accountId, RenewalFilter filter, CancellationToken ct)
+    {
+        if (Validate(filter) is { } problem)
+            return problem;
+        var now = clock.GetUtcNow();
+        var (matching, _) = Build(accountId, filter, now);
+        var total = await matching.CountAsync(ct);
+        var skip = (long)(filter.Page - 1) * filter.PageSize;
+        var rows = skip >= total ? [] : await PageOf(matching, (int)skip, filter.PageSize).ToListAsync(ct);
+        return (rows.Select(i => Row(i, now)).ToList(), total);
+    }
+
     /// <summary>How many instances the filter matches, and nothing else: the Console's pending-event counts.</summary>
     public async Task<Result<int>> Count(long accountId, RenewalFilter filter, CancellationToken ct)
     {

@@ -122,10 +122,10 @@ public static class BssActions
             CreatedFrom = p.Time("CreateTimeStart"),
             CreatedTo = p.Time("CreateTimeEnd")?.AddSeconds(1),
         };
-        var result = await call.Service<RenewalViews>().List(call.Caller.AccountId, filter, call.Cancellation);
+        var result = await call.Service<RenewalViews>().Page(call.Caller.AccountId, filter, call.Cancellation);
         if (!result.Succeeded)
             return result.Problem!;
-        var list = result.Value.Instances.Select(i => InstanceJson(
+        var list = result.Value.Rows.Select(i => InstanceJson(
             i.Id, i.ProductCode, i.RegionId, ChargeType.Subscription, i.State, i.ExpiresAt, i.RenewalMethod, i.AutoRenewPeriodMonths, i.CreatedAt, call.Caller.AccountId, catalog)).ToList();
         return BssOutcome.Ok(InstancePage(list, result.Value.Total, page, size, call.Caller.AccountId, catalog));
     }

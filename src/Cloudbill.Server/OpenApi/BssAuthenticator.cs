@@ -21,7 +21,7 @@ public sealed record BssSignedRequest(
 /// Checks a request's signature (V3 ACS3-HMAC-SHA256 or V1 HMAC-SHA1), its timestamp and its
 /// nonce, in that order, so that only a correctly signed request can use up a nonce.
 /// </summary>
-public sealed class BssAuthenticator(AccessKeyService accessKeys, CloudbillDbContext db, BssApiOptions options, TimeProvider clock)
+public sealed class BssAuthenticator(AccessKeyService accessKeys, AccessKeySecrets secrets, CloudbillDbContext db, BssApiOptions options, TimeProvider clock)
 {
     /// <summary>The SDK always signs these; without any of them the signature proves too little.</summary>
     private static readonly string[] RequiredV3Headers = ["host", "x-acs-action", "x-acs-content-sha256", "x-acs-date", "x-acs-signature-nonce", "x-acs-version"];
@@ -74,16 +74,10 @@ public sealed class BssAuthenticator(AccessKeyService accessKeys, CloudbillDbCon
         if (!string.Equals(request.Header("x-acs-content-sha256"), payloadHash, StringComparison.Ordinal))
             return (null, BssErrors.SignatureDoesNotMatch("The x-acs-content-sha256 header is not the SHA-256 of the request body."));
 
-        var key = await accessKeys.Resolve(credential, ct);
-        if (key is null)
-            return (null, BssErrors.AccessKeyNotFound(credential));
-
         var canonical = BssSignatures.V3CanonicalRequest(request.Method, BssSignatures.CanonicalQuery(request.Query), headers, payloadHash);
-        var expected = BssSignatures.V3Signature(key.Value.Secret, BssSignatures.V3StringToSign(canonical));
-        if (!BssSignatures.SameSignature(expected, signature))
-            return (null, SignatureMismatch());
-
-        return await Fresh(new BssCaller(credential, key.Value.BillingAccountId), request.Header("x-acs-date")!, request.Header("x-acs-signature-nonce")!, ct);
+        var stringToSign = BssSignatures.V3StringToSign(canonical);
+        return await Verified(credential, secret => BssSignatures.SameSignature(BssSignatures.V3Signature(secret, stringToSign), signature),
+            request.Header("x-acs-date")!, request.Header("x-acs-signature-nonce")!, ct);
     }
 
     private async Task<(BssCaller?, BssError?)> V1(BssSignedRequest request, CancellationToken ct)
@@ -98,20 +92,42 @@ public sealed class BssAuthenticator(AccessKeyService accessKeys, CloudbillDbCon
             return (null, BssErrors.IncompleteSignature("Only SignatureMethod HMAC-SHA1 with SignatureVersion 1.0 is supported for V1 signatures."));
 
         var accessKeyId = Get("AccessKeyId")!;
-        var key = await accessKeys.Resolve(accessKeyId, ct);
-        if (key is null)
-            return (null, BssErrors.AccessKeyNotFound(accessKeyId));
-        var expected = BssSignatures.V1Signature(key.Value.Secret, BssSignatures.V1StringToSign(request.Method, request.Query.Concat(request.Form)));
-        if (!BssSignatures.SameSignature(expected, Get("Signature")!))
-            return (null, SignatureMismatch());
-        return await Fresh(new BssCaller(accessKeyId, key.Value.BillingAccountId), Get("Timestamp")!, Get("SignatureNonce")!, ct);
+        var stringToSign = BssSignatures.V1StringToSign(request.Method, request.Query.Concat(request.Form));
+        var signature = Get("Signature")!;
+        return await Verified(accessKeyId, secret => BssSignatures.SameSignature(BssSignatures.V1Signature(secret, stringToSign), signature),
+            Get("Timestamp")!, Get("SignatureNonce")!, ct);
+    }
+
+    /// <summary>
+    /// The signature checked with the key's secret (this node's copy, or the stored one when
+    /// there is none or it does not match), then the timestamp and the nonce.
+    /// </summary>
+    private async Task<(BssCaller?, BssError?)> Verified(string accessKeyId, Func<string, bool> signedWith, string timestamp, string nonce, CancellationToken ct)
+    {
+        if (secrets.Find(accessKeyId) is not { } secret || !signedWith(secret))
+        {
+            var key = await accessKeys.Resolve(accessKeyId, ct);
+            if (key is null)
+            {
+                secrets.Forget(accessKeyId);
+                return (null, BssErrors.AccessKeyNotFound(accessKeyId));
+            }
+            secrets.Remember(accessKeyId, key.Value.Secret);
+            if (!signedWith(key.Value.Secret))
+                return (null, SignatureMismatch());
+        }
+        return await Fresh(accessKeyId, timestamp, nonce, ct);
     }
 
     private static BssError SignatureMismatch() =>
         BssErrors.SignatureDoesNotMatch("The request signature does not match the one Cloudbill computed; check the AccessKey secret and that the request is not changed after signing (Host included).");
 
-    /// <summary>The timestamp within the allowed skew, and a nonce never seen with this key while a replay could pass that check.</summary>
-    private async Task<(BssCaller?, BssError?)> Fresh(BssCaller caller, string timestamp, string nonce, CancellationToken ct)
+    /// <summary>
+    /// The timestamp within the allowed skew, the key still enabled, and a nonce never seen with
+    /// this key while a replay could pass that check. The caller's account comes from the
+    /// database in the same read, never from this node's memory.
+    /// </summary>
+    private async Task<(BssCaller?, BssError?)> Fresh(string accessKeyId, string timestamp, string nonce, CancellationToken ct)
     {
         if (!DateTimeOffset.TryParseExact(timestamp, "yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var sent))
             return (null, BssErrors.TimeStampFormat(timestamp));
@@ -122,31 +138,84 @@ public sealed class BssAuthenticator(AccessKeyService accessKeys, CloudbillDbCon
         if (nonce.Length > SignatureNonce.MaxLength)
             return (null, BssErrors.IncompleteSignature($"The signature nonce is longer than {SignatureNonce.MaxLength} characters."));
 
-        db.SignatureNonces.Add(new SignatureNonce { AccessKeyId = caller.AccessKeyId, Nonce = nonce, SeenAt = now });
+        var (accountId, firstUse) = db.Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL"
+            ? await UseNoncePostgres(accessKeyId, nonce, now, ct)
+            : await UseNonce(accessKeyId, nonce, now, ct);
+        if (accountId is null)
+        {
+            secrets.Forget(accessKeyId);
+            return (null, BssErrors.AccessKeyNotFound(accessKeyId));
+        }
+        if (!firstUse)
+            return (null, BssErrors.NonceUsed(nonce));
+        return (new BssCaller(accessKeyId, accountId.Value), null);
+    }
+
+    /// <summary>
+    /// One round trip, as every request pays it: the key's account if it is enabled, and the nonce
+    /// inserted under its unique key if it is new (a replay is refused whichever node it reaches).
+    /// Only this transaction's wait for the WAL flush is skipped (`set_config(..., true)` is local
+    /// to it), so a crash can forget the last instant's nonces (docs/decisions/0014).
+    /// </summary>
+    private async Task<(long? AccountId, bool FirstUse)> UseNoncePostgres(string accessKeyId, string nonce, DateTimeOffset now, CancellationToken ct)
+    {
+        var connection = db.Database.GetDbConnection();
+        var opened = connection.State != System.Data.ConnectionState.Open;
+        if (opened)
+            await db.Database.OpenConnectionAsync(ct);
         try
         {
-            if (db.Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL")
-            {
-                // The unique key still refuses a replay on every node at once; only the wait for
-                // the WAL flush is skipped, so a crash can forget the last instant's nonces
-                // (docs/decisions/0014). Every request pays this insert: it must not wait on the disk.
-                await using var tx = await db.Database.BeginTransactionAsync(ct);
-                await db.Database.ExecuteSqlRawAsync("SET LOCAL synchronous_commit TO OFF", ct);
-                await db.SaveChangesAsync(ct);
-                await tx.CommitAsync(ct);
-            }
-            else
-            {
-                await db.SaveChangesAsync(ct);
-            }
-            return (caller, null);
+            await using var command = connection.CreateCommand();
+            command.CommandText = """
+                WITH durability AS (SELECT set_config('synchronous_commit', 'off', true) AS setting),
+                     enabled_key AS (SELECT "BillingAccountId" FROM "AccessKeys" WHERE "Id" = @key AND "Enabled"),
+                     used AS (
+                         INSERT INTO "SignatureNonces" ("AccessKeyId", "Nonce", "SeenAt")
+                         SELECT @key, @nonce, @seen FROM enabled_key
+                         ON CONFLICT DO NOTHING
+                         RETURNING 1)
+                SELECT (SELECT "BillingAccountId" FROM enabled_key), EXISTS (SELECT 1 FROM used), (SELECT setting FROM durability)
+                """;
+            Add(command, "key", accessKeyId);
+            Add(command, "nonce", nonce);
+            Add(command, "seen", now);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            await reader.ReadAsync(ct);
+            return (reader.IsDBNull(0) ? null : reader.GetInt64(0), reader.GetBoolean(1));
+        }
+        finally
+        {
+            if (opened)
+                await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    private static void Add(System.Data.Common.DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+    }
+
+    /// <summary>SQLite is in the process: the key and the nonce are two statements without a round trip to pay.</summary>
+    private async Task<(long? AccountId, bool FirstUse)> UseNonce(string accessKeyId, string nonce, DateTimeOffset now, CancellationToken ct)
+    {
+        var accountId = await db.AccessKeys.AsNoTracking().Where(k => k.Id == accessKeyId && k.Enabled).Select(k => (long?)k.BillingAccountId).FirstOrDefaultAsync(ct);
+        if (accountId is null)
+            return (null, false);
+        db.SignatureNonces.Add(new SignatureNonce { AccessKeyId = accessKeyId, Nonce = nonce, SeenAt = now });
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return (accountId, true);
         }
         catch (DbUpdateException)
         {
-            // The unique key refused it: the nonce is in the table, from this node or another.
+            // The unique key refused it: the nonce is in the table already.
             db.ChangeTracker.Clear();
-            if (await db.SignatureNonces.AsNoTracking().AnyAsync(n => n.AccessKeyId == caller.AccessKeyId && n.Nonce == nonce, ct))
-                return (null, BssErrors.NonceUsed(nonce));
+            if (await db.SignatureNonces.AsNoTracking().AnyAsync(n => n.AccessKeyId == accessKeyId && n.Nonce == nonce, ct))
+                return (accountId, false);
             throw;
         }
         finally

@@ -23,6 +23,7 @@ public static class BssOpenApi
         options.Validate();
         services.AddSingleton(options);
         services.AddSingleton<BssThrottle>();
+        services.AddSingleton<AccessKeySecrets>();
         services.AddScoped<BssAuthenticator>();
         services.AddScoped<BssTransactions>();
         services.AddSingleton<SignatureNonceCleanup>();

@@ -14,6 +14,7 @@ public class SignatureNonceTests
         await TestServices.Start(provider, configure: services =>
         {
             services.AddSingleton(new BssApiOptions());
+            services.AddSingleton<AccessKeySecrets>();
             services.AddScoped<BssAuthenticator>();
             services.AddSingleton<SignatureNonceCleanup>();
         });
@@ -58,6 +59,7 @@ public class SignatureNonceTests
         var secondNode = await TestServices.Start(test.Database, now, configure: services =>
         {
             services.AddSingleton(new BssApiOptions());
+            services.AddSingleton<AccessKeySecrets>();
             services.AddScoped<BssAuthenticator>();
         });
         var replay = await secondNode.Run<BssAuthenticator, (BssCaller?, BssError?)>((auth, ct) => auth.Authenticate(V1("n-1", now, secret), ct));
@@ -69,5 +71,40 @@ public class SignatureNonceTests
         test.Clock.Advance(TimeSpan.FromMinutes(2));
         Assert.Equal(1, await test.Services.GetRequiredService<SignatureNonceCleanup>().DeleteExpired(CancellationToken.None));
         Assert.Equal(0, await test.Query(db => db.SignatureNonces.CountAsync()));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task A_key_disabled_after_its_secret_is_cached_is_refused_at_once_and_a_changed_secret_is_read_again(DatabaseProvider provider)
+    {
+        await using var test = await Start(provider);
+        var secret = await Arrange(test);
+        var now = test.Clock.GetUtcNow();
+        Task<(BssCaller?, BssError?)> Sign(string nonce, string with) =>
+            test.Run<BssAuthenticator, (BssCaller?, BssError?)>((auth, ct) => auth.Authenticate(V1(nonce, now, with), ct));
+
+        Assert.Null((await Sign("n-1", secret)).Item2);
+
+        // This node holds the secret now; the database says the key is disabled.
+        await test.Query(db => db.AccessKeys.Where(k => k.Id == "LTAItest").ExecuteUpdateAsync(k => k.SetProperty(x => x.Enabled, false)));
+        var disabled = await Sign("n-2", secret);
+        Assert.Null(disabled.Item1);
+        Assert.Equal("InvalidAccessKeyId.NotFound", disabled.Item2!.Code);
+        Assert.Equal(1, await test.Query(db => db.SignatureNonces.CountAsync()));
+
+        // The key comes back under the same id with another secret: the old one no longer signs,
+        // and the new one is read from the database although this node remembered the old one.
+        await test.Query(async db =>
+        {
+            await db.AccessKeys.Where(k => k.Id == "LTAItest").ExecuteDeleteAsync();
+            return 0;
+        });
+        var account = await test.Query(db => db.BillingAccounts.Select(a => a.Id).SingleAsync());
+        await test.Run<AccessKeyService, AccessKeyPair>((keys, ct) => keys.Add(account, new AccessKeyPair("LTAItest", "secret-2"), ct));
+        Assert.Equal("SignatureDoesNotMatch", (await Sign("n-3", secret)).Item2!.Code);
+        var renewed = await Sign("n-4", "secret-2");
+        Assert.Null(renewed.Item2);
+        Assert.Equal(account, renewed.Item1!.AccountId);
+        Assert.Equal(["n-1", "n-4"], await test.Query(db => db.SignatureNonces.OrderBy(n => n.Nonce).Select(n => n.Nonce).ToListAsync()));
     }
 }

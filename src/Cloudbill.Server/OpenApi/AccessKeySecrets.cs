@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Caching.Memory;
+
+namespace Cloudbill.Server.OpenApi;
+
+/// <summary>
+/// The decrypted secrets of AccessKeys this node has seen sign a request, so that a request
+/// does not pay a database read and a Data Protection decryption before its signature check.
+/// A key's secret never changes for its id, so an entry can only be missing or belong to a key
+/// that is gone: every request still asks the database, in the statement that writes its nonce,
+/// whether the key is enabled (a disabled or deleted key is refused at once on every node), and a
+/// signature that does not match the cached secret is checked once more against the stored one.
+/// </summary>
+public sealed class AccessKeySecrets : IDisposable
+{
+    /// <summary>Enough for every active key of a large provider; the least recently used go first.</summary>
+    private const int MaxKeys = 10_000;
+
+    private readonly MemoryCache cache = new(new MemoryCacheOptions { SizeLimit = MaxKeys });
+
+    public string? Find(string accessKeyId) => cache.Get<string>(accessKeyId);
+
+    public void Remember(string accessKeyId, string secret) =>
+        cache.Set(accessKeyId, secret, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = TimeSpan.FromHours(1) });
+
+    public void Forget(string accessKeyId) => cache.Remove(accessKeyId);
+
+    public void Dispose() => cache.Dispose();
+}
