@@ -1,7 +1,6 @@
 using Cloudbill.Core.Catalog;
 using Cloudbill.Core.Instances;
 using Cloudbill.Core.Ledger;
-using Cloudbill.Core.Lifecycle;
 using Cloudbill.Core.Time;
 using NodaTime;
 using Npgsql;

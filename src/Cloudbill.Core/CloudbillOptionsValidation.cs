@@ -1,5 +1,7 @@
 using Cloudbill.Core.Notifications;
+using Cloudbill.Core.Payments;
 using Cloudbill.Core.Persistence;
+using Cloudbill.Core.Problems;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -26,13 +28,13 @@ public sealed class CloudbillOptionsValidator : IValidateOptions<CloudbillOption
     {
         if (string.IsNullOrWhiteSpace(o.DataDirectory))
             yield return "Cloudbill:DataDirectory is empty; use the folder for the SQLite database and the sandbox's keys (default data).";
-        if (Range("Cloudbill:Orders:UnpaidLifetimeDays", o.Orders.UnpaidLifetimeDays, 1, 365, "days", "7") is { } orders)
+        if (SettingRange.Check("Cloudbill:Orders:UnpaidLifetimeDays", o.Orders.UnpaidLifetimeDays, 1, 365, "days", "7") is { } orders)
             yield return orders;
-        if (Range("Cloudbill:Engine:IntervalSeconds", o.Engine.IntervalSeconds, 0, 86400, "seconds", "60; 0 turns the hosted engine off") is { } interval)
+        if (SettingRange.Check("Cloudbill:Engine:IntervalSeconds", o.Engine.IntervalSeconds, 0, 86400, "seconds", "60; 0 turns the hosted engine off") is { } interval)
             yield return interval;
-        if (Range("Cloudbill:Engine:BatchSize", o.Engine.BatchSize, 1, 10000, "instances", "200") is { } batch)
+        if (SettingRange.Check("Cloudbill:Engine:BatchSize", o.Engine.BatchSize, 1, 10000, "instances", "200") is { } batch)
             yield return batch;
-        if (Range("Cloudbill:Provisioning:SimulatedDelaySeconds", o.Provisioning.SimulatedDelaySeconds, 0, 3600, "seconds", "3") is { } delay)
+        if (SettingRange.Check("Cloudbill:Provisioning:SimulatedDelaySeconds", o.Provisioning.SimulatedDelaySeconds, 0, 3600, "seconds", "3") is { } delay)
             yield return delay;
         if (o.PayAsYouGo.Problem() is { } payg)
             yield return payg;
@@ -42,14 +44,14 @@ public sealed class CloudbillOptionsValidator : IValidateOptions<CloudbillOption
             yield return $"Cloudbill:Demo:CashBalance is '{o.Demo.CashBalance}'; use an amount from 0.00 to {GatewayMaximum} with at most two decimals (default 5000.00).";
     }
 
-    private static IEnumerable<string> PaymentFailures(Payments.PaymentOptions p)
+    private static IEnumerable<string> PaymentFailures(PaymentOptions p)
     {
         const string Section = "Cloudbill:Payments";
         if (!string.IsNullOrWhiteSpace(p.PublicBaseUrl) && !IsHttpUrl(p.PublicBaseUrl))
             yield return $"{Section}:PublicBaseUrl is '{p.PublicBaseUrl}'; use an absolute http or https address where the gateways reach Cloudbill, for example https://billing.example.com.";
         if (SandboxRetryScaleProblem(p.SandboxRetryScale) is { } scale)
             yield return scale;
-        if (Range($"{Section}:PollerIntervalSeconds", p.PollerIntervalSeconds, 0, 3600, "seconds", "30; 0 turns the hosted poller off") is { } poller)
+        if (SettingRange.Check($"{Section}:PollerIntervalSeconds", p.PollerIntervalSeconds, 0, 3600, "seconds", "30; 0 turns the hosted poller off") is { } poller)
             yield return poller;
 
         var minimumOk = Money.TryParse(p.TopUpMinimum, out var minimum, out _) && minimum >= new Money(1) && minimum <= GatewayMaximum;
@@ -81,21 +83,8 @@ public sealed class CloudbillOptionsValidator : IValidateOptions<CloudbillOption
             ? null
             : $"Cloudbill:Payments:SandboxRetryScale is {scale.ToString(System.Globalization.CultureInfo.InvariantCulture)}; use a number greater than 0 and at most 100 (1 = the gateways' real retry schedules, 0.001 makes minutes into fractions of a second).";
 
-    internal static string? Range(string key, int value, int min, int max, string unit, string defaultValue) =>
-        value >= min && value <= max ? null : $"{key} is {value}; use a number of {unit} from {min} to {max} (default {defaultValue}).";
-
     private static bool IsHttpUrl(string text) =>
         Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && !string.IsNullOrEmpty(uri.Host);
-}
-
-/// <summary>`Cloudbill:Email`, through the same rules as <see cref="EmailOptions.Read"/>.</summary>
-public sealed class EmailOptionsValidator : IValidateOptions<EmailOptions>
-{
-    public ValidateOptionsResult Validate(string? name, EmailOptions options)
-    {
-        var failures = options.Failures().ToList();
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-    }
 }
 
 public static class CloudbillOptionsStartup

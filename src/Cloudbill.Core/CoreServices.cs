@@ -1,6 +1,7 @@
 using Cloudbill.Core.Accounts;
 using Cloudbill.Core.Catalog;
 using Cloudbill.Core.Coupons;
+using Cloudbill.Core.Customers;
 using Cloudbill.Core.Demo;
 using Cloudbill.Core.Instances;
 using Cloudbill.Core.Ledger;
@@ -13,6 +14,7 @@ using Cloudbill.Core.Persistence;
 using Cloudbill.Core.Provisioning;
 using Cloudbill.Core.Purchase;
 using Cloudbill.Core.Renewals;
+using Cloudbill.Core.TopUps;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -41,6 +43,13 @@ public static class CoreServices
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CloudbillOptions>, CloudbillOptionsValidator>());
         // The services take the validated value itself.
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<CloudbillOptions>>().Value);
+        // Each feature takes its own part of the section (docs/decisions/0020).
+        services.AddSingleton(sp => sp.GetRequiredService<CloudbillOptions>().Orders);
+        services.AddSingleton(sp => sp.GetRequiredService<CloudbillOptions>().Engine);
+        services.AddSingleton(sp => sp.GetRequiredService<CloudbillOptions>().Provisioning);
+        services.AddSingleton(sp => sp.GetRequiredService<CloudbillOptions>().Demo);
+        services.AddSingleton(sp => sp.GetRequiredService<CloudbillOptions>().Payments);
+        services.AddSingleton(sp => sp.GetRequiredService<CloudbillOptions>().PayAsYouGo);
         services.AddSingleton(paths);
         services.AddSingleton(database);
         services.AddSingleton(catalog);
@@ -81,6 +90,8 @@ public static class CoreServices
         services.AddSingleton<LifecycleEngine>();
         services.AddSingleton<EngineWorker>();
         services.AddCloudbillPayments(options.Payments);
+        services.AddScoped<TopUpCheckouts>();
+        services.AddScoped<IConfirmedTopUps, TopUpCredits>();
         services.AddScoped<PayAsYouGoBatch>();
         services.AddScoped<OverdueSettlement>();
         services.AddScoped<PayAsYouGoPurchase>();

@@ -1,6 +1,7 @@
 using Cloudbill.Core;
 using Cloudbill.Core.Accounts;
 using Cloudbill.Core.Coupons;
+using Cloudbill.Core.Customers;
 using Cloudbill.Core.Instances;
 using Cloudbill.Core.Ledger;
 using Cloudbill.Core.Problems;
@@ -124,7 +125,7 @@ public static class Scenario
             AutoRenewPeriodMonths = method == RenewalMethod.AutoRenewal ? autoRenewPeriodMonths ?? 1 : null,
             AutoRenewEnabledAt = method == RenewalMethod.AutoRenewal ? now.AddDays(-60) : null,
         };
-        instance.NextDueAt = Cloudbill.Core.Lifecycle.LifecycleSchedule.NextDueAfter(instance, entry, now);
+        instance.NextDueAt = Cloudbill.Core.Instances.LifecycleSchedule.NextDueAfter(instance, entry, now);
         await test.Query(async db =>
         {
             db.Instances.Add(instance);

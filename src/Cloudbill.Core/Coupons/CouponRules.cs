@@ -1,11 +1,13 @@
 using Cloudbill.Core.Instances;
-using Cloudbill.Core.Orders;
 using Cloudbill.Core.Time;
 
 namespace Cloudbill.Core.Coupons;
 
-/// <summary>What an order offers a coupon to match against (R6.5).</summary>
-public sealed record CouponFacts(string ProductCode, OrderType OrderType, ChargeType SubscriptionType, Money Amount);
+/// <summary>
+/// What an order offers a coupon to match against (R6.5). <paramref name="OrderType"/> is the order's one
+/// type (New or Renew), in the coupons' own terms so that coupons do not depend on orders.
+/// </summary>
+public sealed record CouponFacts(string ProductCode, CouponOrderTypes OrderType, ChargeType SubscriptionType, Money Amount);
 
 /// <summary>Why a coupon does not apply to an order, in the words the quote shows.</summary>
 public enum CouponRefusal
@@ -43,7 +45,7 @@ public static class CouponRules
             return Refuse(CouponRefusal.Frozen, $"Frozen by unpaid order {orderId}; pay or cancel that order to use it.");
         if (!coupon.AppliesToProduct(order.ProductCode))
             return Refuse(CouponRefusal.WrongProduct, $"Only for {string.Join(", ", coupon.Products)}.");
-        if (!coupon.OrderTypes.HasFlag(order.OrderType == OrderType.New ? CouponOrderTypes.New : CouponOrderTypes.Renew))
+        if (!coupon.OrderTypes.HasFlag(order.OrderType))
             return Refuse(CouponRefusal.WrongOrderType, $"Only for {DescribeOrderTypes(coupon.OrderTypes)} orders.");
         if (coupon.SubscriptionType != order.SubscriptionType)
             return Refuse(CouponRefusal.WrongSubscriptionType, $"Only for {(coupon.SubscriptionType == ChargeType.Subscription ? "subscription" : "pay-as-you-go")} purchases.");

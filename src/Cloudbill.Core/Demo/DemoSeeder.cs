@@ -1,8 +1,8 @@
 using Cloudbill.Core.Accounts;
 using Cloudbill.Core.Catalog;
 using Cloudbill.Core.Coupons;
+using Cloudbill.Core.Customers;
 using Cloudbill.Core.Instances;
-using Cloudbill.Core.Lifecycle;
 using Cloudbill.Core.Persistence;
 using Cloudbill.Core.Problems;
 using Cloudbill.Core.Time;
@@ -17,7 +17,7 @@ public sealed record DemoSeedResult(bool Created, string Email, int Instances, i
 /// cover every renewal method and status, and a few coupons. Dates are relative to now; ids
 /// repeat from run to run. Seeding twice changes nothing.
 /// </summary>
-public sealed class DemoSeeder(CloudbillDbContext db, AccountService accounts, ProductCatalog catalog, CloudbillOptions options, TimeProvider clock)
+public sealed class DemoSeeder(CloudbillDbContext db, AccountService accounts, ProductCatalog catalog, DemoOptions demo, TimeProvider clock)
 {
     /// <summary>One demo instance: expiry in days from today (negative: already expired), null for pay-as-you-go.</summary>
     private sealed record DemoInstance(string Product, string Spec, string Region, string Name, RenewalMethod Method, int? ExpiresInDays, int? AutoPeriod = null);
@@ -71,7 +71,6 @@ public sealed class DemoSeeder(CloudbillDbContext db, AccountService accounts, P
 
     public async Task<Result<DemoSeedResult>> Seed(CancellationToken ct)
     {
-        var demo = options.Demo;
         if (await db.BillingAccounts.AnyAsync(a => a.Email == demo.Email, ct))
             return new DemoSeedResult(false, demo.Email, 0, 0);
 

@@ -100,7 +100,7 @@ internal sealed class AutoRenewalCharges(CloudbillDbContext db, LedgerService le
         var price = LinePrice.For(product, spec, instance.RegionId, months, 1);
         var draft = new OrderDraft(OrderType.Renew, product.Code, ChargeType.Subscription,
             [new DraftLine(instance.Id, spec.Code, instance.RegionId, months, 1, price, ExpiresBefore: instance.ExpiresAt)]);
-        var facts = new CouponFacts(product.Code, OrderType.Renew, ChargeType.Subscription, draft.AmountBeforeCoupon);
+        var facts = new CouponFacts(product.Code, CouponOrderTypes.Renew, ChargeType.Subscription, draft.AmountBeforeCoupon);
 
         while (true)
         {

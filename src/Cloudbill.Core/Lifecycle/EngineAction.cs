@@ -1,3 +1,5 @@
+using Cloudbill.Core.Instances;
+
 namespace Cloudbill.Core.Lifecycle;
 
 /// <summary>R4.7: what the lifecycle engine does at a due time.</summary>
@@ -28,4 +30,14 @@ public sealed class EngineAction
 
     /// <summary>What happened, for operators: "charged order 12", "failed: insufficient credit".</summary>
     public required string Outcome { get; set; }
+
+    /// <summary>The record's kind for an action of an instance's schedule (the same names; the numbers stored stay the engine's).</summary>
+    public static EngineActionKind KindOf(ScheduledActionKind kind) => kind switch
+    {
+        ScheduledActionKind.AutoRenewal => EngineActionKind.AutoRenewal,
+        ScheduledActionKind.Reminder => EngineActionKind.Reminder,
+        ScheduledActionKind.Expiry => EngineActionKind.Expiry,
+        ScheduledActionKind.Suspension => EngineActionKind.Suspension,
+        ScheduledActionKind.Release => EngineActionKind.Release,
+    };
 }

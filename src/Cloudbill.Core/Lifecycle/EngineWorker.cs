@@ -5,13 +5,13 @@ using Microsoft.Extensions.Logging;
 namespace Cloudbill.Core.Lifecycle;
 
 /// <summary>Runs the lifecycle engine on every node at the configured interval, on the injected clock.</summary>
-public sealed class EngineWorker(LifecycleEngine engine, CloudbillOptions options, TimeProvider clock, ILogger<EngineWorker> logger) : BackgroundService
+public sealed class EngineWorker(LifecycleEngine engine, EngineOptions options, TimeProvider clock, ILogger<EngineWorker> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (options.Engine.IntervalSeconds <= 0)
+        if (options.IntervalSeconds <= 0)
             return;
-        var interval = TimeSpan.FromSeconds(options.Engine.IntervalSeconds);
+        var interval = TimeSpan.FromSeconds(options.IntervalSeconds);
         // A failed batch rolled back whole; its instances stay due and the next run retries them.
         await PeriodicLoop.Run(interval, clock, ct => engine.RunUntil(clock.GetUtcNow(), ct),
             e => logger.LogError(e, "A lifecycle engine run failed; it runs again in {Seconds} s", interval.TotalSeconds), stoppingToken);

@@ -40,7 +40,7 @@ internal sealed record EngineBatchResult(int Claimed, EngineRunReport Report);
 /// <summary>
 /// One kind of engine work, claimed in batches by the engine's one claim loop (<see cref="LifecycleEngine"/>):
 /// the subscription lifecycle (<see cref="EngineBatch"/>), the pay-as-you-go hours
-/// (<see cref="PayAsYouGo.PayAsYouGoBatch"/>) and the unpaid-order time-outs (<see cref="OrderTimeoutBatch"/>).
+/// (<see cref="PayAsYouGoBatch"/>) and the unpaid-order time-outs (<see cref="OrderTimeoutBatch"/>).
 /// A batch runs in one transaction: it claims up to <c>size</c> due items not in <c>skipped</c>,
 /// does their actions under their unique keys and commits, or fails and rolls back whole.
 /// </summary>
@@ -97,7 +97,7 @@ internal static class EngineClaims
 /// lifecycle, the pay-as-you-go hours (docs/decisions/0010) and the order time-outs are three
 /// kinds of work of the same claim loop, with the same per-item isolation.
 /// </summary>
-public sealed class LifecycleEngine(IServiceScopeFactory scopes, DatabaseSettings database, CloudbillOptions options, ILogger<LifecycleEngine> logger)
+public sealed class LifecycleEngine(IServiceScopeFactory scopes, DatabaseSettings database, EngineOptions options, ILogger<LifecycleEngine> logger)
 {
     /// <summary>Items that fail on their own a pass leaves due before it gives up: more means the fault is not theirs.</summary>
     private const int MaxIsolatedPerPass = 10;
@@ -107,7 +107,7 @@ public sealed class LifecycleEngine(IServiceScopeFactory scopes, DatabaseSetting
         var report = new EngineRunReport();
         // R4, R1.5: the subscription lifecycle; R8: the pay-as-you-go hours; R5.2: unpaid orders' time-outs.
         await Pass<EngineBatch>(until, report, ct);
-        await Pass<PayAsYouGo.PayAsYouGoBatch>(until, report, ct);
+        await Pass<PayAsYouGoBatch>(until, report, ct);
         await Pass<OrderTimeoutBatch>(until, report, ct);
         if (report.Total > 0)
             logger.LogInformation("Lifecycle engine up to {Until}: {Actions} action(s)", until, report.Total);
@@ -125,7 +125,7 @@ public sealed class LifecycleEngine(IServiceScopeFactory scopes, DatabaseSetting
         {
             await using var scope = scopes.CreateAsyncScope();
             var work = scope.ServiceProvider.GetRequiredService<TBatch>();
-            var size = singlesLeft > 0 ? 1 : Math.Max(1, options.Engine.BatchSize);
+            var size = singlesLeft > 0 ? 1 : Math.Max(1, options.BatchSize);
             EngineBatchResult batch;
             try
             {
@@ -267,7 +267,7 @@ internal sealed class EngineBatch(
             var record = new EngineAction
             {
                 Key = action.Key,
-                Kind = action.Kind,
+                Kind = EngineAction.KindOf(action.Kind),
                 AccountId = instance.AccountId,
                 InstanceId = instance.Id,
                 DueAt = action.DueAt,
@@ -289,12 +289,11 @@ internal sealed class EngineBatch(
 
     private async Task<Outcome> Execute(Instance instance, Product product, ScheduledAction action, CancellationToken ct) => action.Kind switch
     {
-        EngineActionKind.AutoRenewal => await AutoRenew(instance, product, action, ct),
-        EngineActionKind.Reminder => Remind(instance, product, action),
-        EngineActionKind.Expiry => new Outcome("expiry", "expired"),
-        EngineActionKind.Suspension => Suspend(instance, product, action),
-        EngineActionKind.Release => await Release(instance, product, action, ct),
-        EngineActionKind.OrderTimeout => new Outcome("order time-out", "not an instance action"),
+        ScheduledActionKind.AutoRenewal => await AutoRenew(instance, product, action, ct),
+        ScheduledActionKind.Reminder => Remind(instance, product, action),
+        ScheduledActionKind.Expiry => new Outcome("expiry", "expired"),
+        ScheduledActionKind.Suspension => Suspend(instance, product, action),
+        ScheduledActionKind.Release => await Release(instance, product, action, ct),
     };
 
     /// <summary>R4.1 to R4.5: charge the balance for the auto-renewal period, with the best coupon; on failure cancel at once and say why.</summary>

@@ -14,7 +14,7 @@ namespace Cloudbill.Core.Lifecycle;
 /// the engine's one claim loop (<see cref="LifecycleEngine"/>) like every other engine action,
 /// so an order that fails on its own stays due and the others go on.
 /// </summary>
-internal sealed class OrderTimeoutBatch(CloudbillDbContext db, OrderService orders, Notifier notifier, CloudbillOptions options, TimeProvider clock) : IEngineBatch
+internal sealed class OrderTimeoutBatch(CloudbillDbContext db, OrderService orders, Notifier notifier, OrderOptions options, TimeProvider clock) : IEngineBatch
 {
     public string ItemName => "order";
 
@@ -51,7 +51,7 @@ internal sealed class OrderTimeoutBatch(CloudbillDbContext db, OrderService orde
             });
             notifier.Add(order.AccountId, NotificationKind.OrderCancelled, OrderService.TimeoutKey(order.Id),
                 $"Order {order.Id} was cancelled",
-                $"Order {order.Id} ({order.Type} {order.ProductCode}, {order.Payable} CNY) was not paid within {options.Orders.UnpaidLifetimeDays} days and was cancelled. Its coupon, if any, is available again; place a new order to continue.",
+                $"Order {order.Id} ({order.Type} {order.ProductCode}, {order.Payable} CNY) was not paid within {options.UnpaidLifetimeDays} days and was cancelled. Its coupon, if any, is available again; place a new order to continue.",
                 order.Lines.Count == 1 ? order.Lines[0].InstanceId : null, order.Id);
             report.Count("order time-out");
         }

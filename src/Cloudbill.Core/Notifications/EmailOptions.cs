@@ -1,5 +1,6 @@
 using Cloudbill.Core.Persistence;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 using MimeKit;
 
 namespace Cloudbill.Core.Notifications;
@@ -114,4 +115,14 @@ public sealed class EmailOptions
     public override string ToString() => IsConfigured
         ? $"SMTP {Host}:{Port} ({Security}){(string.IsNullOrEmpty(Username) ? "" : $" as {Username}")} from {FromAddress}"
         : "SMTP not configured";
+}
+
+/// <summary>`Cloudbill:Email`, through the same rules as <see cref="EmailOptions.Read"/>.</summary>
+public sealed class EmailOptionsValidator : IValidateOptions<EmailOptions>
+{
+    public ValidateOptionsResult Validate(string? name, EmailOptions options)
+    {
+        var failures = options.Failures().ToList();
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
 }

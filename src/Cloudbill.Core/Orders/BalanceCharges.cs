@@ -4,7 +4,6 @@ using Cloudbill.Core.Coupons;
 using Cloudbill.Core.Instances;
 using Cloudbill.Core.Persistence;
 using Cloudbill.Core.Problems;
-using Cloudbill.Core.Renewals;
 using Microsoft.EntityFrameworkCore;
 
 namespace Cloudbill.Core.Orders;
@@ -45,7 +44,7 @@ public readonly record struct MeteredCharge(Money Covered, Money Shortfall);
 /// <summary>
 /// The one money path (docs/decisions/0017): every charge against a customer's balance is decided
 /// here, whoever asks: Renew Now and orders paid from the balance (<see cref="OrderPayments"/>,
-/// <see cref="RenewalService"/>), the lifecycle engine's auto-renewal (decided in memory for a
+/// Renewals.RenewalService), the lifecycle engine's auto-renewal (decided in memory for a
 /// whole batch, against what each account has left) and the hourly pay-as-you-go charges. The
 /// decisions are pure functions of the balance, the instances and the time, so the engine's
 /// set-based batches and a customer's single request get the same answer; only the writing
@@ -64,9 +63,9 @@ public static class BalanceCharges
     public static ChargeRefusal? Renewable(Instance instance, Product product, DateTimeOffset now)
     {
         if (instance.ReleasedAt is not null || InstanceLifecycle.StateAt(instance, product.Lifecycle, now).Status == InstanceStatus.Released)
-            return Refused(ChargeRefusalKind.Released, RenewalErrors.Released(instance, product));
+            return Refused(ChargeRefusalKind.Released, OrderErrors.Released(instance, product));
         if (!product.Renewable)
-            return Refused(ChargeRefusalKind.NotRenewable, RenewalErrors.NotRenewable(product));
+            return Refused(ChargeRefusalKind.NotRenewable, OrderErrors.NotRenewable(product));
         return null;
     }
 

@@ -1,3 +1,4 @@
+using Cloudbill.Core.Coupons;
 using Cloudbill.Core.Instances;
 using Cloudbill.Core.Persistence;
 
@@ -8,6 +9,16 @@ public enum OrderType
 {
     New,
     Renew,
+}
+
+public static class OrderTypes
+{
+    /// <summary>The order type as the coupon rules name it (R6.5).</summary>
+    public static CouponOrderTypes ForCoupons(this OrderType type) => type switch
+    {
+        OrderType.New => CouponOrderTypes.New,
+        OrderType.Renew => CouponOrderTypes.Renew,
+    };
 }
 
 /// <summary>R5.1: Unpaid → Paid or Cancelled; a cancelled order is final.</summary>

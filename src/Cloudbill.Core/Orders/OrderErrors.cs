@@ -1,4 +1,7 @@
+using Cloudbill.Core.Catalog;
+using Cloudbill.Core.Instances;
 using Cloudbill.Core.Problems;
+using Cloudbill.Core.Time;
 
 namespace Cloudbill.Core.Orders;
 
@@ -28,4 +31,19 @@ public static class OrderErrors
 
     public static Problem InvalidFilter(string message) =>
         Problem.Invalid("Order.InvalidFilter", message);
+
+    /// <summary>R3.5.</summary>
+    public static Problem Released(Instance instance, Product product)
+    {
+        var releasedAt = instance.ReleasedAt ?? InstanceLifecycle.ReleasesAt(instance.ExpiresAt!.Value, product.Lifecycle);
+        return Problem.Conflict("Instance.Released", $"Instance {instance.Id} was released on {BusinessCalendar.FormatDate(releasedAt)} and can no longer be renewed.");
+    }
+
+    /// <summary>R3.5.</summary>
+    public static Problem NotRenewable(Product product) =>
+        Problem.Invalid("Product.NotRenewable", $"{product.Name} cannot be renewed here; renew it in the product's own console.");
+
+    /// <summary>R4.5: the cycle this order was for has been paid by another renewal.</summary>
+    public static Problem RenewedMeanwhile(Instance instance, long orderId) =>
+        Problem.Conflict("Renewal.RenewedMeanwhile", $"Instance {instance.Id} was renewed to {BusinessCalendar.FormatDateTime(instance.ExpiresAt!.Value)} after order {orderId} was placed; order {orderId} was cancelled and nothing was charged.");
 }

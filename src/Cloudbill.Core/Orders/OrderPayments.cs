@@ -2,7 +2,6 @@ using Cloudbill.Core.Accounts;
 using Cloudbill.Core.Catalog;
 using Cloudbill.Core.Instances;
 using Cloudbill.Core.Ledger;
-using Cloudbill.Core.Lifecycle;
 using Cloudbill.Core.Notifications;
 using Cloudbill.Core.Persistence;
 using Cloudbill.Core.Problems;
@@ -146,7 +145,7 @@ public sealed class OrderPayments(
             if (BalanceCharges.Renewable(instance, product, now) is { } refusal)
                 return refusal.Problem;
             if (line.ExpiresBefore is { } placedFor && instance.ExpiresAt != placedFor)
-                return Renewals.RenewalErrors.RenewedMeanwhile(instance, order.Id);
+                return OrderErrors.RenewedMeanwhile(instance, order.Id);
         }
         return null;
     }

@@ -8,7 +8,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Cloudbill.Core.Orders;
 
 /// <summary>Places, cancels and times out orders (R5), freezing and releasing their coupons (R6.4).</summary>
-public sealed class OrderService(CloudbillDbContext db, CouponService coupons, LedgerService ledger, CloudbillOptions options, TimeProvider clock)
+public sealed class OrderService(CloudbillDbContext db, CouponService coupons, LedgerService ledger, OrderOptions options, TimeProvider clock)
 {
     /// <summary>
     /// Places an unpaid order for a validated draft. The same client token returns the first
@@ -26,7 +26,7 @@ public sealed class OrderService(CloudbillDbContext db, CouponService coupons, L
         if (BalanceCharges.Overdue(await ledger.Balance(accountId, ct)) is { } overdue)
             return overdue.Problem;
 
-        var facts = new CouponFacts(draft.ProductCode, draft.Type, draft.SubscriptionType, draft.AmountBeforeCoupon);
+        var facts = new CouponFacts(draft.ProductCode, draft.Type.ForCoupons(), draft.SubscriptionType, draft.AmountBeforeCoupon);
         var candidates = await coupons.Candidates(accountId, choice, facts, ct);
         if (!candidates.Succeeded)
             return candidates.Problem!;
@@ -118,7 +118,7 @@ public sealed class OrderService(CloudbillDbContext db, CouponService coupons, L
             ProductCode = draft.ProductCode,
             SubscriptionType = draft.SubscriptionType,
             CreatedAt = now,
-            PayBy = now.AddDays(options.Orders.UnpaidLifetimeDays),
+            PayBy = now.AddDays(options.UnpaidLifetimeDays),
             OriginalPrice = draft.OriginalPrice,
             Discount = draft.Discount,
             Payable = draft.AmountBeforeCoupon,

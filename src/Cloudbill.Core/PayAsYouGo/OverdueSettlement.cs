@@ -20,7 +20,7 @@ public sealed record OverdueSettlementOutcome(Money Settled, Money OverdueLeft, 
 /// nothing is owed any more the overdue episode ends and the stopped (not yet released)
 /// pay-as-you-go instances run again, charged hourly from the restart.
 /// </summary>
-public sealed class OverdueSettlement(CloudbillDbContext db, LedgerService ledger, Notifier notifier, ProductCatalog catalog, CloudbillOptions options, TimeProvider clock)
+public sealed class OverdueSettlement(CloudbillDbContext db, LedgerService ledger, Notifier notifier, ProductCatalog catalog, PayAsYouGoOptions options, TimeProvider clock)
 {
     /// <summary>
     /// Call inside the caller's transaction, holding the account lock, after the caller posted
@@ -63,7 +63,7 @@ public sealed class OverdueSettlement(CloudbillDbContext db, LedgerService ledge
     private async Task<IReadOnlyList<string>> EndEpisode(long accountId, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var payg = options.PayAsYouGo;
+        var payg = options;
         await db.BillingAccounts.Where(a => a.Id == accountId && a.OverdueSince != null)
             .ExecuteUpdateAsync(s => s.SetProperty(a => a.OverdueSince, (DateTimeOffset?)null).SetProperty(a => a.Version, a => a.Version + 1), ct);
 

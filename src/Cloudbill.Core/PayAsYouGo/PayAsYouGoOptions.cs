@@ -1,4 +1,5 @@
 using Cloudbill.Core.Persistence;
+using Cloudbill.Core.Problems;
 
 namespace Cloudbill.Core.PayAsYouGo;
 
@@ -18,8 +19,8 @@ public sealed class PayAsYouGoOptions
             throw new ConfigurationProblemException(problem);
     }
 
-    /// <summary>The first setting out of range, named with what is allowed; null when both are fine (checked at start, <see cref="CloudbillOptionsValidator"/>).</summary>
+    /// <summary>The first setting out of range, named with what is allowed; null when both are fine (checked at start with the rest of `Cloudbill`).</summary>
     public string? Problem() =>
-        CloudbillOptionsValidator.Range("Cloudbill:PayAsYouGo:StopAfterOverdueDays", StopAfterOverdueDays, 0, 365, "days", "15")
-        ?? CloudbillOptionsValidator.Range("Cloudbill:PayAsYouGo:ReleaseAfterStopDays", ReleaseAfterStopDays, 0, 365, "days", "15");
+        SettingRange.Check("Cloudbill:PayAsYouGo:StopAfterOverdueDays", StopAfterOverdueDays, 0, 365, "days", "15")
+        ?? SettingRange.Check("Cloudbill:PayAsYouGo:ReleaseAfterStopDays", ReleaseAfterStopDays, 0, 365, "days", "15");
 }

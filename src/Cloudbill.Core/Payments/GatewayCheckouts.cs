@@ -14,10 +14,11 @@ namespace Cloudbill.Core.Payments;
 public sealed record GatewayCheckout(GatewayPayment Payment, GatewayRequest Request);
 
 /// <summary>
-/// Starts payments at Alipay or UnionPay: top-ups (R7.2) and the full amount of an order (R5.3).
+/// Starts payments at Alipay or UnionPay: the full amount of an order (R5.3) here, and the payment of
+/// a top-up (R7.2) for TopUps.TopUpCheckouts.
 /// Nothing is credited here; the gateway's confirmation does that (<see cref="GatewayConfirmations"/>).
 /// </summary>
-public sealed class GatewayCheckouts(CloudbillDbContext db, Ledger.LedgerService ledger, PaymentGateways gateways, CloudbillOptions options, TimeProvider clock)
+public sealed class GatewayCheckouts(CloudbillDbContext db, Ledger.LedgerService ledger, PaymentGateways gateways, TimeProvider clock)
 {
     /// <summary>The poller's first look at a payment nobody confirmed (payments.md §2.6: about 5 minutes).</summary>
     public static readonly TimeSpan FirstQueryAfter = TimeSpan.FromMinutes(5);
@@ -45,48 +46,6 @@ public sealed class GatewayCheckouts(CloudbillDbContext db, Ledger.LedgerService
         string.IsNullOrWhiteSpace(text) ? PaymentDevice.Phone
         : Enum.TryParse<PaymentDevice>(text.Trim(), ignoreCase: true, out var device) && Enum.IsDefined(device) && !text.Trim().All(char.IsAsciiDigit) ? device
         : PaymentErrors.DeviceUnknown(text);
-
-    /// <summary>R7.2: yuan with at most two decimals, within the configured minimum and maximum.</summary>
-    public Result<Money> ParseTopUpAmount(string? text)
-    {
-        if (!Money.TryParse(text, out var amount, out var error))
-            return PaymentErrors.AmountInvalid(error);
-        var minimum = Money.Parse(options.Payments.TopUpMinimum);
-        var maximum = Money.Parse(options.Payments.TopUpMaximum);
-        if (amount < minimum)
-            return PaymentErrors.AmountTooSmall(amount, minimum);
-        if (amount > maximum)
-            return PaymentErrors.AmountTooLarge(amount, maximum);
-        return amount;
-    }
-
-    /// <summary>
-    /// R7.2, R7.3: a pending top-up and its signed gateway request. Allowed while overdue (it is
-    /// how a debt is settled). The same client token returns the same payment (a double click).
-    /// </summary>
-    public async Task<Result<GatewayCheckout>> StartTopUp(long accountId, string? amountText, string? methodText, PaymentDevice device, string? clientToken, CancellationToken ct)
-    {
-        if (!gateways.AnyConfigured)
-            return PaymentErrors.PaymentsNotConfigured();
-        var token = ClientToken.Parse(clientToken);
-        if (!token.Succeeded)
-            return token.Problem!;
-        var method = ParseMethod(methodText);
-        if (!method.Succeeded)
-            return method.Problem!;
-        var amount = ParseTopUpAmount(amountText);
-        if (!amount.Succeeded)
-            return amount.Problem!;
-        if (gateways.Check(method.Value) is { } unavailable)
-            return unavailable;
-
-        if (await Existing(accountId, token.Value, ct) is { } again)
-            return again.Purpose == GatewayPaymentPurpose.TopUp && again.Amount == amount.Value && again.Gateway == method.Value
-                ? Build(again)
-                : Problem.Conflict("ClientToken.Reused", $"The client token {token.Value} was already used for another payment ({again.OutTradeNo}); use a new token for a new top-up.");
-
-        return await Create(accountId, GatewayPaymentPurpose.TopUp, null, amount.Value, method.Value, device, token.Value, ct);
-    }
 
     /// <summary>R5.3: the full payable of one unpaid order, at Alipay or UnionPay.</summary>
     public async Task<Result<GatewayCheckout>> StartOrderPayment(long accountId, long orderId, string? methodText, PaymentDevice device, string? clientToken, CancellationToken ct)
@@ -131,10 +90,10 @@ public sealed class GatewayCheckouts(CloudbillDbContext db, Ledger.LedgerService
         return Build(payment);
     }
 
-    private Task<GatewayPayment?> Existing(long accountId, ClientToken token, CancellationToken ct) =>
+    internal Task<GatewayPayment?> Existing(long accountId, ClientToken token, CancellationToken ct) =>
         db.GatewayPayments.AsNoTracking().FirstOrDefaultAsync(p => p.AccountId == accountId && p.ClientToken == token.Value, ct);
 
-    private async Task<Result<GatewayCheckout>> Create(long accountId, GatewayPaymentPurpose purpose, long? orderId, Money amount, PaymentGateway gateway, PaymentDevice device, ClientToken token, CancellationToken ct)
+    internal async Task<Result<GatewayCheckout>> Create(long accountId, GatewayPaymentPurpose purpose, long? orderId, Money amount, PaymentGateway gateway, PaymentDevice device, ClientToken token, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var timeout = gateway == PaymentGateway.Alipay ? gateways.Alipay.Value.Settings.DefaultPaymentTimeout : gateways.UnionPay.Value.Settings.DefaultPaymentTimeout;
@@ -177,7 +136,7 @@ public sealed class GatewayCheckouts(CloudbillDbContext db, Ledger.LedgerService
         return checkout.Value;
     }
 
-    private Result<GatewayCheckout> Build(GatewayPayment payment)
+    internal Result<GatewayCheckout> Build(GatewayPayment payment)
     {
         var subject = payment.Purpose == GatewayPaymentPurpose.TopUp ? "Cloudbill top-up" : $"Cloudbill order {payment.OrderId}";
         if (payment.Gateway == PaymentGateway.Alipay)

@@ -28,6 +28,7 @@ public sealed class GatewayConfirmations(
     LedgerService ledger,
     OrderPayments orderPayments,
     OverdueSettlement overdue,
+    IConfirmedTopUps topUps,
     Notifier notifier,
     IInstanceProvisioner provisioner,
     TimeProvider clock,
@@ -101,7 +102,7 @@ public sealed class GatewayConfirmations(
                 throw new InvalidOperationException($"Receipt of {payment.OutTradeNo} was refused: {received.Problem!.Message}");
 
             (payment.Outcome, created) = payment.Purpose == GatewayPaymentPurpose.TopUp
-                ? (await CreditTopUp(payment, ct), [])
+                ? (await topUps.Credit(payment, ct), [])
                 : await PayOrder(payment, cash, ct);
             payment.State = GatewayPaymentState.Credited;
             payment.NextQueryAt = null;
@@ -112,26 +113,6 @@ public sealed class GatewayConfirmations(
 
         provisioner.Provision(created);
         logger.LogInformation("Payment {OutTradeNo} confirmed by {Source}: {Outcome}", confirmation.OutTradeNo, confirmation.Source, outcome.Payment.Outcome);
-        return outcome;
-    }
-
-    /// <summary>
-    /// R7.4: the money is on the account's cash; the overdue amount is settled from it first, and
-    /// settling all of it restarts stopped pay-as-you-go instances (R8.2).
-    /// </summary>
-    private async Task<string> CreditTopUp(GatewayPayment payment, CancellationToken ct)
-    {
-        var settlement = await overdue.SettleFromCash(payment.AccountId, SettlementKey(payment), ct);
-        var outcome = $"Top-up of {payment.Amount} CNY by {payment.Gateway} credited.";
-        if (settlement.Settled.IsPositive)
-        {
-            outcome += $" {settlement.Settled} CNY settled your overdue payment" +
-                (settlement.OverdueLeft.IsPositive ? $"; {settlement.OverdueLeft} CNY is still overdue." : "; nothing is overdue any more.");
-            if (settlement.RestartedInstanceIds.Count > 0)
-                outcome += $" Restarted: {string.Join(", ", settlement.RestartedInstanceIds)}.";
-        }
-        notifier.Add(payment.AccountId, NotificationKind.TopUpCredited, $"payment:{payment.OutTradeNo}:credited", "Top-up credited",
-            $"{payment.Amount} CNY from {payment.Gateway} (trade {payment.OutTradeNo}) is on your account. {outcome}");
         return outcome;
     }
 

@@ -6,13 +6,13 @@ using Microsoft.Extensions.Logging;
 namespace Cloudbill.Core.Payments;
 
 /// <summary>Runs <see cref="GatewayPoller"/> on every node at the configured interval, on the injected clock.</summary>
-public sealed class GatewayPollerWorker(IServiceScopeFactory scopes, CloudbillOptions options, TimeProvider clock, ILogger<GatewayPollerWorker> logger) : BackgroundService
+public sealed class GatewayPollerWorker(IServiceScopeFactory scopes, PaymentOptions options, TimeProvider clock, ILogger<GatewayPollerWorker> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (options.Payments.PollerIntervalSeconds <= 0)
+        if (options.PollerIntervalSeconds <= 0)
             return;
-        var interval = TimeSpan.FromSeconds(options.Payments.PollerIntervalSeconds);
+        var interval = TimeSpan.FromSeconds(options.PollerIntervalSeconds);
         // Every step is idempotent: what failed is still due and the next round retries it.
         await PeriodicLoop.Run(interval, clock, async ct =>
             {

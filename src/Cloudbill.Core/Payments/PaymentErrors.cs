@@ -22,15 +22,6 @@ public static class PaymentErrors
     public static Problem NotConfigured(PaymentGateway gateway) =>
         Problem.Invalid("Payment.GatewayNotConfigured", $"{gateway} is not available on this Cloudbill: the operator has not configured it (Cloudbill:Payments:{gateway}). Choose another method.");
 
-    public static Problem AmountInvalid(string detail) =>
-        Problem.Invalid("TopUp.AmountInvalid", $"The top-up amount is not valid: {detail}");
-
-    public static Problem AmountTooSmall(Money amount, Money minimum) =>
-        Problem.Invalid("TopUp.AmountTooSmall", $"A top-up must be at least {minimum} CNY; {amount} CNY was asked.");
-
-    public static Problem AmountTooLarge(Money amount, Money maximum) =>
-        Problem.Invalid("TopUp.AmountTooLarge", $"A top-up can be at most {maximum} CNY; {amount} CNY was asked. Split it into several top-ups.");
-
     public static Problem DeviceUnknown(string? device) =>
         Problem.Invalid("Payment.DeviceUnknown", $"'{device}' is not a device; use Phone or Desktop.");
 

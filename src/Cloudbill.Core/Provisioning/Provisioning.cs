@@ -34,12 +34,12 @@ public sealed class ProvisioningService(CloudbillDbContext db)
 /// The bundled provider: "creates" each instance a few seconds after payment (on the injected
 /// clock), and on every pass also finishes instances left Creating by a restart.
 /// </summary>
-public sealed class SimulatedProvisioner(IServiceScopeFactory scopes, CloudbillOptions options, TimeProvider clock, ILogger<SimulatedProvisioner> logger)
+public sealed class SimulatedProvisioner(IServiceScopeFactory scopes, ProvisioningOptions options, TimeProvider clock, ILogger<SimulatedProvisioner> logger)
     : BackgroundService, IInstanceProvisioner
 {
     private readonly System.Threading.Channels.Channel<string> requested = System.Threading.Channels.Channel.CreateUnbounded<string>();
 
-    private TimeSpan Delay => TimeSpan.FromSeconds(options.Provisioning.SimulatedDelaySeconds);
+    private TimeSpan Delay => TimeSpan.FromSeconds(options.SimulatedDelaySeconds);
 
     public void Provision(IReadOnlyList<string> instanceIds)
     {

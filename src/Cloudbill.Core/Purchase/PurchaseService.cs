@@ -58,7 +58,7 @@ public sealed class PurchaseService(ProductCatalog catalog, CouponService coupon
         if (!draft.Succeeded)
             return draft.Problem!;
         var (product, spec, region, order) = draft.Value;
-        var facts = new CouponFacts(product.Code, OrderType.New, ChargeType.Subscription, order.AmountBeforeCoupon);
+        var facts = new CouponFacts(product.Code, CouponOrderTypes.New, ChargeType.Subscription, order.AmountBeforeCoupon);
         var options = await coupons.OptionsFor(accountId, facts, ct);
         var candidates = await coupons.Candidates(accountId, choice, facts, ct);
         if (!candidates.Succeeded)

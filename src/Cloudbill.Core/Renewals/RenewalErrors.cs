@@ -10,16 +10,7 @@ public static class RenewalErrors
     public static Problem NotFound(string instanceId) =>
         Problem.NotFound("Instance.NotFound", $"Instance {instanceId} was not found in your instances.");
 
-    /// <summary>R3.5.</summary>
-    public static Problem Released(Instance instance, Product product)
-    {
-        var releasedAt = instance.ReleasedAt ?? InstanceLifecycle.ReleasesAt(instance.ExpiresAt!.Value, product.Lifecycle);
-        return Problem.Conflict("Instance.Released", $"Instance {instance.Id} was released on {BusinessCalendar.FormatDate(releasedAt)} and can no longer be renewed.");
-    }
 
-    /// <summary>R3.5.</summary>
-    public static Problem NotRenewable(Product product) =>
-        Problem.Invalid("Product.NotRenewable", $"{product.Name} cannot be renewed here; renew it in the product's own console.");
 
     public static Problem PayAsYouGo(string instanceId) =>
         Problem.Invalid("Instance.PayAsYouGo", $"Instance {instanceId} is pay-as-you-go and is billed by the hour; only subscription instances are renewed.");
@@ -31,9 +22,6 @@ public static class RenewalErrors
     public static Problem NoLongerSold(Instance instance) =>
         Problem.Conflict("Renewal.NoPrice", $"Instance {instance.Id}'s spec {instance.SpecCode} has no price in {instance.RegionId} any more; contact support to renew it.");
 
-    /// <summary>R4.5: the cycle this order was for has been paid by another renewal.</summary>
-    public static Problem RenewedMeanwhile(Instance instance, long orderId) =>
-        Problem.Conflict("Renewal.RenewedMeanwhile", $"Instance {instance.Id} was renewed to {BusinessCalendar.FormatDateTime(instance.ExpiresAt!.Value)} after order {orderId} was placed; order {orderId} was cancelled and nothing was charged.");
 
     public static Problem Batch(string message) => Problem.Invalid("Renewal.Batch", message);
 

@@ -3,7 +3,6 @@ using Cloudbill.Core.Catalog;
 using Cloudbill.Core.Coupons;
 using Cloudbill.Core.Instances;
 using Cloudbill.Core.Ledger;
-using Cloudbill.Core.Lifecycle;
 using Cloudbill.Core.Notifications;
 using Cloudbill.Core.Orders;
 using Cloudbill.Core.Persistence;
@@ -189,7 +188,7 @@ public sealed class RenewalService(
     }
 
     private static CouponFacts Facts(Product product, IReadOnlyList<RenewalLine> lines) =>
-        new(product.Code, OrderType.Renew, ChargeType.Subscription, lines.Aggregate(Money.Zero, (sum, l) => sum + l.Price.Amount));
+        new(product.Code, CouponOrderTypes.Renew, ChargeType.Subscription, lines.Aggregate(Money.Zero, (sum, l) => sum + l.Price.Amount));
 
     private static OrderDraft Draft(Product product, RenewalTerm term, IReadOnlyList<RenewalLine> lines) =>
         new(OrderType.Renew, product.Code, ChargeType.Subscription, lines.Select(l => new DraftLine(

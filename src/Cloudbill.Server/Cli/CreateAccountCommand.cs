@@ -1,6 +1,6 @@
 using System.ComponentModel;
 using Cloudbill.Core;
-using Cloudbill.Core.Accounts;
+using Cloudbill.Core.Customers;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

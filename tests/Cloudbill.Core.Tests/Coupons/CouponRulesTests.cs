@@ -1,6 +1,5 @@
 using Cloudbill.Core.Coupons;
 using Cloudbill.Core.Instances;
-using Cloudbill.Core.Orders;
 
 namespace Cloudbill.Core.Tests;
 
@@ -8,7 +7,7 @@ namespace Cloudbill.Core.Tests;
 public class CouponRulesTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 26, 2, 0, 0, TimeSpan.Zero);
-    private static readonly CouponFacts EcsRenewal = new("ecs", OrderType.Renew, ChargeType.Subscription, Money.Parse("330.00"));
+    private static readonly CouponFacts EcsRenewal = new("ecs", CouponOrderTypes.Renew, ChargeType.Subscription, Money.Parse("330.00"));
     private static long ids;
 
     private static Coupon Make(string amount, string min = "0.00", string products = "", CouponOrderTypes types = CouponOrderTypes.New | CouponOrderTypes.Renew,

@@ -68,7 +68,7 @@ public class LedgerTests
     public async Task Reconcile_finds_a_balance_altered_behind_the_ledgers_back(DatabaseProvider provider) // R10.1
     {
         await using var test = await TestServices.Start(provider);
-        var created = await test.Run<Accounts.AccountService, Problems.Result<Accounts.NewCustomer>>((s, ct) =>
+        var created = await test.Run<Customers.AccountService, Problems.Result<Customers.NewCustomer>>((s, ct) =>
             s.Create("tamper@example.com", "Passw0rd-x", Money.Parse("100.00"), null, ct));
         Assert.True((await test.Run<Reconciliation, ReconciliationReport>((r, ct) => r.Run(ct))).IsClean);
 

@@ -2,15 +2,15 @@ using Cloudbill.Core.Accounts;
 using Cloudbill.Core.Catalog;
 using Cloudbill.Core.Instances;
 using Cloudbill.Core.Ledger;
-using Cloudbill.Core.Lifecycle;
 using Cloudbill.Core.Notifications;
 using Cloudbill.Core.Orders;
+using Cloudbill.Core.PayAsYouGo;
 using Cloudbill.Core.Persistence;
 using Cloudbill.Core.Time;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
-namespace Cloudbill.Core.PayAsYouGo;
+namespace Cloudbill.Core.Lifecycle;
 
 /// <summary>
 /// The lifecycle engine's pay-as-you-go work (R8), one claimed batch in one transaction: charges
@@ -26,7 +26,7 @@ internal sealed class PayAsYouGoBatch(
     ProductCatalog catalog,
     LedgerService ledger,
     Notifier notifier,
-    CloudbillOptions options,
+    PayAsYouGoOptions options,
     TimeProvider clock,
     ILogger<PayAsYouGoBatch> logger) : IEngineBatch
 {
@@ -100,7 +100,7 @@ internal sealed class PayAsYouGoBatch(
     /// </summary>
     private async Task Meter(long accountId, List<Metered> metered, DateTimeOffset until, long revenue, EngineRunReport report, CancellationToken ct)
     {
-        var payg = options.PayAsYouGo;
+        var payg = options;
         var overdueSince = await db.BillingAccounts.AsNoTracking().Where(a => a.Id == accountId).Select(a => a.OverdueSince).FirstAsync(ct);
         var (cash, overdue) = await ledger.OpenCustomerAccounts(accountId, ct);
         // The account is locked: only this pass moves its money now, so the balance is kept in step here.
@@ -203,7 +203,7 @@ internal sealed class PayAsYouGoBatch(
     /// <summary>R8.2, R9.3: one notice per overdue episode, keyed by the hour it began.</summary>
     private void NotifyOverdue(long accountId, Metered m, DateTimeOffset since, Money shortfall, AccountBalance balance)
     {
-        var stops = PayAsYouGoSchedule.StopsAt(since, options.PayAsYouGo);
+        var stops = PayAsYouGoSchedule.StopsAt(since, options);
         notifier.Add(accountId, NotificationKind.Overdue, PayAsYouGoSchedule.OverdueKey(accountId, since),
             "Your account is overdue",
             $"Your Available Credit did not cover the hourly charge of {m.Hourly} CNY for pay-as-you-go instance {m.Instance.Id} ({m.Instance.Name}) at {BusinessCalendar.FormatDateTime(since)}: your account is overdue by {shortfall} CNY. " +

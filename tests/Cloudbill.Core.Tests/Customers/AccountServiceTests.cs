@@ -1,4 +1,5 @@
 using Cloudbill.Core.Accounts;
+using Cloudbill.Core.Customers;
 using Cloudbill.Core.Ledger;
 using Cloudbill.Core.Persistence;
 using Cloudbill.Core.Problems;

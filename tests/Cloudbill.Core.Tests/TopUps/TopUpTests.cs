@@ -3,6 +3,7 @@ using Cloudbill.Core.Notifications;
 using Cloudbill.Core.Payments;
 using Cloudbill.Core.Persistence;
 using Cloudbill.Core.Problems;
+using Cloudbill.Core.TopUps;
 using Cloudbill.Testing;
 using Microsoft.EntityFrameworkCore;
 
@@ -19,7 +20,7 @@ public class TopUpTests
     }
 
     internal static Task<Result<GatewayCheckout>> TopUp(TestServices test, long account, string? amount, string? method = "Alipay", string? token = null) =>
-        test.Run<GatewayCheckouts, Result<GatewayCheckout>>((s, ct) => s.StartTopUp(account, amount, method, PaymentDevice.Phone, token ?? Guid.NewGuid().ToString("N"), ct));
+        test.Run<TopUpCheckouts, Result<GatewayCheckout>>((s, ct) => s.Start(account, amount, method, PaymentDevice.Phone, token ?? Guid.NewGuid().ToString("N"), ct));
 
     internal static Task<NotificationReply> NotifyAlipay(TestServices test, List<KeyValuePair<string, string>> fields) =>
         test.Run<GatewayNotifications, NotificationReply>((s, ct) => s.FromAlipay(fields, ct));

@@ -1,10 +1,11 @@
+using Cloudbill.Core.Accounts;
 using Cloudbill.Core.Ledger;
 using Cloudbill.Core.Persistence;
 using Cloudbill.Core.Problems;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 
-namespace Cloudbill.Core.Accounts;
+namespace Cloudbill.Core.Customers;
 
 public sealed record NewCustomer(CloudbillUser User, BillingAccount Account, AccessKeyPair AccessKey);
 

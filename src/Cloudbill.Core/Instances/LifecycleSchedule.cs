@@ -1,30 +1,43 @@
 using System.Globalization;
 using Cloudbill.Core.Catalog;
-using Cloudbill.Core.Instances;
 using Cloudbill.Core.Time;
 using NodaTime;
 
-namespace Cloudbill.Core.Lifecycle;
+namespace Cloudbill.Core.Instances;
+
+/// <summary>
+/// What the lifecycle engine does to a subscription instance at a due time (R4.7). The engine's own
+/// record of it (Lifecycle.EngineActionKind) has one kind more, the order time-out.
+/// </summary>
+public enum ScheduledActionKind
+{
+    AutoRenewal,
+    Reminder,
+    Expiry,
+    Suspension,
+    Release,
+}
 
 /// <summary>One action the engine owes an instance: when, what, and the key that makes it happen once (R4.7).</summary>
-public sealed record ScheduledAction(EngineActionKind Kind, DateTimeOffset DueAt, string Key, DateTimeOffset CycleEnd, string Label)
+public sealed record ScheduledAction(ScheduledActionKind Kind, DateTimeOffset DueAt, string Key, DateTimeOffset CycleEnd, string Label)
 {
     /// <summary>Same due time: charge before expiring, expire before suspending, remind last.</summary>
     public int Priority => Kind switch
     {
-        EngineActionKind.AutoRenewal => 0,
-        EngineActionKind.Expiry => 1,
-        EngineActionKind.Suspension => 2,
-        EngineActionKind.Release => 3,
-        EngineActionKind.Reminder => 4,
-        EngineActionKind.OrderTimeout => 5,
+        ScheduledActionKind.AutoRenewal => 0,
+        ScheduledActionKind.Expiry => 1,
+        ScheduledActionKind.Suspension => 2,
+        ScheduledActionKind.Release => 3,
+        ScheduledActionKind.Reminder => 4,
     };
 }
 
 /// <summary>
 /// The actions an instance's current state implies, from its expiry, renewal method and the
 /// product's catalog entry. A renewal moves the expiry, and with it the whole schedule, so a
-/// cycle already paid has nothing left to charge (R4.5).
+/// cycle already paid has nothing left to charge (R4.5). It lives with the instances because whatever
+/// changes an instance's expiry (a paid order, a renewal, the demo data) keeps its next due time with it;
+/// the engine (Lifecycle) runs the actions.
 /// </summary>
 public static class LifecycleSchedule
 {
@@ -52,7 +65,7 @@ public static class LifecycleSchedule
             {
                 if (enabledOn is { } on && date <= on)
                     continue;
-                yield return new ScheduledAction(EngineActionKind.AutoRenewal, BusinessCalendar.At(date, product.AutoRenewal.AttemptHour),
+                yield return new ScheduledAction(ScheduledActionKind.AutoRenewal, BusinessCalendar.At(date, product.AutoRenewal.AttemptHour),
                     $"autorenew:{id}:{cycle}:{Stamp(date)}", expires, Stamp(date));
             }
         }
@@ -64,19 +77,19 @@ public static class LifecycleSchedule
         {
             foreach (var days in ReminderDaysBefore)
             {
-                yield return new ScheduledAction(EngineActionKind.Reminder, BusinessCalendar.At(expiryDate.PlusDays(-days), ReminderHour),
+                yield return new ScheduledAction(ScheduledActionKind.Reminder, BusinessCalendar.At(expiryDate.PlusDays(-days), ReminderHour),
                     $"reminder:{id}:{cycle}:{days}d", expires, $"{days}d");
             }
-            yield return new ScheduledAction(EngineActionKind.Reminder, BusinessCalendar.At(expiryDate, ReminderHour),
+            yield return new ScheduledAction(ScheduledActionKind.Reminder, BusinessCalendar.At(expiryDate, ReminderHour),
                 $"reminder:{id}:{cycle}:expiry-day", expires, "expiry-day");
-            yield return new ScheduledAction(EngineActionKind.Reminder, BusinessCalendar.At(BusinessCalendar.LocalDate(releases).PlusDays(-1), ReminderHour),
+            yield return new ScheduledAction(ScheduledActionKind.Reminder, BusinessCalendar.At(BusinessCalendar.LocalDate(releases).PlusDays(-1), ReminderHour),
                 $"reminder:{id}:{cycle}:before-release", expires, "before-release");
         }
 
         // R1.5: expiry, then suspension after the grace days, then release.
-        yield return new ScheduledAction(EngineActionKind.Expiry, expires, $"expiry:{id}:{cycle}", expires, "expiry");
-        yield return new ScheduledAction(EngineActionKind.Suspension, InstanceLifecycle.SuspendsAt(expires, product.Lifecycle), $"suspension:{id}:{cycle}", expires, "suspension");
-        yield return new ScheduledAction(EngineActionKind.Release, releases, $"release:{id}:{cycle}", expires, "release");
+        yield return new ScheduledAction(ScheduledActionKind.Expiry, expires, $"expiry:{id}:{cycle}", expires, "expiry");
+        yield return new ScheduledAction(ScheduledActionKind.Suspension, InstanceLifecycle.SuspendsAt(expires, product.Lifecycle), $"suspension:{id}:{cycle}", expires, "suspension");
+        yield return new ScheduledAction(ScheduledActionKind.Release, releases, $"release:{id}:{cycle}", expires, "release");
     }
 
     /// <summary>The first action due strictly after <paramref name="after"/>: the instance's next due time.</summary>
