@@ -9,6 +9,7 @@ public static class CostsQuery
     public static Problem Invalid(string message) => Problem.Invalid("Costs.InvalidFilter", message);
 
     /// <summary>A name of <typeparamref name="T"/> (any case); empty is <paramref name="fallback"/>. Numbers are refused: the addresses use names.</summary>
+    /// <param name="what">How the message names it: "Order type".</param>
     public static Result<T> Enum<T>(string? text, string what, T fallback) where T : struct, System.Enum
     {
         if (string.IsNullOrWhiteSpace(text))
@@ -17,7 +18,7 @@ public static class CostsQuery
         if (!trimmed.All(char.IsAsciiDigit) && System.Enum.TryParse<T>(trimmed, ignoreCase: true, out var value) && System.Enum.IsDefined(value))
             return value;
         var shown = trimmed.Length > 40 ? trimmed[..40] + "…" : trimmed;
-        return Invalid($"'{shown}' is not a {what}; use one of {string.Join(", ", System.Enum.GetNames<T>())}.");
+        return Invalid($"{what} '{shown}' is unknown; use one of {string.Join(", ", System.Enum.GetNames<T>())}.");
     }
 
     /// <summary>Like <see cref="Enum{T}(string?, string, T)"/>, with empty meaning "any".</summary>
