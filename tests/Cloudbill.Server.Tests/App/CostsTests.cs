@@ -54,7 +54,7 @@ public class CostsTests(AppFixture app) : IClassFixture<AppFixture>
         Assert.Equal($"Frozen by unpaid order {order.Id}; pay or cancel that order to use it.", (await unusable.GetByTestId("reason").InnerTextAsync()).Trim());
 
         // FAQ 1 and 3: My > Costs > Vouchers; the voucher is frozen by the unpaid order.
-        await phone.Tap(phone.Link("My"), path => path == "/my");
+        await phone.Tap(phone.Page.GetByRole(AriaRole.Link, new() { Name = "My", Exact = true }), path => path == "/my");
         await phone.Tap(page.GetByTestId("costs-link"), path => path == "/costs");
         await phone.Tap(page.GetByTestId("vouchers-link"), path => path == "/costs/vouchers");
         Assert.Equal("No vouchers here.", (await phone.Text("no-vouchers")).Trim());
@@ -163,7 +163,7 @@ public class CostsTests(AppFixture app) : IClassFixture<AppFixture>
         var phone = await SignedIn(account);
         var page = phone.Page;
 
-        await phone.Tap(phone.Link("My"), path => path == "/my");
+        await phone.Tap(phone.Page.GetByRole(AriaRole.Link, new() { Name = "My", Exact = true }), path => path == "/my");
         await phone.Tap(page.GetByTestId("costs-link"), path => path == "/costs");
         Assert.Equal($"Your Available Credit runs short on {Date(thirdAttempt)}: top up ¥317.66 to cover every charge.", (await phone.Text("forecast-short")).Trim());
         await phone.Tap(page.GetByTestId("forecast-link"), path => path == "/costs/forecast");

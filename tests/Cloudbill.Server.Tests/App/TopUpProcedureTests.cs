@@ -23,7 +23,7 @@ public class TopUpProcedureTests(AppFixture app) : IClassFixture<AppFixture>
         var page = phone.Page;
 
         // 1. The My tab, then Costs.
-        await phone.Tap(phone.Link("My"), path => path == "/my");
+        await phone.Tap(phone.Page.GetByRole(AriaRole.Link, new() { Name = "My", Exact = true }), path => path == "/my");
         await phone.Tap(page.GetByTestId("costs-link"), path => path == "/costs");
         var before = await CostsCredit(phone);
         await phone.Screenshot("en-costs");
@@ -62,7 +62,7 @@ public class TopUpProcedureTests(AppFixture app) : IClassFixture<AppFixture>
         var phone = await app.SignedIn(locale: "zh-CN");
         var page = phone.Page;
 
-        await phone.Tap(phone.Link("我的"), path => path == "/my");
+        await phone.Tap(phone.Page.GetByRole(AriaRole.Link, new() { Name = "我的", Exact = true }), path => path == "/my");
         await phone.Tap(page.GetByTestId("costs-link"), path => path == "/costs");
         var before = await CostsCredit(phone);
         await phone.Screenshot("zh-costs");
@@ -94,7 +94,7 @@ public class TopUpProcedureTests(AppFixture app) : IClassFixture<AppFixture>
         var phone = await app.SignedIn(await app.Services.EmailOf(account), "Secret-2026");
         var page = phone.Page;
 
-        await phone.Tap(phone.Link("My"), path => path == "/my");
+        await phone.Tap(phone.Page.GetByRole(AriaRole.Link, new() { Name = "My", Exact = true }), path => path == "/my");
         await phone.Tap(page.GetByTestId("costs-link"), path => path == "/costs");
         Assert.Equal(("-¥12.34", "¥12.34"), (await phone.Text("available-credit"), await phone.Text("overdue")));
         await phone.Tap(page.GetByTestId("credit").GetByRole(AriaRole.Link, new() { Name = "Top-up" }), path => path == "/topup");
