@@ -12,7 +12,10 @@ using NodaTime;
 
 namespace Cloudbill.Core.Renewals;
 
-/// <summary>One auto-renewal charge the engine is due to attempt, priced as it will be.</summary>
+/// <summary>
+/// One auto-renewal charge the engine is due to attempt, priced as it will be; covered when the
+/// balance decision approves it after every earlier charge (R7.1, and R7.4 while overdue).
+/// </summary>
 public sealed record ForecastCharge(
     string InstanceId,
     string InstanceName,
@@ -25,11 +28,8 @@ public sealed record ForecastCharge(
     Money CouponDeduction,
     string? CouponName,
     Money Payable,
-    Money CreditAfter)
-{
-    /// <summary>The Available Credit left after this and every earlier charge covers it.</summary>
-    public bool Covered => !CreditAfter.IsNegative;
-}
+    Money CreditAfter,
+    bool Covered);
 
 /// <summary>The charges due on one business day (Asia/Shanghai) and the Available Credit left after them.</summary>
 public sealed record ForecastDay(LocalDate Date, IReadOnlyList<ForecastCharge> Charges, Money Total, Money CreditAfter);
@@ -108,7 +108,7 @@ public sealed class RenewalForecast(CloudbillDbContext db, ProductCatalog catalo
             if (coupon is not null)
                 coupon.Coupon.Remaining -= coupon.Deduction;
             charges.Add(new ForecastCharge(instance.Id, instance.Name, product.Code, instance.RegionId, at, months, instance.ExpiresAt!.Value,
-                price.Amount, coupon?.Deduction ?? Money.Zero, coupon?.Coupon.Name, payable, running.AvailableCredit));
+                price.Amount, coupon?.Deduction ?? Money.Zero, coupon?.Coupon.Name, payable, running.AvailableCredit, decision.IsApproved));
 
             var renewed = Clone(instance, BusinessCalendar.AddMonths(instance.ExpiresAt!.Value, months));
             if (NextAttempt(renewed, product, at, until) is { } again)

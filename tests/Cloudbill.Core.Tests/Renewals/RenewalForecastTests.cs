@@ -37,6 +37,7 @@ public class RenewalForecastTests
             [(monthly.Id, Shanghai(2026, 12, 1, 8), Money.Parse("280.00")), (quarterly.Id, Shanghai(2026, 12, 6, 8), Money.Parse("990.00")), (third.Id, Shanghai(2026, 12, 11, 8), Money.Parse("330.00"))],
             forecast.Charges.Select(c => (c.InstanceId, c.DueAt, c.Payable)));
         Assert.Equal([Money.Parse("1002.34"), Money.Parse("12.34"), Money.Parse("-317.66")], forecast.Days.Select(d => d.CreditAfter));
+        Assert.Equal([true, true, false], forecast.Charges.Select(c => c.Covered));
         Assert.Equal(Money.Parse("1600.00"), forecast.Total);
         Assert.Equal(Shanghai(2026, 12, 11, 8), forecast.RunsShortAt);
         Assert.Equal(Money.Parse("317.66"), forecast.Shortfall);
@@ -59,15 +60,24 @@ public class RenewalForecastTests
     public async Task An_overdue_account_runs_short_at_the_first_charge_and_must_settle_the_debt_too(DatabaseProvider provider)
     {
         await using var test = await TestServices.Start(provider);
-        var account = await test.Customer("0.00");
+        // A credit line would cover the charge, but R7.4 refuses every charge while overdue.
+        var account = await test.Customer("0.00", creditLine: "1000.00");
         await test.MakeOverdue(account, "12.34");
         await test.Instance(account, Shanghai(2026, 12, 10), RenewalMethod.AutoRenewal, 1, id: "i-forecastowing00000001", name: "owing");
 
         var forecast = await Forecast(test, account);
 
         Assert.Equal(Shanghai(2026, 12, 1, 8), forecast.RunsShortAt);
-        // R7.4: the top-up settles the 12.34 first, then pays the 330.00.
-        Assert.Equal(Money.Parse("342.34"), forecast.Shortfall);
+        Assert.False(Assert.Single(forecast.Charges).Covered);
+        // R7.4: the top-up must settle the 12.34 first; the credit line covers the 330.00 after that.
+        Assert.Equal(Money.Parse("12.34"), forecast.Shortfall);
+
+        // Without a credit line the top-up settles the 12.34 and pays the 330.00.
+        var cashOnly = await test.Customer("0.00");
+        await test.MakeOverdue(cashOnly, "12.34");
+        await test.Instance(cashOnly, Shanghai(2026, 12, 10), RenewalMethod.AutoRenewal, 1, id: "i-forecastowing00000002", name: "owing");
+        var owing = await Forecast(test, cashOnly);
+        Assert.Equal((Shanghai(2026, 12, 1, 8), Money.Parse("342.34")), (owing.RunsShortAt, owing.Shortfall));
     }
 
     [Theory]
