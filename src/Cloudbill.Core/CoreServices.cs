@@ -85,6 +85,7 @@ public static class CoreServices
         services.AddScoped<Notifier>();
         services.AddCloudbillNotifications(configuration);
         services.AddScoped<RenewalService>();
+        services.AddScoped<RenewalForecast>();
         services.AddScoped<EngineBatch>();
         services.AddScoped<OrderTimeoutBatch>();
         services.AddSingleton<LifecycleEngine>();

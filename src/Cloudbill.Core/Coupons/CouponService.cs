@@ -38,6 +38,9 @@ public enum VoucherState
 
 public sealed record Voucher(Coupon Coupon, VoucherState State);
 
+/// <summary>One page of the account's vouchers in one state, with how many there are in each state.</summary>
+public sealed record VoucherPage(IReadOnlyList<Voucher> Vouchers, int Total, int Page, int PageSize, IReadOnlyDictionary<VoucherState, int> Counts);
+
 public sealed record CouponIssue(
     string AccountEmail,
     string Name,
@@ -92,6 +95,44 @@ public sealed class CouponService(CloudbillDbContext db, ProductCatalog catalog,
             .Where(v => state is null || v.State == state)
             .OrderBy(v => v.Coupon.ValidTo).ThenBy(v => v.Coupon.Id)
             .ToList();
+    }
+
+    public const int MaxVoucherPageSize = 100;
+
+    /// <summary>
+    /// My > Costs > Vouchers, paged in SQL: the vouchers in one state (as <see cref="StateOf"/>
+    /// decides it), soonest expiry first, and the count of each state for the tabs.
+    /// </summary>
+    public async Task<Result<VoucherPage>> VoucherPage(long accountId, VoucherState state, int page, int pageSize, CancellationToken ct)
+    {
+        if (page < 1)
+            return CouponErrors.Invalid("page", $"page {page} does not exist; pages start at 1.");
+        if (pageSize is < 1 or > MaxVoucherPageSize)
+            return CouponErrors.Invalid("page size", $"{pageSize} is outside 1 to {MaxVoucherPageSize}.");
+        var now = clock.GetUtcNow();
+        var mine = db.Coupons.AsNoTracking().Where(c => c.AccountId == accountId);
+        var counts = new Dictionary<VoucherState, int>();
+        foreach (var each in Enum.GetValues<VoucherState>())
+            counts[each] = await InState(mine, each, now).CountAsync(ct);
+        var coupons = await InState(mine, state, now).OrderBy(c => c.ValidTo).ThenBy(c => c.Id)
+            .Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(ct);
+        return new VoucherPage(coupons.Select(c => new Voucher(c, state)).ToList(), counts[state], page, pageSize, counts);
+    }
+
+    /// <summary>The order of <see cref="StateOf"/>, in SQL: used up, then frozen, then expired, else available.</summary>
+    private static IQueryable<Coupon> InState(IQueryable<Coupon> coupons, VoucherState state, DateTimeOffset now) => state switch
+    {
+        VoucherState.UsedUp => coupons.Where(c => c.Remaining <= Money.Zero),
+        VoucherState.Frozen => coupons.Where(c => c.Remaining > Money.Zero && c.FrozenByOrderId != null),
+        VoucherState.Expired => coupons.Where(c => c.Remaining > Money.Zero && c.FrozenByOrderId == null && c.ValidTo <= now),
+        _ => coupons.Where(c => c.Remaining > Money.Zero && c.FrozenByOrderId == null && c.ValidTo > now),
+    };
+
+    /// <summary>One of the account's vouchers; another customer's is not found.</summary>
+    public async Task<Result<Voucher>> Voucher(long accountId, long couponId, CancellationToken ct)
+    {
+        var coupon = await db.Coupons.AsNoTracking().FirstOrDefaultAsync(c => c.Id == couponId && c.AccountId == accountId, ct);
+        return coupon is null ? CouponErrors.NotFound(couponId) : new Voucher(coupon, StateOf(coupon, clock.GetUtcNow()));
     }
 
     public static VoucherState StateOf(Coupon coupon, DateTimeOffset now) =>

@@ -39,6 +39,8 @@ public class TopUpTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
         // My > Costs > Top-up.
         await page.GetByRole(AriaRole.Link, new() { Name = "My", Exact = true }).ClickAsync();
         await page.WaitForURLAsync("**/my");
+        await page.GetByTestId("costs-link").ClickAsync();
+        await page.WaitForURLAsync("**/costs");
         await page.GetByTestId("topup-link").ClickAsync();
         await page.WaitForURLAsync("**/topup");
         await page.GetByLabel("Or another amount").FillAsync("250.00");
@@ -174,7 +176,7 @@ public class TopUpTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 
         Assert.Equal(400, response.Status);
         Assert.Equal("The top-up amount is not valid: '0.001' has more than two decimals; amounts are exact to the fen (0.01).",
-            await page.GetByTestId("topup-error").InnerTextAsync());
+            (await page.GetByTestId("amount-error").InnerTextAsync()).Trim());
         Assert.Equal("¥5,000.00", await AvailableCredit(page));
         Assert.Empty(await Deliveries(server));
         await using var services = await TestServices.Start(database, DateTimeOffset.UtcNow);

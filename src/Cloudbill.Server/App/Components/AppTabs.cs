@@ -16,7 +16,7 @@ public static class AppTabs
         return first switch
         {
             "discover" => AppTab.Discover,
-            "my" or "topup" or "payments" => AppTab.My,
+            "my" or "costs" or "topup" or "payments" => AppTab.My,
             _ => AppTab.Console,
         };
     }
