@@ -33,6 +33,9 @@ public sealed class ListSuggestionsCommand : CloudbillCommand<ListSuggestionsCom
             Console.Out.WriteLine(since is null ? "No suggestions yet." : $"No suggestions since {settings.Since}.");
             return 0;
         }
+        // Piped into a file or grep, a row stays on one line (Spectre would wrap it at 80 columns).
+        if (Console.IsOutputRedirected)
+            AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 240);
         var table = new Table().AddColumns("Date (Asia/Shanghai)", "Account", "Product", "Suggestion");
         foreach (var r in rows)
             table.AddRow(BusinessCalendar.FormatDateTime(r.CreatedAt), Markup.Escape(r.AccountEmail), Markup.Escape(r.Product), Markup.Escape(r.Text));
