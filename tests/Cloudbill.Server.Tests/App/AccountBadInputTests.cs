@@ -158,6 +158,7 @@ public class AccountBadInputTests(AppFixture app) : IClassFixture<AppFixture>
             await page.GotoAsync("/settings");
             await page.Locator("#current-password").EvaluateAsync("input => input.removeAttribute('maxlength')");
             await page.Locator("#new-password").EvaluateAsync("input => input.removeAttribute('maxlength')");
+            await page.Locator("#confirm-password").EvaluateAsync("input => input.removeAttribute('maxlength')");
             await page.Locator("#current-password").FillAsync(current);
             await page.Locator("#new-password").FillAsync(next);
             await page.Locator("#confirm-password").FillAsync(confirm);
