@@ -73,6 +73,8 @@ public static class CoreServices
         services.AddScoped<Reconciliation>();
         services.AddScoped<AccessKeyService>();
         services.AddScoped<AccountService>();
+        services.AddScoped<Suggestions.SuggestionService>();
+        services.AddScoped<AccountStatement>();
         services.AddScoped<InstanceQueries>();
         services.AddScoped<RenewalViews>();
         services.AddScoped<DemoSeeder>();

@@ -9,6 +9,9 @@ internal sealed class AccessKeyConfiguration : IEntityTypeConfiguration<AccessKe
     public void Configure(EntityTypeBuilder<AccessKey> e)
     {
         e.Property(k => k.Id).HasMaxLength(64);
+        e.Property(k => k.ClientToken).HasMaxLength(ClientToken.MaxLength);
+        // One pair per create form: a double tap finds the first (see AccessKey.ClientToken).
+        e.HasIndex(k => new { k.BillingAccountId, k.ClientToken }).IsUnique();
         e.HasIndex(k => k.BillingAccountId);
         e.HasOne<BillingAccount>().WithMany().HasForeignKey(k => k.BillingAccountId);
     }

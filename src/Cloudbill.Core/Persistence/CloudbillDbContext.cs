@@ -30,6 +30,7 @@ public sealed class CloudbillDbContext(DbContextOptions<CloudbillDbContext> opti
     public DbSet<Posting> Postings => Set<Posting>();
     public DbSet<Payments.GatewayPayment> GatewayPayments => Set<Payments.GatewayPayment>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<Suggestions.Suggestion> Suggestions => Set<Suggestions.Suggestion>();
 
     private bool IsSqlite => Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite";
 

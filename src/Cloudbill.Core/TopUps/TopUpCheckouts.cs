@@ -1,4 +1,3 @@
-using Cloudbill.Core.Orders;
 using Cloudbill.Core.Payments;
 using Cloudbill.Core.Problems;
 

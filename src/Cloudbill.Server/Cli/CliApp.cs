@@ -5,7 +5,7 @@ namespace Cloudbill.Server.Cli;
 /// <summary>The operator verbs of the `cloudbill` executable.</summary>
 public static class CliApp
 {
-    private static readonly HashSet<string> Verbs = ["migrate", "seed-demo", "reconcile", "accounts", "coupons", "engine", "--help", "-h", "-?", "help", "--version"];
+    private static readonly HashSet<string> Verbs = ["migrate", "seed-demo", "reconcile", "accounts", "coupons", "engine", "suggestions", "--help", "-h", "-?", "help", "--version"];
 
     /// <summary>The verbs and what each does, for the answer to a mistyped one.</summary>
     private static readonly (string Verb, string Does)[] VerbList =
@@ -16,6 +16,7 @@ public static class CliApp
         ("accounts create", "create a customer and print its AccessKey pair"),
         ("coupons issue", "issue a coupon to a customer"),
         ("engine run [--at TIME]", "run the lifecycle engine once"),
+        ("suggestions list [--since DATE]", "list the customers' suggestions"),
     ];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
@@ -32,8 +33,8 @@ public static class CliApp
     {
         error.WriteLine($"cloudbill: '{verb}' is not a verb; use one of the verbs below, or no verb (only settings such as --urls) to start the server.");
         foreach (var (name, does) in VerbList)
-            error.WriteLine($"  {name,-24}{does}");
-        error.WriteLine("  --help                  every verb and its options");
+            error.WriteLine($"  {name,-34}{does}");
+        error.WriteLine($"  {"--help",-34}every verb and its options");
         return 2;
     }
 
@@ -69,6 +70,13 @@ public static class CliApp
                 engine.AddCommand<EngineRunCommand>("run")
                     .WithDescription("Do everything due up to a time, once, and print a count per action.")
                     .WithExample("engine", "run", "--at", "2026-12-01T08:00:00+08:00");
+            });
+            config.AddBranch("suggestions", suggestions =>
+            {
+                suggestions.SetDescription("What customers asked for in My > Service Center > Suggestions.");
+                suggestions.AddCommand<ListSuggestionsCommand>("list")
+                    .WithDescription("List the suggestions as a table (date, account, product, text).")
+                    .WithExample("suggestions", "list", "--since", "2026-12-01");
             });
             config.PropagateExceptions();
         });

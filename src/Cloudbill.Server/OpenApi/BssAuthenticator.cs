@@ -168,7 +168,7 @@ public sealed class BssAuthenticator(AccessKeyService accessKeys, AccessKeySecre
             await using var command = connection.CreateCommand();
             command.CommandText = """
                 WITH durability AS (SELECT set_config('synchronous_commit', 'off', true) AS setting),
-                     enabled_key AS (SELECT "BillingAccountId" FROM "AccessKeys" WHERE "Id" = @key AND "Enabled"),
+                     enabled_key AS (SELECT "BillingAccountId" FROM "AccessKeys" WHERE "Id" = @key AND "Enabled" AND "DeletedAt" IS NULL),
                      used AS (
                          INSERT INTO "SignatureNonces" ("AccessKeyId", "Nonce", "SeenAt")
                          SELECT @key, @nonce, @seen FROM enabled_key
@@ -201,7 +201,7 @@ public sealed class BssAuthenticator(AccessKeyService accessKeys, AccessKeySecre
     /// <summary>SQLite is in the process: the key and the nonce are two statements without a round trip to pay.</summary>
     private async Task<(long? AccountId, bool FirstUse)> UseNonce(string accessKeyId, string nonce, DateTimeOffset now, CancellationToken ct)
     {
-        var accountId = await db.AccessKeys.AsNoTracking().Where(k => k.Id == accessKeyId && k.Enabled).Select(k => (long?)k.BillingAccountId).FirstOrDefaultAsync(ct);
+        var accountId = await db.AccessKeys.AsNoTracking().Where(k => k.Id == accessKeyId && k.Enabled && k.DeletedAt == null).Select(k => (long?)k.BillingAccountId).FirstOrDefaultAsync(ct);
         if (accountId is null)
             return (null, false);
         db.SignatureNonces.Add(new SignatureNonce { AccessKeyId = accessKeyId, Nonce = nonce, SeenAt = now });

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Cloudbill.Core.Orders;
+using Cloudbill.Core;
 
 namespace Cloudbill.Server.OpenApi;
 
@@ -111,8 +111,8 @@ public sealed class BssParameters
     public ClientToken ClientToken()
     {
         if (Text("ClientToken") is not { } text)
-            return Core.Orders.ClientToken.New();
-        var token = Core.Orders.ClientToken.Parse(text);
+            return Core.ClientToken.New();
+        var token = Core.ClientToken.Parse(text);
         return token.Succeeded ? token.Value : throw Invalid("ClientToken", token.Problem!.Message);
     }
 

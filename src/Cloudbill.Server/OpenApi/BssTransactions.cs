@@ -1,5 +1,4 @@
 using System.Globalization;
-using Cloudbill.Core;
 using Cloudbill.Core.Ledger;
 using Cloudbill.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
@@ -11,94 +10,60 @@ public sealed record BssTransactionFilter(DateTimeOffset? From, DateTimeOffset? 
 public sealed record BssTransactionRow(string AccountName, object Json);
 
 /// <summary>
-/// QueryAccountTransactions: the postings on the caller's cash account, newest first, each with
-/// the balance after it. The ledger's business keys tell what a posting was: a gateway payment
-/// received (Payment), an order or an hour of pay-as-you-go paid (Consumption), an operator's
-/// adjustment (Adjust); other credits are refunds, other debits transfers (the overdue settled).
+/// QueryAccountTransactions: the caller's cash statement (<see cref="AccountStatement"/>, which
+/// the app's Transactions page reads too) in the API's names: a gateway payment received
+/// (Payment), an order or an hour of pay-as-you-go paid (Consumption), an operator's adjustment
+/// (Adjust); other credits are refunds, other debits transfers (the overdue settled).
 /// </summary>
-public sealed class BssTransactions(CloudbillDbContext db)
+public sealed class BssTransactions(AccountStatement statement, CloudbillDbContext db)
 {
-    private static readonly string[] PaymentKeys = ["alipay:", "unionpay:"];
-    private static readonly string[] ConsumptionKeys = ["order:", "payg:"];
-    private const string AdjustKey = "opening-balance:";
-
     public async Task<(IReadOnlyList<BssTransactionRow> Rows, int Total)> List(long accountId, BssTransactionFilter filter, CancellationToken ct)
     {
-        var email = await db.BillingAccounts.Where(a => a.Id == accountId).Select(a => a.Email).FirstAsync(ct);
-        var cash = await db.LedgerAccounts.Where(a => a.BillingAccountId == accountId && a.Kind == LedgerAccountKind.CustomerCash)
-            .Select(a => new { a.Id, a.BalanceFen }).FirstOrDefaultAsync(ct);
-        if (cash is null)
-            return ([], 0);
-
-        var query = db.Postings.AsNoTracking().Where(p => p.LedgerAccountId == cash.Id && p.BillingAccountId == accountId)
-            .Join(db.JournalTransactions, p => p.TransactionId, t => t.Id, (p, t) => new { p.Id, p.AmountFen, t.BusinessKey, t.Description, t.PostedAt, TransactionId = t.Id });
-        if (filter.From is { } from)
-            query = query.Where(r => r.PostedAt >= from);
-        if (filter.To is { } to)
-            query = query.Where(r => r.PostedAt < to);
-        if (filter.Flow == "Income")
-            query = query.Where(r => r.AmountFen > 0);
-        if (filter.Flow == "Expense")
-            query = query.Where(r => r.AmountFen < 0);
-        if (filter.Number is { } number && long.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
-            query = query.Where(r => r.Id == id);
-        else if (filter.Number is not null)
-            return ([], 0);
-        query = filter.Type switch
+        long? number = null;
+        if (filter.Number is { } text)
         {
-            null => query,
-            "Payment" => query.Where(r => r.BusinessKey.StartsWith(PaymentKeys[0]) || r.BusinessKey.StartsWith(PaymentKeys[1])),
-            "Consumption" => query.Where(r => r.BusinessKey.StartsWith(ConsumptionKeys[0]) || r.BusinessKey.StartsWith(ConsumptionKeys[1])),
-            "Adjust" => query.Where(r => r.BusinessKey.StartsWith(AdjustKey)),
-            "Refund" or "Transfer" => query.Where(r => !r.BusinessKey.StartsWith(PaymentKeys[0]) && !r.BusinessKey.StartsWith(PaymentKeys[1])
-                && !r.BusinessKey.StartsWith(ConsumptionKeys[0]) && !r.BusinessKey.StartsWith(ConsumptionKeys[1]) && !r.BusinessKey.StartsWith(AdjustKey)
-                && (filter.Type == "Refund" ? r.AmountFen > 0 : r.AmountFen < 0)),
-            _ => query.Where(_ => false),
-        };
-
-        var total = await query.CountAsync(ct);
-        var rows = await query.OrderByDescending(r => r.Id).Skip((filter.Page - 1) * filter.PageSize).Take(filter.PageSize).ToListAsync(ct);
-        if (rows.Count == 0)
-            return ([], total);
-
-        // The balance after each posting: today's balance less everything posted after it.
-        var newer = await db.Postings.Where(p => p.LedgerAccountId == cash.Id && p.Id > rows[0].Id).SumAsync(p => (long?)p.AmountFen, ct) ?? 0;
-        var after = cash.BalanceFen - newer;
-        var result = new List<BssTransactionRow>(rows.Count);
-        foreach (var r in rows)
-        {
-            var (type, channel) = Classify(r.BusinessKey, r.AmountFen);
-            result.Add(new BssTransactionRow(email, new
-            {
-                TransactionNumber = r.Id.ToString(CultureInfo.InvariantCulture),
-                RecordID = r.TransactionId.ToString(CultureInfo.InvariantCulture),
-                TransactionTime = BssActions.Time(r.PostedAt),
-                TransactionFlow = r.AmountFen >= 0 ? "Income" : "Expense",
-                TransactionType = type,
-                TransactionChannel = channel,
-                TransactionChannelSN = r.BusinessKey,
-                FundType = "Cash",
-                Amount = new Money(Math.Abs(r.AmountFen)).ToString(),
-                Balance = new Money(after).ToString(),
-                BillingCycle = Core.Time.BusinessCalendar.ToLocal(r.PostedAt).ToString("yyyy-MM", CultureInfo.InvariantCulture),
-                Remarks = r.Description,
-                TransactionAccount = email,
-            }));
-            after -= r.AmountFen;
+            // A number that is not a posting id matches nothing, as an unknown one would.
+            if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+                return ([], 0);
+            number = id;
         }
-        return (result, total);
+        StatementKind? kind = null;
+        if (filter.Type is { } type)
+        {
+            // Withdraw is a valid API type that Cloudbill never records.
+            if (!Enum.TryParse<StatementKind>(type, out var parsed))
+                return ([], 0);
+            kind = parsed;
+        }
+        var income = filter.Flow switch { "Income" => true, "Expense" => (bool?)false, _ => null };
+
+        var page = await statement.List(accountId, new StatementFilter(filter.From, filter.To, income, kind, number, filter.Page, filter.PageSize), ct);
+        if (page.Lines.Count == 0)
+            return ([], page.Total);
+        var email = await db.BillingAccounts.Where(a => a.Id == accountId).Select(a => a.Email).FirstAsync(ct);
+        var rows = page.Lines.Select(l => new BssTransactionRow(email, new
+        {
+            TransactionNumber = l.PostingId.ToString(CultureInfo.InvariantCulture),
+            RecordID = l.TransactionId.ToString(CultureInfo.InvariantCulture),
+            TransactionTime = BssActions.Time(l.PostedAt),
+            TransactionFlow = l.Amount.IsNegative ? "Expense" : "Income",
+            TransactionType = l.Kind.ToString(),
+            TransactionChannel = Channel(l),
+            TransactionChannelSN = l.BusinessKey,
+            FundType = "Cash",
+            Amount = (l.Amount.IsNegative ? -l.Amount : l.Amount).ToString(),
+            Balance = l.BalanceAfter.ToString(),
+            BillingCycle = Core.Time.BusinessCalendar.ToLocal(l.PostedAt).ToString("yyyy-MM", CultureInfo.InvariantCulture),
+            Remarks = l.Description,
+            TransactionAccount = email,
+        })).ToList();
+        return (rows, page.Total);
     }
 
-    private static (string Type, string Channel) Classify(string key, long amount)
+    private static string Channel(StatementLine line) => line.Kind switch
     {
-        if (key.StartsWith(PaymentKeys[0], StringComparison.Ordinal))
-            return ("Payment", "Alipay");
-        if (key.StartsWith(PaymentKeys[1], StringComparison.Ordinal))
-            return ("Payment", "UnionPay");
-        if (ConsumptionKeys.Any(k => key.StartsWith(k, StringComparison.Ordinal)))
-            return ("Consumption", "AccountBalance");
-        if (key.StartsWith(AdjustKey, StringComparison.Ordinal))
-            return ("Adjust", "OfflineRemittance");
-        return (amount > 0 ? "Refund" : "Transfer", "AccountBalance");
-    }
+        StatementKind.Payment => AccountStatement.GatewayOf(line.BusinessKey) ?? "AccountBalance",
+        StatementKind.Adjust => "OfflineRemittance",
+        _ => "AccountBalance",
+    };
 }

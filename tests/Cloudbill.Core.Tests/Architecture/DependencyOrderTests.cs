@@ -21,7 +21,7 @@ public class DependencyOrderTests
     public static readonly IReadOnlyList<string> Order =
     [
         "Problems", "Time", "Accounts", "Ledger", "Customers", "Catalog", "Instances", "Coupons", "Notifications",
-        "Provisioning", "Orders", "Purchase", "Renewals", "PayAsYouGo", "Payments", "TopUps", "Lifecycle", "Demo",
+        "Suggestions", "Provisioning", "Orders", "Purchase", "Renewals", "PayAsYouGo", "Payments", "TopUps", "Lifecycle", "Demo",
     ];
 
     /// <summary>Every feature may use it and it may use the entities of every feature (0020), so it is outside the order.</summary>
@@ -58,13 +58,16 @@ public class DependencyOrderTests
         NoReference(CorePrefix, "Cloudbill.Sandbox").Check(Core);
     }
 
-    /// <summary>The root namespace is the composition (CoreServices, the `Cloudbill` section): features use only Money from it.</summary>
+    /// <summary>
+    /// The root namespace is the composition (CoreServices, the `Cloudbill` section): features use
+    /// only the two values every one of them needs from it, Money and the client token (R5.4).
+    /// </summary>
     [Fact]
-    public void Features_use_only_Money_from_the_root_namespace()
+    public void Features_use_only_Money_and_ClientToken_from_the_root_namespace()
     {
         var used = Core.Types.Where(t => SliceGraph.SliceOf(t, CorePrefix) is not null)
             .SelectMany(t => t.Dependencies.Select(d => (From: t, To: d.Target)))
-            .Where(d => d.To.Namespace?.FullName == CorePrefix && d.To.Name != nameof(Money))
+            .Where(d => d.To.Namespace?.FullName == CorePrefix && d.To.Name is not (nameof(Money) or nameof(ClientToken)))
             .Select(d => $"{d.From.FullName} -> {d.To.Name}").Distinct().Order(StringComparer.Ordinal).ToList();
         Assert.True(used.Count == 0, "Root types used by features: " + string.Join("; ", used));
     }

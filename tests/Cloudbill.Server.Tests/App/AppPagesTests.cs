@@ -1,3 +1,4 @@
+using Cloudbill.Core;
 using Cloudbill.Core.Coupons;
 using Cloudbill.Core.Orders;
 using Cloudbill.Core.Problems;

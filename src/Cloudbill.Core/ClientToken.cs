@@ -1,6 +1,6 @@
 using Cloudbill.Core.Problems;
 
-namespace Cloudbill.Core.Orders;
+namespace Cloudbill.Core;
 
 /// <summary>R5.4: the caller's idempotency key; the same token returns the same order.</summary>
 public readonly record struct ClientToken(string Value)
