@@ -138,6 +138,7 @@ public sealed class OrderService(CloudbillDbContext db, CouponService coupons, L
                 AutoRenewPeriodMonths = l.AutoRenewPeriodMonths,
                 ExpiresBefore = l.ExpiresBefore,
                 UnifiedExpiresAt = l.UnifiedExpiresAt,
+                InstanceName = l.InstanceName,
             }).ToList(),
         };
     }

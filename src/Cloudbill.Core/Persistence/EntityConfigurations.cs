@@ -133,6 +133,7 @@ internal sealed class OrderLineConfiguration : IEntityTypeConfiguration<OrderLin
         e.Property(l => l.InstanceId).HasMaxLength(64);
         e.Property(l => l.SpecCode).HasMaxLength(64);
         e.Property(l => l.RegionId).HasMaxLength(64);
+        e.Property(l => l.InstanceName).HasMaxLength(InstanceNames.MaxLength);
         e.HasIndex(l => l.InstanceId);
         e.Ignore(l => l.Amount);
     }
