@@ -16,6 +16,9 @@ public static class PurchaseDisplay
     public static Money? Hourly(Product product, string specCode, string regionId, int quantity) =>
         product.FindSpec(specCode)?.PricesByRegion.GetValueOrDefault(regionId)?.Hourly is { } hourly ? hourly * quantity : null;
 
+    /// <summary>An id as the addresses and forms carry it.</summary>
+    public static string Id(long id) => id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     public static string Renewal(IStringLocalizer<Text> l, PurchaseRequest request) =>
         request.AutoRenewal && request.AutoRenewPeriodMonths is { } months
             ? l["Auto-Renewal · {0}", Display.Months(l, months)]
