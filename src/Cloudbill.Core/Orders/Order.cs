@@ -134,5 +134,8 @@ public sealed class OrderLine
 
     public DateTimeOffset? ExpiresAfter { get; set; }
 
+    /// <summary>New orders: the name the customer chose for the created instances (R1.7); null for the default names.</summary>
+    public string? InstanceName { get; set; }
+
     public Money Amount => OriginalPrice - Discount;
 }

@@ -20,4 +20,5 @@ public sealed record DraftLine(
     RenewalMethod RenewalMethod = RenewalMethod.ManualRenewal,
     int? AutoRenewPeriodMonths = null,
     DateTimeOffset? ExpiresBefore = null,
-    DateTimeOffset? UnifiedExpiresAt = null);
+    DateTimeOffset? UnifiedExpiresAt = null,
+    string? InstanceName = null);

@@ -1,3 +1,4 @@
+using Cloudbill.Core.Instances;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -11,6 +12,7 @@ internal sealed class OrderLineConfiguration : IEntityTypeConfiguration<OrderLin
         e.Property(l => l.InstanceId).HasMaxLength(64);
         e.Property(l => l.SpecCode).HasMaxLength(64);
         e.Property(l => l.RegionId).HasMaxLength(64);
+        e.Property(l => l.InstanceName).HasMaxLength(InstanceNames.MaxLength);
         e.HasIndex(l => l.InstanceId);
         e.Ignore(l => l.Amount);
     }

@@ -166,7 +166,7 @@ public sealed class OrderPayments(
                     ProductCode = product.Code,
                     SpecCode = line.SpecCode,
                     RegionId = line.RegionId,
-                    Name = $"{product.Code}-{order.Id}-{sequence:D2}",
+                    Name = InstanceNames.For(line.InstanceName, n + 1, line.Quantity, product.Code, order.Id, sequence),
                     ChargeType = order.SubscriptionType,
                     Provisioning = ProvisioningState.Creating,
                     CreatedAt = now,

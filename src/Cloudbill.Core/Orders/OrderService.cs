@@ -34,6 +34,11 @@ public sealed class OrderService(CloudbillDbContext db, CouponService coupons, L
         try
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);
+            // A double tap sends the same token twice at once: under the account lock the second
+            // finds the first's order instead of failing on the unique key (R5.4).
+            await db.Acquire(accountId, ct);
+            if (await FindByToken(accountId, token, ct) is { } first)
+                return IsFor(first, draft.Type, draft.Lines.Select(l => l.InstanceId).OfType<string>().ToList(), draft.ProductCode) ? first : OrderErrors.TokenReused(token, first);
             var placed = await PlaceWithin(accountId, draft, token, choice, candidates.Value, holdInstances: true, ct);
             if (!placed.Succeeded)
             {
@@ -138,6 +143,7 @@ public sealed class OrderService(CloudbillDbContext db, CouponService coupons, L
                 AutoRenewPeriodMonths = l.AutoRenewPeriodMonths,
                 ExpiresBefore = l.ExpiresBefore,
                 UnifiedExpiresAt = l.UnifiedExpiresAt,
+                InstanceName = l.InstanceName,
             }).ToList(),
         };
     }

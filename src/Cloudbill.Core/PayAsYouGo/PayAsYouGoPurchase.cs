@@ -13,7 +13,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Cloudbill.Core.PayAsYouGo;
 
 /// <summary>A customer's choice of a new pay-as-you-go resource: no term, billed by the hour (R8.1).</summary>
-public sealed record PayAsYouGoRequest(string ProductCode, string RegionId, string SpecCode, int Quantity = 1);
+public sealed record PayAsYouGoRequest(string ProductCode, string RegionId, string SpecCode, int Quantity = 1, string? InstanceName = null);
 
 public static class PayAsYouGoErrors
 {
@@ -35,7 +35,14 @@ public sealed class PayAsYouGoPurchase(
     IInstanceProvisioner provisioner,
     TimeProvider clock)
 {
-    public async Task<Result<PaymentOutcome>> Buy(long accountId, PayAsYouGoRequest request, ClientToken token, CancellationToken ct)
+    /// <summary>The request checked against the catalog and R1.7 without placing anything (the configuration page's check).</summary>
+    public Problem? Check(PayAsYouGoRequest request)
+    {
+        var checkedRequest = Validate(request);
+        return checkedRequest.Succeeded ? null : checkedRequest.Problem;
+    }
+
+    private Result<(Product Product, Spec Spec, Region Region, Money Hourly, string? Name)> Validate(PayAsYouGoRequest request)
     {
         if (catalog.FindProduct(request.ProductCode) is not { } product)
             return PurchaseErrors.UnknownProduct(request.ProductCode);
@@ -49,6 +56,18 @@ public sealed class PayAsYouGoPurchase(
             return PurchaseErrors.NotSoldInRegion(product, spec, region);
         if (request.Quantity is < 1 or > PurchaseService.MaxQuantity)
             return PurchaseErrors.Quantity(request.Quantity);
+        var name = InstanceNames.Validate(request.InstanceName, request.Quantity);
+        if (!name.Succeeded)
+            return name.Problem!;
+        return (product, spec, region, hourly, name.Value);
+    }
+
+    public async Task<Result<PaymentOutcome>> Buy(long accountId, PayAsYouGoRequest request, ClientToken token, CancellationToken ct)
+    {
+        var valid = Validate(request);
+        if (!valid.Succeeded)
+            return valid.Problem!;
+        var (product, spec, region, hourly, name) = valid.Value;
 
         PaymentOutcome outcome;
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
@@ -67,7 +86,7 @@ public sealed class PayAsYouGoPurchase(
                 return overdue.Problem;
 
             var free = new LinePrice(Money.Zero, 100, Money.Zero, Money.Zero);
-            var draft = new OrderDraft(OrderType.New, product.Code, ChargeType.PayAsYouGo, [new DraftLine(null, spec.Code, region.Id, 0, request.Quantity, free)]);
+            var draft = new OrderDraft(OrderType.New, product.Code, ChargeType.PayAsYouGo, [new DraftLine(null, spec.Code, region.Id, 0, request.Quantity, free, InstanceName: name)]);
             var placed = await orders.PlaceWithin(accountId, draft, token, Coupons.CouponChoice.None, [], holdInstances: false, ct);
             if (!placed.Succeeded)
                 return placed.Problem!;
@@ -87,7 +106,7 @@ public sealed class PayAsYouGoPurchase(
                     ProductCode = product.Code,
                     SpecCode = spec.Code,
                     RegionId = region.Id,
-                    Name = $"{product.Code}-{order.Id}-{n:D2}",
+                    Name = InstanceNames.For(name, n, request.Quantity, product.Code, order.Id, n),
                     ChargeType = ChargeType.PayAsYouGo,
                     Provisioning = ProvisioningState.Creating,
                     CreatedAt = now,

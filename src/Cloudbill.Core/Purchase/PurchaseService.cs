@@ -14,7 +14,8 @@ public sealed record PurchaseRequest(
     int Months,
     int Quantity = 1,
     bool AutoRenewal = false,
-    int? AutoRenewPeriodMonths = null);
+    int? AutoRenewPeriodMonths = null,
+    string? InstanceName = null);
 
 /// <summary>Expense Details: the breakdown with the chosen coupon, the other eligible ones and why the rest do not apply.</summary>
 public sealed record PurchaseQuote(
@@ -91,12 +92,16 @@ public sealed class PurchaseService(ProductCatalog catalog, CouponService coupon
             return PurchaseErrors.Quantity(request.Quantity);
         if (request.AutoRenewal && (request.AutoRenewPeriodMonths is not { } period || !product.AutoRenewalPeriodsMonths.Contains(period)))
             return PurchaseErrors.AutoRenewPeriod(product, request.AutoRenewPeriodMonths);
+        var name = InstanceNames.Validate(request.InstanceName, request.Quantity);
+        if (!name.Succeeded)
+            return name.Problem!;
 
         var price = LinePrice.For(product, spec, region.Id, request.Months, request.Quantity);
         // R2.1 and the seed: manual renewal unless auto-renewal was switched on.
         var line = new DraftLine(null, spec.Code, region.Id, request.Months, request.Quantity, price,
             request.AutoRenewal ? RenewalMethod.AutoRenewal : RenewalMethod.ManualRenewal,
-            request.AutoRenewal ? request.AutoRenewPeriodMonths : null);
+            request.AutoRenewal ? request.AutoRenewPeriodMonths : null,
+            InstanceName: name.Value);
         return (product, spec, region, new OrderDraft(OrderType.New, product.Code, ChargeType.Subscription, [line]));
     }
 }

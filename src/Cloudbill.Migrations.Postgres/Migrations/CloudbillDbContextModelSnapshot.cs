@@ -678,6 +678,10 @@ namespace Cloudbill.Migrations.Postgres.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
+                    b.Property<string>("InstanceName")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
                     b.Property<long>("MonthlyPrice")
                         .HasColumnType("bigint")
                         .HasColumnName("MonthlyPriceFen");

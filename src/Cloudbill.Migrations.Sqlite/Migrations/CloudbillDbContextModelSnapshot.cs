@@ -653,6 +653,10 @@ namespace Cloudbill.Migrations.Sqlite.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("InstanceName")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("MonthlyPrice")
                         .HasColumnType("INTEGER")
                         .HasColumnName("MonthlyPriceFen");

@@ -10,7 +10,7 @@ namespace Cloudbill.Server.Tests.App;
 /// services on the same database to arrange and check what a customer cannot see, and
 /// Debian's Chromium. Shared by the tests of one class, which each work on their own instances.
 /// </summary>
-public sealed class AppFixture : IAsyncLifetime
+public class AppFixture : IAsyncLifetime
 {
     public const string DemoEmail = "demo@cloudbill.local";
     public const string DemoPassword = "Demo-2026!";
@@ -29,7 +29,7 @@ public sealed class AppFixture : IAsyncLifetime
             ["Cloudbill__Payments__SandboxRetryScale"] = "0.001",
             // The tests compare the database before and after a refused form: no engine run may change it meanwhile.
             ["Cloudbill__Engine__IntervalSeconds"] = "0",
-        });
+        }.Concat(ExtraSettings).ToDictionary());
         Services = await TestServices.Start(Database, DateTimeOffset.UtcNow);
         await browser.InitializeAsync();
         // What the start logged (a health probe that ran before the database was ready) is not a page's doing.
@@ -37,6 +37,9 @@ public sealed class AppFixture : IAsyncLifetime
     }
 
     private int startLogLength;
+
+    /// <summary>More server settings for a class whose tests need them (a derived fixture).</summary>
+    protected virtual IReadOnlyDictionary<string, string> ExtraSettings => new Dictionary<string, string>();
 
     /// <summary>A phone page (390 × 844) that records every browser console error and failed page script.</summary>
     public async Task<AppPage> Open(string locale = "en-US")
