@@ -40,6 +40,13 @@ public sealed class InstanceQueries(CloudbillDbContext db, ProductCatalog catalo
             .ToList();
     }
 
+    /// <summary>The regions of the caller's instances among <paramref name="instanceIds"/> (My Instances is by region); others' are left out.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> RegionsOf(long accountId, IReadOnlyCollection<string> instanceIds, CancellationToken ct) =>
+        instanceIds.Count == 0
+            ? new Dictionary<string, string>()
+            : await db.Instances.AsNoTracking().Where(i => i.AccountId == accountId && instanceIds.Contains(i.Id))
+                .ToDictionaryAsync(i => i.Id, i => i.RegionId, ct);
+
     /// <summary>My Instances: the regions where the account has instances, with counts, in the catalog's region order.</summary>
     public async Task<IReadOnlyList<(Region Region, int Count)>> Regions(long accountId, CancellationToken ct)
     {

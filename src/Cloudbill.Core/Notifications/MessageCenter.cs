@@ -13,12 +13,6 @@ public sealed record MessageFilter(NotificationKind? Kind = null, bool UnreadOnl
 public sealed record MessagePage(IReadOnlyList<Notification> Messages, int Total, int Page, int PageSize);
 
 /// <summary>
-/// Where a page of messages leads: the region of each instance (My Instances is by region) and
-/// whether each order is still unpaid (pay it) or not (its result). Only the caller's own.
-/// </summary>
-public sealed record MessageTargets(IReadOnlyDictionary<string, string> InstanceRegions, IReadOnlyDictionary<long, bool> OrderUnpaid);
-
-/// <summary>
 /// R9.2: the in-app Message Center. Every query is scoped to the caller's account: another
 /// account's message is "not found", never shown or changed.
 /// </summary>
@@ -45,22 +39,6 @@ public sealed class MessageCenter(CloudbillDbContext db, TimeProvider clock)
             .Skip((filter.Page - 1) * filter.PageSize).Take(filter.PageSize)
             .ToListAsync(ct);
         return new MessagePage(messages, total, filter.Page, filter.PageSize);
-    }
-
-    /// <summary>The instances' regions and the orders' states of <paramref name="messages"/>, in two queries.</summary>
-    public async Task<MessageTargets> Targets(long accountId, IReadOnlyList<Notification> messages, CancellationToken ct)
-    {
-        var instanceIds = messages.Select(m => m.InstanceId).OfType<string>().Distinct().ToList();
-        var orderIds = messages.Select(m => m.OrderId).OfType<long>().Distinct().ToList();
-        var regions = instanceIds.Count == 0
-            ? new Dictionary<string, string>()
-            : await db.Instances.AsNoTracking().Where(i => i.AccountId == accountId && instanceIds.Contains(i.Id))
-                .ToDictionaryAsync(i => i.Id, i => i.RegionId, ct);
-        var unpaid = orderIds.Count == 0
-            ? new Dictionary<long, bool>()
-            : await db.Orders.AsNoTracking().Where(o => o.AccountId == accountId && orderIds.Contains(o.Id))
-                .ToDictionaryAsync(o => o.Id, o => o.Status == Orders.OrderStatus.Unpaid, ct);
-        return new MessageTargets(regions, unpaid);
     }
 
     /// <summary>The badge on the bell.</summary>

@@ -21,6 +21,13 @@ public sealed record OrderPage(IReadOnlyList<Order> Orders, int Total, int Page,
 /// <summary>The caller's orders: the list with filters and one order with its breakdown.</summary>
 public sealed class OrderQueries(CloudbillDbContext db)
 {
+    /// <summary>Which of the caller's orders among <paramref name="orderIds"/> are still unpaid (the Message Center's links); others' are left out.</summary>
+    public async Task<IReadOnlyDictionary<long, bool>> UnpaidAmong(long accountId, IReadOnlyCollection<long> orderIds, CancellationToken ct) =>
+        orderIds.Count == 0
+            ? new Dictionary<long, bool>()
+            : await db.Orders.AsNoTracking().Where(o => o.AccountId == accountId && orderIds.Contains(o.Id))
+                .ToDictionaryAsync(o => o.Id, o => o.Status == OrderStatus.Unpaid, ct);
+
     public async Task<Result<OrderPage>> List(long accountId, OrderFilter filter, CancellationToken ct)
     {
         if (filter.Page < 1)
