@@ -59,7 +59,7 @@ public static class BssActions
     public static string? Time(DateTimeOffset? time) =>
         time?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
-    /// <summary>Money where the model says number (prices): yuan as an exact decimal, never a double.</summary>
+    /// <summary>Money where the model says number (prices): yuan as an exact decimal (System.Decimal from fen), so no rounding enters.</summary>
     private static decimal Number(Money money) => money.Fen / 100m;
 
     private static async Task<BssOutcome> QueryAccountBalance(BssCall call)
