@@ -30,6 +30,8 @@ if ! pg_isready -h 127.0.0.1 -p 5432 -q; then
   done
 fi
 pg_isready -h 127.0.0.1 -p 5432
+# The bench checkpoints after its bulk load (PostgreSQL 15: superuser or pg_checkpoint); best effort.
+as_root su postgres -c "psql -q -c 'GRANT pg_checkpoint TO ${CLOUDBILL_BENCH_ROLE:-cloudbill}'" >/dev/null 2>&1 || true
 command -v pgbench >/dev/null || { echo "pgbench is missing (apt-get install postgresql-15 / postgresql-contrib)"; exit 1; }
 
 echo "== Building the benchmark (Release)"

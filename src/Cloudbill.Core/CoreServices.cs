@@ -55,7 +55,10 @@ public static class CoreServices
         services.AddSingleton(catalog);
         services.TryAddSingleton(TimeProvider.System);
 
-        services.AddDbContext<CloudbillDbContext>(database.Configure);
+        // Pooled: a request or an engine batch rents a context instead of building one (its
+        // services, change tracker and facade); EF resets a returned context's state
+        // (docs/decisions/0021). The context takes nothing but its options, as pooling requires.
+        services.AddDbContextPool<CloudbillDbContext>(database.Configure);
         services.AddDataProtection()
             .SetApplicationName("Cloudbill")
             .PersistKeysToDbContext<CloudbillDbContext>();

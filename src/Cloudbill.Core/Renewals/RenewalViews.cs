@@ -208,7 +208,9 @@ public sealed class RenewalViews(CloudbillDbContext db, ProductCatalog catalog, 
 
     /// <summary>
     /// One page and the number of instances the filter matches, without the facets the pages
-    /// show (the API's instance list): a count and the page, two queries.
+    /// show (the API's instance list), in one round trip: each row of the page carries the count
+    /// (an uncorrelated subquery, which the database computes once). Only a page past the last,
+    /// which has no row to carry it, is counted on its own.
     /// </summary>
     public async Task<Result<(IReadOnlyList<RenewalRow> Rows, int Total)>> Page(long accountId, RenewalFilter filter, CancellationToken ct)
     {
@@ -216,10 +218,14 @@ public sealed class RenewalViews(CloudbillDbContext db, ProductCatalog catalog, 
             return problem;
         var now = clock.GetUtcNow();
         var (matching, _) = Build(accountId, filter, now);
-        var total = await matching.CountAsync(ct);
-        var skip = (long)(filter.Page - 1) * filter.PageSize;
-        var rows = skip >= total ? [] : await PageOf(matching, (int)skip, filter.PageSize).ToListAsync(ct);
-        return (rows.Select(i => Row(i, now)).ToList(), total);
+        var skip = (filter.Page - 1L) * filter.PageSize;
+        if (skip > int.MaxValue)
+            return ([], await matching.CountAsync(ct));
+        var rows = await PageOf(matching, (int)skip, filter.PageSize)
+            .Select(i => new { Instance = i, Total = matching.Count() })
+            .ToListAsync(ct);
+        var total = rows.Count > 0 ? rows[0].Total : skip == 0 ? 0 : await matching.CountAsync(ct);
+        return (rows.Select(r => Row(r.Instance, now)).ToList(), total);
     }
 
     /// <summary>How many instances the filter matches, and nothing else: the Console's pending-event counts.</summary>

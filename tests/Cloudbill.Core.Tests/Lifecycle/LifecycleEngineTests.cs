@@ -289,6 +289,28 @@ public class LifecycleEngineTests
 
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task A_due_time_moved_back_over_recorded_actions_runs_only_the_new_ones(DatabaseProvider provider) // R4.7
+    {
+        await using var test = await TestServices.Start(provider);
+        var account = await test.Customer("0.00");
+        var instance = await test.Instance(account, Shanghai(2026, 12, 10));
+        test.Clock.SetUtcNow(Shanghai(2026, 12, 7, 12));
+        var first = await Engine(test);                                        // the 7-day (12-03) and 3-day (12-07) reminders
+        // As when a renewal method change keeps an earlier due time: the due time goes back before both.
+        await test.Query(db => db.Instances.Where(i => i.Id == instance.Id)
+            .ExecuteUpdateAsync(u => u.SetProperty(i => i.NextDueAt, Shanghai(2026, 12, 1))));
+        test.Clock.SetUtcNow(Shanghai(2026, 12, 9, 12));
+
+        var second = await Engine(test);
+
+        Assert.Equal(2, first.Counts["reminder"]);
+        Assert.Equal(1, second.Total);                                         // only the 1-day reminder (12-09)
+        Assert.Equal(["7 day", "3 day", "1 day"], (await Notices(test, instance.Id)).Select(n => n.Title[(n.Title.LastIndexOf(" in ", StringComparison.Ordinal) + 4)..].Replace("(s)", "", StringComparison.Ordinal)));
+        Assert.Equal(Shanghai(2026, 12, 10), (await test.Query(db => db.Instances.AsNoTracking().SingleAsync(i => i.Id == instance.Id))).NextDueAt); // the expiry
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task Changing_the_method_keeps_actions_already_due(DatabaseProvider provider) // R4.7
     {
         await using var test = await TestServices.Start(provider);
