@@ -20,6 +20,8 @@ public sealed class BssServerFixture : IAsyncLifetime
             ["Cloudbill__Engine__IntervalSeconds"] = "0",
             ["Cloudbill__Api__Quotas__QueryProductList__Requests"] = "3",
             ["Cloudbill__Api__Quotas__QueryProductList__PeriodSeconds"] = "60",
+            // The paging test walks every page of the demo customer's list within a second.
+            ["Cloudbill__Api__Quotas__QueryAvailableInstances__Requests"] = "100",
         });
     }
 
@@ -133,6 +135,36 @@ public class BssEndpointTests(BssServerFixture fixture) : IClassFixture<BssServe
         AssertError(status, body, 400, "InvalidParameter");
         (status, body, _) = await client.Call("SetRenewal", new Dictionary<string, string> { ["InstanceIDs"] = "i-x", ["ProductCode"] = "ecs", ["RenewalStatus"] = "Sometimes" });
         AssertError(status, body, 400, "InvalidParameter");
+    }
+
+    [Fact]
+    public async Task Every_page_of_the_instance_list_carries_the_same_total_even_past_the_last()
+    {
+        using var client = Demo();
+        async Task<(int Total, List<string> Ids)> Page(int number)
+        {
+            var (status, body, _) = await client.Call("QueryAvailableInstances", new Dictionary<string, string> { ["PageNum"] = $"{number}", ["PageSize"] = "3" });
+            Assert.True(status == 200, $"page {number}: {status} {body}");
+            var data = body.GetProperty("Data");
+            Assert.Equal(number, data.GetProperty("PageNum").GetInt32());
+            return (data.GetProperty("TotalCount").GetInt32(), data.GetProperty("InstanceList").EnumerateArray().Select(i => i.GetProperty("InstanceID").GetString()!).ToList());
+        }
+
+        var first = await Page(1);
+        Assert.True(first.Total > 3, $"the demo customer has {first.Total} subscription instances");
+        var pages = (first.Total + 2) / 3;
+        var all = new List<string>(first.Ids);
+        for (var n = 2; n <= pages; n++)
+        {
+            var page = await Page(n);
+            Assert.Equal(first.Total, page.Total);
+            all.AddRange(page.Ids);
+        }
+        var past = await Page(pages + 1);
+
+        Assert.Equal(first.Total, all.Distinct().Count());
+        Assert.Equal(first.Total, past.Total);
+        Assert.Empty(past.Ids);
     }
 
     [Fact]
