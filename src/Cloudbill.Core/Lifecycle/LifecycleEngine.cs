@@ -7,6 +7,7 @@ using Cloudbill.Core.Orders;
 using Cloudbill.Core.Persistence;
 using Cloudbill.Core.Time;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -55,9 +56,39 @@ internal interface IEngineBatch
     Task<EngineBatchResult> Run(DateTimeOffset until, int size, HashSet<string> skipped, EngineRunCache cache, DatabaseProvider provider, CancellationToken ct);
 }
 
+/// <summary>A claimed batch of instances: its transaction, the instances, and the accounts locked for it.</summary>
+internal sealed record InstanceClaim(IDbContextTransaction Transaction, List<Instance> Instances, HashSet<long> LockedAccounts) : IAsyncDisposable
+{
+    public ValueTask DisposeAsync() => Transaction.DisposeAsync();
+}
+
 /// <summary>The claim of the engine's instance work, by the due-time column the work keeps.</summary>
 internal static class EngineClaims
 {
+    /// <summary>
+    /// Starts a batch of instance work: one transaction without savepoints (a failure rolls the
+    /// whole batch back and its instances stay due, so per-save savepoints buy nothing), the due
+    /// instances claimed, and their accounts locked with SKIP LOCKED. The engine never waits for
+    /// an account a customer is paying on: an account locked by someone else is missing from
+    /// <see cref="InstanceClaim.LockedAccounts"/>, and its instances stay due for the next run.
+    /// </summary>
+    public static async Task<InstanceClaim> Begin(CloudbillDbContext db, string dueColumn, DateTimeOffset until, int size, HashSet<string> skipped, DatabaseProvider provider, CancellationToken ct)
+    {
+        db.Database.AutoSavepointsEnabled = false;
+        var tx = await db.Database.BeginTransactionAsync(ct);
+        try
+        {
+            var claimed = await DueInstances(db, dueColumn, until, size, skipped, provider, ct);
+            var locked = claimed.Count == 0 ? [] : await db.LockAvailable(claimed.Select(i => i.AccountId).Distinct().Order().ToArray(), provider, ct);
+            return new InstanceClaim(tx, claimed, locked);
+        }
+        catch
+        {
+            await tx.DisposeAsync();
+            throw;
+        }
+    }
+
     /// <summary>
     /// Claims up to <paramref name="size"/> instances whose <paramref name="dueColumn"/> has come,
     /// earliest first, not in <paramref name="skipped"/>: on PostgreSQL FOR UPDATE SKIP LOCKED, so
@@ -189,19 +220,11 @@ internal sealed class EngineBatch(
     public async Task<EngineBatchResult> Run(DateTimeOffset until, int size, HashSet<string> skipped, EngineRunCache cache, DatabaseProvider provider, CancellationToken ct)
     {
         var report = new EngineRunReport();
-        // A failed SaveChanges fails the whole batch (the transaction rolls back and the
-        // instances stay due), so the savepoint EF takes around each SaveChanges buys nothing.
-        db.Database.AutoSavepointsEnabled = false;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var claimed = await EngineClaims.DueInstances(db, nameof(Instance.NextDueAt), until, size, skipped, provider, ct);
+        await using var claim = await EngineClaims.Begin(db, nameof(Instance.NextDueAt), until, size, skipped, provider, ct);
+        var (claimed, accounts) = (claim.Instances, claim.LockedAccounts);
         ClaimedIds = claimed.Select(i => i.Id).ToList();
         if (claimed.Count == 0)
             return new EngineBatchResult(0, report);
-
-        // The engine never waits for an account a customer is paying on: accounts locked by
-        // someone else are skipped (their instances stay due for the next run), so the engine
-        // and a customer can never wait on each other.
-        var accounts = await db.LockAvailable(claimed.Select(i => i.AccountId).Distinct().Order().ToArray(), provider, ct);
         var done = await AlreadyDone(claimed, until, ct);
         // Only auto-renewal instances can be charged: their accounts' balances and coupons, read once.
         await charges.Load(claimed.Where(i => i.RenewalMethod == RenewalMethod.AutoRenewal && accounts.Contains(i.AccountId)).Select(i => i.AccountId).ToList(), cache, ct);
@@ -246,7 +269,7 @@ internal sealed class EngineBatch(
             db.AddRange(rows);
         }
         await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
+        await claim.Transaction.CommitAsync(ct);
         return new EngineBatchResult(claimed.Count, report);
     }
 

@@ -39,17 +39,13 @@ internal sealed class PayAsYouGoBatch(
     public async Task<EngineBatchResult> Run(DateTimeOffset until, int size, HashSet<string> skipped, EngineRunCache cache, DatabaseProvider provider, CancellationToken ct)
     {
         var report = new EngineRunReport();
-        // A failure rolls the whole batch back and its instances stay due: per-save savepoints buy nothing.
-        db.Database.AutoSavepointsEnabled = false;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var claimed = await EngineClaims.DueInstances(db, nameof(Instance.PayAsYouGoDueAt), until, size, skipped, provider, ct);
+        // As in the subscription pass: an account a customer is paying on (a top-up settling its
+        // overdue amount) is not locked, never waited for; its instances stay due for the next run.
+        await using var claim = await EngineClaims.Begin(db, nameof(Instance.PayAsYouGoDueAt), until, size, skipped, provider, ct);
+        var (claimed, locked) = (claim.Instances, claim.LockedAccounts);
         ClaimedIds = claimed.Select(i => i.Id).ToList();
         if (claimed.Count == 0)
             return new EngineBatchResult(0, report);
-
-        // As in the subscription pass: an account a customer is paying on (a top-up settling its
-        // overdue amount) is skipped, never waited for; its instances stay due for the next run.
-        var locked = await db.LockAvailable(claimed.Select(i => i.AccountId).Distinct().Order().ToArray(), provider, ct);
         cache.RevenueAccountId ??= await ledger.SystemAccount(LedgerService.RevenueCode, LedgerAccountKind.Revenue, ct);
         var revenue = cache.RevenueAccountId.Value;
         foreach (var account in claimed.GroupBy(i => i.AccountId).OrderBy(g => g.Key))
@@ -82,7 +78,7 @@ internal sealed class PayAsYouGoBatch(
             db.ChangeTracker.Clear();
         }
 
-        await tx.CommitAsync(ct);
+        await claim.Transaction.CommitAsync(ct);
         return new EngineBatchResult(claimed.Count, report);
     }
 
