@@ -284,9 +284,11 @@ internal sealed class EngineBatch(
     /// </summary>
     private async Task<HashSet<string>> AlreadyDone(List<Instance> claimed, DateTimeOffset until, CancellationToken ct)
     {
+        // An instance whose product left the catalog is skipped by the batch, so it has no keys here.
         var keys = claimed
-            .Where(i => catalog.FindProduct(i.ProductCode) is not null)
-            .SelectMany(i => LifecycleSchedule.Due(i, catalog.GetProduct(i.ProductCode), i.NextDueAt!.Value, until).Select(a => a.Key))
+            .SelectMany(i => catalog.FindProduct(i.ProductCode) is { } product
+                ? LifecycleSchedule.Due(i, product, i.NextDueAt!.Value, until).Select(a => a.Key)
+                : [])
             .ToList();
         if (keys.Count == 0)
             return new HashSet<string>(StringComparer.Ordinal);

@@ -40,7 +40,8 @@ internal sealed class PayAsYouGoBatch(
     {
         var report = new EngineRunReport();
         // As in the subscription pass: an account a customer is paying on (a top-up settling its
-        // overdue amount) is not locked, never waited for; its instances stay due for the next run.
+        // overdue amount) is never waited for; it is left out of the locked accounts and its
+        // instances stay due for the next run.
         await using var claim = await EngineClaims.Begin(db, nameof(Instance.PayAsYouGoDueAt), until, size, skipped, provider, ct);
         var (claimed, locked) = (claim.Instances, claim.LockedAccounts);
         ClaimedIds = claimed.Select(i => i.Id).ToList();
