@@ -227,6 +227,7 @@ public sealed class LedgerService(CloudbillDbContext db, TimeProvider clock)
                 Cash = db.LedgerAccounts.Where(l => l.BillingAccountId == billingAccountId && l.Kind == LedgerAccountKind.CustomerCash).Select(l => (long?)l.BalanceFen).FirstOrDefault(),
                 Owed = db.LedgerAccounts.Where(l => l.BillingAccountId == billingAccountId && l.Kind == LedgerAccountKind.CustomerOverdue).Select(l => (long?)l.BalanceFen).FirstOrDefault(),
             })
+            .Prepared()
             .FirstAsync(ct);
         return new Accounts.AccountBalance(new Money(row.Cash ?? 0), row.CreditLine, -new Money(row.Owed ?? 0));
     }

@@ -63,6 +63,7 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
                 break;
             case DatabaseProvider.Postgres:
                 options.UseNpgsql(ConnectionString, o => o.MigrationsAssembly(PostgresMigrationsAssembly));
+                options.AddInterceptors(PreparingCommandInterceptor.Instance);
                 break;
             default:
                 throw new ConfigurationProblemException($"Unsupported provider {Provider}.");

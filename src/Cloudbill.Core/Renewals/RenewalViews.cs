@@ -223,6 +223,7 @@ public sealed class RenewalViews(CloudbillDbContext db, ProductCatalog catalog, 
             return ([], await matching.CountAsync(ct));
         var rows = await PageOf(matching, (int)skip, filter.PageSize)
             .Select(i => new { Instance = i, Total = matching.Count() })
+            .Prepared()
             .ToListAsync(ct);
         var total = rows.Count > 0 ? rows[0].Total : skip == 0 ? 0 : await matching.CountAsync(ct);
         return (rows.Select(r => Row(r.Instance, now)).ToList(), total);
@@ -281,8 +282,23 @@ public sealed class RenewalViews(CloudbillDbContext db, ProductCatalog catalog, 
     /// </summary>
     private IQueryable<Instance> PageOf(IQueryable<Instance> matching, int skip, int take)
     {
-        var ids = Ordered(matching).Skip(skip).Take(take).Select(i => i.Id);
+        var ids = SkipTake(Ordered(matching), skip, take).Select(i => i.Id);
         return Ordered(db.Instances.AsNoTracking().Where(i => ids.Contains(i.Id)));
+    }
+
+    /// <summary>
+    /// Skip and Take with their numbers as SQL parameters. Inside the page's id subquery EF would
+    /// write them as constants (`LIMIT 20 OFFSET 40`), so every page would be its own SQL text, and
+    /// its own prepared statement on every connection; read from a closure they are parameters.
+    /// </summary>
+    private static IQueryable<T> SkipTake<T>(IQueryable<T> query, int skip, int take)
+    {
+        Expression<Func<int>> skipped = () => skip;
+        Expression<Func<int>> taken = () => take;
+        var call = Expression.Call(typeof(Queryable), nameof(Queryable.Take), [typeof(T)],
+            Expression.Call(typeof(Queryable), nameof(Queryable.Skip), [typeof(T)], query.Expression, skipped.Body),
+            taken.Body);
+        return query.Provider.CreateQuery<T>(call);
     }
 
     /// <summary>Soonest expiry first, then by id, so pages do not overlap.</summary>
