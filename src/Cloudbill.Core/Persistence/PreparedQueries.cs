@@ -27,10 +27,6 @@ public static class PreparedQueries
     /// </summary>
     public static IQueryable<T> Prepared<T>(this IQueryable<T> query) => query.TagWith(Tag);
 
-    /// <summary>Prepares a hand-written command (the same rule: its text never varies).</summary>
-    public static Task PrepareIfPostgres(DbCommand command, CancellationToken ct) =>
-        command is Npgsql.NpgsqlCommand ? command.PrepareAsync(ct) : Task.CompletedTask;
-
     internal static bool IsTagged(DbCommand command) =>
         command is Npgsql.NpgsqlCommand && command.CommandText.StartsWith(TagLine, StringComparison.Ordinal);
 }

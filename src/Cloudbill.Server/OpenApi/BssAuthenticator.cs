@@ -179,7 +179,8 @@ public sealed class BssAuthenticator(AccessKeyService accessKeys, AccessKeySecre
             Add(command, "key", accessKeyId);
             Add(command, "nonce", nonce);
             Add(command, "seen", now);
-            await PreparedQueries.PrepareIfPostgres(command, ct);
+            // A prepared statement: its text never varies, and every request runs it (docs/decisions/0022).
+            await command.PrepareAsync(ct);
             await using var reader = await command.ExecuteReaderAsync(ct);
             await reader.ReadAsync(ct);
             return (reader.IsDBNull(0) ? null : reader.GetInt64(0), reader.GetBoolean(1));
