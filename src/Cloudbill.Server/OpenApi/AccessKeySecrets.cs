@@ -9,6 +9,8 @@ namespace Cloudbill.Server.OpenApi;
 /// that is gone: every request still asks the database, in the statement that writes its nonce,
 /// whether the key is enabled (a disabled or deleted key is refused at once on every node), and a
 /// signature that does not match the cached secret is checked once more against the stored one.
+/// The key's account is kept beside its secret once the database has named it, so that a read can
+/// start before that statement answers (docs/decisions/0023); the answer still waits for it.
 /// </summary>
 public sealed class AccessKeySecrets : IDisposable
 {
@@ -17,10 +19,24 @@ public sealed class AccessKeySecrets : IDisposable
 
     private readonly MemoryCache cache = new(new MemoryCacheOptions { SizeLimit = MaxKeys });
 
-    public string? Find(string accessKeyId) => cache.Get<string>(accessKeyId);
+    private sealed record KnownKey(string Secret, long? AccountId);
 
-    public void Remember(string accessKeyId, string secret) =>
-        cache.Set(accessKeyId, secret, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = TimeSpan.FromHours(1) });
+    public string? Find(string accessKeyId) => cache.Get<KnownKey>(accessKeyId)?.Secret;
+
+    /// <summary>The account the database last named for the key, if this node has seen one.</summary>
+    public long? FindAccount(string accessKeyId) => cache.Get<KnownKey>(accessKeyId)?.AccountId;
+
+    /// <summary>A secret read from the database; the account stays unknown until the nonce statement names it.</summary>
+    public void Remember(string accessKeyId, string secret) => Set(accessKeyId, new KnownKey(secret, null));
+
+    public void RememberAccount(string accessKeyId, long accountId)
+    {
+        if (cache.Get<KnownKey>(accessKeyId) is { } known && known.AccountId != accountId)
+            Set(accessKeyId, known with { AccountId = accountId });
+    }
+
+    private void Set(string accessKeyId, KnownKey known) =>
+        cache.Set(accessKeyId, known, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = TimeSpan.FromHours(1) });
 
     public void Forget(string accessKeyId) => cache.Remove(accessKeyId);
 

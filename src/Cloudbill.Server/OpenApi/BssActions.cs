@@ -53,6 +53,17 @@ public static class BssActions
             ["QueryAccountTransactions"] = QueryAccountTransactions,
         };
 
+    /// <summary>
+    /// The actions that change nothing, so they may start before the key-and-nonce statement has
+    /// answered (docs/decisions/0023). An action that writes, even in passing, must never be here:
+    /// a replayed or refused request would have done it.
+    /// </summary>
+    public static IReadOnlySet<string> Reads { get; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "QueryAccountBalance", "QueryAvailableInstances", "GetSubscriptionPrice", "QueryOrders",
+        "GetOrderDetail", "QueryCashCoupons", "QueryProductList", "QueryAccountTransactions",
+    };
+
     private const string Currency = "CNY";
 
     /// <summary>Times as the SDK's models show them: UTC, yyyy-MM-ddTHH:mm:ssZ.</summary>

@@ -1,7 +1,9 @@
 using System.Globalization;
+using System.Runtime.ExceptionServices;
 using Cloudbill.Core.Accounts;
 using Cloudbill.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace Cloudbill.Server.OpenApi;
 
@@ -28,18 +30,34 @@ public sealed class BssAuthenticator(AccessKeyService accessKeys, AccessKeySecre
 
     public async Task<(BssCaller? Caller, BssError? Error)> Authenticate(BssSignedRequest request, CancellationToken ct)
     {
-        var authorization = request.Header("Authorization");
-        if (authorization is not null && authorization.StartsWith("ACS3-", StringComparison.Ordinal))
-            return await V3(request, authorization, ct);
-        if (request.Query.Any(p => p.Key == "Signature"))
-            return await V1(request, ct);
-        return (null, BssErrors.IncompleteSignature("The request is not signed: send an ACS3-HMAC-SHA256 Authorization header or the V1 Signature parameters."));
+        var (caller, error, _) = await Authenticate(request, readAlongside: null, ct);
+        return (caller, error);
     }
 
-    private async Task<(BssCaller?, BssError?)> V3(BssSignedRequest request, string authorization, CancellationToken ct)
+    /// <summary>
+    /// Authenticates, and may run <paramref name="readAlongside"/>, an action that changes nothing,
+    /// while the key-and-nonce statement is on its way (PostgreSQL, once the database has named the
+    /// key's account to this node: docs/decisions/0023), so a read does not queue behind the
+    /// nonce's round trip. <c>ReadDone</c> says that it ran for the returned caller and that its
+    /// answer stands; when false the caller runs the action itself. On a refusal whatever the read
+    /// found is the caller's to discard.
+    /// </summary>
+    public async Task<(BssCaller? Caller, BssError? Error, bool ReadDone)> Authenticate(BssSignedRequest request, Func<BssCaller, Task>? readAlongside, CancellationToken ct)
+    {
+        var authorization = request.Header("Authorization");
+        if (authorization is not null && authorization.StartsWith("ACS3-", StringComparison.Ordinal))
+            return await V3(request, authorization, readAlongside, ct);
+        if (request.Query.Any(p => p.Key == "Signature"))
+            return await V1(request, readAlongside, ct);
+        return Denied(BssErrors.IncompleteSignature("The request is not signed: send an ACS3-HMAC-SHA256 Authorization header or the V1 Signature parameters."));
+    }
+
+    private static (BssCaller?, BssError?, bool) Denied(BssError error) => (null, error, false);
+
+    private async Task<(BssCaller?, BssError?, bool)> V3(BssSignedRequest request, string authorization, Func<BssCaller, Task>? readAlongside, CancellationToken ct)
     {
         if (!authorization.StartsWith(BssSignatures.V3Algorithm + " ", StringComparison.Ordinal))
-            return (null, BssErrors.IncompleteSignature($"Only {BssSignatures.V3Algorithm} is supported among the V3 algorithms."));
+            return Denied(BssErrors.IncompleteSignature($"Only {BssSignatures.V3Algorithm} is supported among the V3 algorithms."));
         string? credential = null, signedHeaders = null, signature = null;
         foreach (var part in authorization[(BssSignatures.V3Algorithm.Length + 1)..].Split(','))
         {
@@ -56,53 +74,53 @@ public sealed class BssAuthenticator(AccessKeyService accessKeys, AccessKeySecre
             }
         }
         if (string.IsNullOrEmpty(credential) || string.IsNullOrEmpty(signedHeaders) || string.IsNullOrEmpty(signature))
-            return (null, BssErrors.IncompleteSignature("The Authorization header needs Credential, SignedHeaders and Signature."));
+            return Denied(BssErrors.IncompleteSignature("The Authorization header needs Credential, SignedHeaders and Signature."));
 
         var names = signedHeaders.Split(';');
         var missing = RequiredV3Headers.FirstOrDefault(h => !names.Contains(h, StringComparer.Ordinal));
         if (missing is not null)
-            return (null, BssErrors.IncompleteSignature($"The header {missing} must be signed (listed in SignedHeaders)."));
+            return Denied(BssErrors.IncompleteSignature($"The header {missing} must be signed (listed in SignedHeaders)."));
         var headers = new List<(string, string)>(names.Length);
         foreach (var name in names)
         {
             if (request.Header(name) is not { } value)
-                return (null, BssErrors.IncompleteSignature($"The signed header {name} is missing from the request."));
+                return Denied(BssErrors.IncompleteSignature($"The signed header {name} is missing from the request."));
             headers.Add((name, value));
         }
 
         var payloadHash = BssSignatures.PayloadHash(request.Body.Span);
         if (!string.Equals(request.Header("x-acs-content-sha256"), payloadHash, StringComparison.Ordinal))
-            return (null, BssErrors.SignatureDoesNotMatch("The x-acs-content-sha256 header is not the SHA-256 of the request body."));
+            return Denied(BssErrors.SignatureDoesNotMatch("The x-acs-content-sha256 header is not the SHA-256 of the request body."));
 
         var canonical = BssSignatures.V3CanonicalRequest(request.Method, BssSignatures.CanonicalQuery(request.Query), headers, payloadHash);
         var stringToSign = BssSignatures.V3StringToSign(canonical);
         return await Verified(credential, secret => BssSignatures.SameSignature(BssSignatures.V3Signature(secret, stringToSign), signature),
-            request.Header("x-acs-date")!, request.Header("x-acs-signature-nonce")!, ct);
+            request.Header("x-acs-date")!, request.Header("x-acs-signature-nonce")!, readAlongside, ct);
     }
 
-    private async Task<(BssCaller?, BssError?)> V1(BssSignedRequest request, CancellationToken ct)
+    private async Task<(BssCaller?, BssError?, bool)> V1(BssSignedRequest request, Func<BssCaller, Task>? readAlongside, CancellationToken ct)
     {
         string? Get(string name) => request.Query.FirstOrDefault(p => p.Key == name).Value;
         foreach (var name in new[] { "AccessKeyId", "SignatureMethod", "SignatureVersion", "SignatureNonce", "Timestamp" })
         {
             if (string.IsNullOrEmpty(Get(name)))
-                return (null, BssErrors.IncompleteSignature($"The V1 signature parameter {name} is missing."));
+                return Denied(BssErrors.IncompleteSignature($"The V1 signature parameter {name} is missing."));
         }
         if (Get("SignatureMethod") != "HMAC-SHA1" || Get("SignatureVersion") != "1.0")
-            return (null, BssErrors.IncompleteSignature("Only SignatureMethod HMAC-SHA1 with SignatureVersion 1.0 is supported for V1 signatures."));
+            return Denied(BssErrors.IncompleteSignature("Only SignatureMethod HMAC-SHA1 with SignatureVersion 1.0 is supported for V1 signatures."));
 
         var accessKeyId = Get("AccessKeyId")!;
         var stringToSign = BssSignatures.V1StringToSign(request.Method, request.Query.Concat(request.Form));
         var signature = Get("Signature")!;
         return await Verified(accessKeyId, secret => BssSignatures.SameSignature(BssSignatures.V1Signature(secret, stringToSign), signature),
-            Get("Timestamp")!, Get("SignatureNonce")!, ct);
+            Get("Timestamp")!, Get("SignatureNonce")!, readAlongside, ct);
     }
 
     /// <summary>
     /// The signature checked with the key's secret (this node's copy, or the stored one when
     /// there is none or it does not match), then the timestamp and the nonce.
     /// </summary>
-    private async Task<(BssCaller?, BssError?)> Verified(string accessKeyId, Func<string, bool> signedWith, string timestamp, string nonce, CancellationToken ct)
+    private async Task<(BssCaller?, BssError?, bool)> Verified(string accessKeyId, Func<string, bool> signedWith, string timestamp, string nonce, Func<BssCaller, Task>? readAlongside, CancellationToken ct)
     {
         if (secrets.Find(accessKeyId) is not { } secret || !signedWith(secret))
         {
@@ -110,13 +128,13 @@ public sealed class BssAuthenticator(AccessKeyService accessKeys, AccessKeySecre
             if (key is null)
             {
                 secrets.Forget(accessKeyId);
-                return (null, BssErrors.AccessKeyNotFound(accessKeyId));
+                return Denied(BssErrors.AccessKeyNotFound(accessKeyId));
             }
             secrets.Remember(accessKeyId, key.Value.Secret);
             if (!signedWith(key.Value.Secret))
-                return (null, SignatureMismatch());
+                return Denied(SignatureMismatch());
         }
-        return await Fresh(accessKeyId, timestamp, nonce, ct);
+        return await Fresh(accessKeyId, timestamp, nonce, readAlongside, ct);
     }
 
     private static BssError SignatureMismatch() =>
@@ -125,30 +143,100 @@ public sealed class BssAuthenticator(AccessKeyService accessKeys, AccessKeySecre
     /// <summary>
     /// The timestamp within the allowed skew, the key still enabled, and a nonce never seen with
     /// this key while a replay could pass that check. The caller's account comes from the
-    /// database in the same read, never from this node's memory.
+    /// database in the same read: a read alongside may start with the account this node
+    /// remembers, but it stands only if the database names that same account.
     /// </summary>
-    private async Task<(BssCaller?, BssError?)> Fresh(string accessKeyId, string timestamp, string nonce, CancellationToken ct)
+    private async Task<(BssCaller?, BssError?, bool)> Fresh(string accessKeyId, string timestamp, string nonce, Func<BssCaller, Task>? readAlongside, CancellationToken ct)
     {
         if (!DateTimeOffset.TryParseExact(timestamp, "yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var sent))
-            return (null, BssErrors.TimeStampFormat(timestamp));
+            return Denied(BssErrors.TimeStampFormat(timestamp));
         var now = clock.GetUtcNow();
         var skew = TimeSpan.FromMinutes(options.MaxClockSkewMinutes);
         if (sent < now - skew || sent > now + skew)
-            return (null, BssErrors.TimeStampExpired(timestamp, options.MaxClockSkewMinutes));
+            return Denied(BssErrors.TimeStampExpired(timestamp, options.MaxClockSkewMinutes));
         if (nonce.Length > SignatureNonce.MaxLength)
-            return (null, BssErrors.IncompleteSignature($"The signature nonce is longer than {SignatureNonce.MaxLength} characters."));
+            return Denied(BssErrors.IncompleteSignature($"The signature nonce is longer than {SignatureNonce.MaxLength} characters."));
 
-        var (accountId, firstUse) = db.Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL"
-            ? await UseNoncePostgres(accessKeyId, nonce, now, ct)
-            : await UseNonce(accessKeyId, nonce, now, ct);
-        if (accountId is null)
+        if (db.Database.ProviderName != PostgresProvider)
+            return Judged(accessKeyId, nonce, await UseNonce(accessKeyId, nonce, now, ct), readDone: false);
+        if (readAlongside is null || secrets.FindAccount(accessKeyId) is not { } knownAccount)
+            return Judged(accessKeyId, nonce, await UseNonceOnTheContext(accessKeyId, nonce, now, ct), readDone: false);
+
+        // The read runs on the request's context while the key and the nonce go over a connection
+        // of their own; it changes nothing, so if the answer is a refusal it is simply not given.
+        var confirming = UseNonceOnItsOwnConnection(accessKeyId, nonce, now, ct);
+        var reading = Captured(readAlongside, new BssCaller(accessKeyId, knownAccount));
+        (long? AccountId, bool FirstUse) confirmed;
+        ExceptionDispatchInfo? readFailure;
+        try
+        {
+            confirmed = await confirming;
+        }
+        finally
+        {
+            // Never leave the read running on the context after this method has returned.
+            readFailure = await reading;
+        }
+        var judged = Judged(accessKeyId, nonce, confirmed, readDone: confirmed.AccountId == knownAccount);
+        if (judged.Item3)
+            readFailure?.Throw();
+        return judged;
+    }
+
+    private const string PostgresProvider = "Npgsql.EntityFrameworkCore.PostgreSQL";
+
+    /// <summary>The refusals of the key-and-nonce statement; an account it names is remembered for the next request's read.</summary>
+    private (BssCaller?, BssError?, bool) Judged(string accessKeyId, string nonce, (long? AccountId, bool FirstUse) used, bool readDone)
+    {
+        if (used.AccountId is not { } accountId)
         {
             secrets.Forget(accessKeyId);
-            return (null, BssErrors.AccessKeyNotFound(accessKeyId));
+            return Denied(BssErrors.AccessKeyNotFound(accessKeyId));
         }
-        if (!firstUse)
-            return (null, BssErrors.NonceUsed(nonce));
-        return (new BssCaller(accessKeyId, accountId.Value), null);
+        secrets.RememberAccount(accessKeyId, accountId);
+        if (!used.FirstUse)
+            return Denied(BssErrors.NonceUsed(nonce));
+        return (new BssCaller(accessKeyId, accountId), null, readDone);
+    }
+
+    /// <summary>The read's failure kept for later: it is thrown only if the request turns out to be allowed.</summary>
+    private static async Task<ExceptionDispatchInfo?> Captured(Func<BssCaller, Task> read, BssCaller caller)
+    {
+        try
+        {
+            await read(caller);
+            return null;
+        }
+#pragma warning disable CA1031 // Rethrown by the caller once the key and the nonce are confirmed.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            return ExceptionDispatchInfo.Capture(e);
+        }
+    }
+
+    private async Task<(long? AccountId, bool FirstUse)> UseNonceOnTheContext(string accessKeyId, string nonce, DateTimeOffset now, CancellationToken ct)
+    {
+        var connection = db.Database.GetDbConnection();
+        var opened = connection.State != System.Data.ConnectionState.Open;
+        if (opened)
+            await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            return await UseNoncePostgres(connection, accessKeyId, nonce, now, ct);
+        }
+        finally
+        {
+            if (opened)
+                await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    private async Task<(long? AccountId, bool FirstUse)> UseNonceOnItsOwnConnection(string accessKeyId, string nonce, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(db.Database.GetConnectionString());
+        await connection.OpenAsync(ct);
+        return await UseNoncePostgres(connection, accessKeyId, nonce, now, ct);
     }
 
     /// <summary>
@@ -157,39 +245,28 @@ public sealed class BssAuthenticator(AccessKeyService accessKeys, AccessKeySecre
     /// Only this transaction's wait for the WAL flush is skipped (`set_config(..., true)` is local
     /// to it), so a crash can forget the last instant's nonces (docs/decisions/0014).
     /// </summary>
-    private async Task<(long? AccountId, bool FirstUse)> UseNoncePostgres(string accessKeyId, string nonce, DateTimeOffset now, CancellationToken ct)
+    /// <remarks>On an open connection.</remarks>
+    private static async Task<(long? AccountId, bool FirstUse)> UseNoncePostgres(System.Data.Common.DbConnection connection, string accessKeyId, string nonce, DateTimeOffset now, CancellationToken ct)
     {
-        var connection = db.Database.GetDbConnection();
-        var opened = connection.State != System.Data.ConnectionState.Open;
-        if (opened)
-            await db.Database.OpenConnectionAsync(ct);
-        try
-        {
-            await using var command = connection.CreateCommand();
-            command.CommandText = """
-                WITH durability AS (SELECT set_config('synchronous_commit', 'off', true) AS setting),
-                     enabled_key AS (SELECT "BillingAccountId" FROM "AccessKeys" WHERE "Id" = @key AND "Enabled" AND "DeletedAt" IS NULL),
-                     used AS (
-                         INSERT INTO "SignatureNonces" ("AccessKeyId", "Nonce", "SeenAt")
-                         SELECT @key, @nonce, @seen FROM enabled_key
-                         ON CONFLICT DO NOTHING
-                         RETURNING 1)
-                SELECT (SELECT "BillingAccountId" FROM enabled_key), EXISTS (SELECT 1 FROM used), (SELECT setting FROM durability)
-                """;
-            Add(command, "key", accessKeyId);
-            Add(command, "nonce", nonce);
-            Add(command, "seen", now);
-            // A prepared statement: its text never varies, and every request runs it (docs/decisions/0022).
-            await command.PrepareAsync(ct);
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            await reader.ReadAsync(ct);
-            return (reader.IsDBNull(0) ? null : reader.GetInt64(0), reader.GetBoolean(1));
-        }
-        finally
-        {
-            if (opened)
-                await db.Database.CloseConnectionAsync();
-        }
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            WITH durability AS (SELECT set_config('synchronous_commit', 'off', true) AS setting),
+                 enabled_key AS (SELECT "BillingAccountId" FROM "AccessKeys" WHERE "Id" = @key AND "Enabled" AND "DeletedAt" IS NULL),
+                 used AS (
+                     INSERT INTO "SignatureNonces" ("AccessKeyId", "Nonce", "SeenAt")
+                     SELECT @key, @nonce, @seen FROM enabled_key
+                     ON CONFLICT DO NOTHING
+                     RETURNING 1)
+            SELECT (SELECT "BillingAccountId" FROM enabled_key), EXISTS (SELECT 1 FROM used), (SELECT setting FROM durability)
+            """;
+        Add(command, "key", accessKeyId);
+        Add(command, "nonce", nonce);
+        Add(command, "seen", now);
+        // A prepared statement: its text never varies, and every request runs it (docs/decisions/0022).
+        await command.PrepareAsync(ct);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        return (reader.IsDBNull(0) ? null : reader.GetInt64(0), reader.GetBoolean(1));
     }
 
     private static void Add(System.Data.Common.DbCommand command, string name, object value)

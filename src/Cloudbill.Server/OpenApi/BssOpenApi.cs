@@ -105,21 +105,29 @@ public static class BssOpenApi
             return (404, Error(BssErrors.ActionNotFound(action)));
 
         var signed = new BssSignedRequest(request.Method, request.QueryString.Value, query, form, name => Header(request, name), body);
-        var (caller, denied) = await http.RequestServices.GetRequiredService<BssAuthenticator>().Authenticate(signed, http.RequestAborted);
+        async Task<BssOutcome> Run(BssCaller caller)
+        {
+            try
+            {
+                return await handler(new BssCall(caller, new BssParameters(query.Concat(form)), http.RequestServices, http.RequestAborted));
+            }
+            catch (BssParameterException e)
+            {
+                return BssOutcome.FromError(e.Error);
+            }
+        }
+
+        // A read may run while the nonce is written (docs/decisions/0023); its answer waits for
+        // the authentication, then for the quota, like any other.
+        BssOutcome read = default;
+        Func<BssCaller, Task>? readAlongside = BssActions.Reads.Contains(action) ? async c => read = await Run(c) : null;
+        var (caller, denied, readDone) = await http.RequestServices.GetRequiredService<BssAuthenticator>().Authenticate(signed, readAlongside, http.RequestAborted);
         if (denied is not null)
             return (denied.Status, Error(denied));
         if (!http.RequestServices.GetRequiredService<BssThrottle>().TryAcquire(caller!.AccessKeyId, action))
             return (400, Error(BssErrors.Throttled(action)));
 
-        BssOutcome outcome;
-        try
-        {
-            outcome = await handler(new BssCall(caller, new BssParameters(query.Concat(form)), http.RequestServices, http.RequestAborted));
-        }
-        catch (BssParameterException e)
-        {
-            outcome = BssOutcome.FromError(e.Error);
-        }
+        var outcome = readDone ? read : await Run(caller);
         if (outcome.Error is { } failed)
             return (failed.Status, Error(failed));
         return (200, new SuccessBody(requestId, "Success", "Successful!", true, outcome.Data));

@@ -4,6 +4,7 @@ using Cloudbill.Server.OpenApi;
 using Cloudbill.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace Cloudbill.Server.Tests.OpenApi;
 
@@ -106,5 +107,87 @@ public class SignatureNonceTests
         Assert.Null(renewed.Item2);
         Assert.Equal(account, renewed.Item1!.AccountId);
         Assert.Equal(["n-1", "n-4"], await test.Query(db => db.SignatureNonces.OrderBy(n => n.Nonce).Select(n => n.Nonce).ToListAsync()));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task A_read_alongside_stands_only_once_the_database_has_named_the_account_and_taken_the_nonce(DatabaseProvider provider)
+    {
+        await using var test = await Start(provider);
+        var secret = await Arrange(test);
+        var account = await test.Query(db => db.BillingAccounts.Select(a => a.Id).SingleAsync());
+        var now = test.Clock.GetUtcNow();
+        var reads = new List<long>();
+        Task<(BssCaller?, BssError?, bool)> Sign(string nonce, Func<BssCaller, Task> read) =>
+            test.Run<BssAuthenticator, (BssCaller?, BssError?, bool)>((auth, ct) => auth.Authenticate(V1(nonce, now, secret), read, ct));
+        Task Read(BssCaller caller)
+        {
+            reads.Add(caller.AccountId);
+            return Task.CompletedTask;
+        }
+
+        // The first request teaches this node the key's account: nothing is read before that.
+        var first = await Sign("n-1", Read);
+        Assert.Equal((account, false), (first.Item1!.AccountId, first.Item3));
+        Assert.Empty(reads);
+
+        // Then the read runs alongside on PostgreSQL; SQLite has no round trip to overlap.
+        var second = await Sign("n-2", Read);
+        Assert.Null(second.Item2);
+        Assert.Equal(provider == DatabaseProvider.Postgres, second.Item3);
+        Assert.Equal(provider == DatabaseProvider.Postgres ? [account] : [], reads);
+
+        // A replay, or a key disabled since, is refused whatever the read found, and a read that
+        // failed is not what the caller hears: the refusal is.
+        var replay = await Sign("n-2", Read);
+        Assert.Equal(("SignatureNonceUsed", false), (replay.Item2!.Code, replay.Item3));
+        var failingRead = (BssCaller _) => Task.FromException(new InvalidOperationException("the read failed"));
+        await test.Query(db => db.AccessKeys.Where(k => k.Id == "LTAItest").ExecuteUpdateAsync(k => k.SetProperty(x => x.Enabled, false)));
+        var disabled = await Sign("n-3", failingRead);
+        Assert.Equal(("InvalidAccessKeyId.NotFound", false), (disabled.Item2!.Code, disabled.Item3));
+        Assert.Null(disabled.Item1);
+
+        // Allowed, a read's failure is the request's.
+        await test.Query(db => db.AccessKeys.Where(k => k.Id == "LTAItest").ExecuteUpdateAsync(k => k.SetProperty(x => x.Enabled, true)));
+        await Sign("n-4", Read);
+        if (provider == DatabaseProvider.Postgres)
+            await Assert.ThrowsAsync<InvalidOperationException>(() => Sign("n-5", failingRead));
+        Assert.Equal(["n-1", "n-2", "n-4", .. provider == DatabaseProvider.Postgres ? ["n-5"] : Array.Empty<string>()],
+            await test.Query(db => db.SignatureNonces.OrderBy(n => n.Nonce).Select(n => n.Nonce).ToListAsync()));
+    }
+
+    [Fact]
+    public async Task On_PostgreSQL_the_read_finishes_while_the_nonce_statement_still_waits()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var test = await Start(DatabaseProvider.Postgres);
+        var secret = await Arrange(test);
+        var now = test.Clock.GetUtcNow();
+        await test.Run<BssAuthenticator, (BssCaller?, BssError?)>((auth, token) => auth.Authenticate(V1("n-1", now, secret), token));
+
+        // Another transaction holds the same nonce, uncommitted: the nonce's INSERT waits for it.
+        await using var holder = new NpgsqlConnection(test.Database.ConnectionString);
+        await holder.OpenAsync(ct);
+        await using var transaction = await holder.BeginTransactionAsync(ct);
+        await using (var insert = new NpgsqlCommand("""INSERT INTO "SignatureNonces" ("AccessKeyId", "Nonce", "SeenAt") VALUES ('LTAItest', 'n-2', @at)""", holder, transaction))
+        {
+            insert.Parameters.AddWithValue("at", now);
+            await insert.ExecuteNonQueryAsync(ct);
+        }
+
+        var readFinished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var signing = test.Run<BssAuthenticator, (BssCaller?, BssError?, bool)>((auth, token) => auth.Authenticate(V1("n-2", now, secret), _ =>
+        {
+            readFinished.SetResult();
+            return Task.CompletedTask;
+        }, token));
+        // Had the read queued behind the nonce, it could not finish before the holder lets go.
+        await readFinished.Task.WaitAsync(TimeSpan.FromSeconds(20), ct);
+        Assert.False(signing.IsCompleted);
+
+        await transaction.RollbackAsync(ct);
+        var signed = await signing.WaitAsync(TimeSpan.FromSeconds(20), ct);
+        Assert.Null(signed.Item2);
+        Assert.True(signed.Item3);
     }
 }
