@@ -217,7 +217,7 @@ public sealed class RenewalViews(CloudbillDbContext db, ProductCatalog catalog, 
         if (Validate(filter) is { } problem)
             return problem;
         var now = clock.GetUtcNow();
-        var (matching, _) = Build(accountId, filter, now);
+        var matching = Matching(accountId, filter, now);
         var skip = (filter.Page - 1L) * filter.PageSize;
         if (skip > int.MaxValue)
             return ([], await matching.CountAsync(ct));
@@ -234,8 +234,7 @@ public sealed class RenewalViews(CloudbillDbContext db, ProductCatalog catalog, 
     {
         if (Validate(filter) is { } problem)
             return problem;
-        var (matching, _) = Build(accountId, filter, clock.GetUtcNow());
-        return await matching.CountAsync(ct);
+        return await Matching(accountId, filter, clock.GetUtcNow()).CountAsync(ct);
     }
 
     /// <summary>
@@ -246,8 +245,7 @@ public sealed class RenewalViews(CloudbillDbContext db, ProductCatalog catalog, 
     {
         if (Validate(filter) is { } problem)
             return problem;
-        var (matching, _) = Build(accountId, filter with { RegionId = null, Search = null }, clock.GetUtcNow());
-        var counts = await matching.GroupBy(i => i.RegionId)
+        var counts = await Matching(accountId, filter with { RegionId = null, Search = null }, clock.GetUtcNow()).GroupBy(i => i.RegionId)
             .Select(g => new { g.Key, Count = g.Count() })
             .ToDictionaryAsync(x => x.Key, x => x.Count, StringComparer.Ordinal, ct);
         return catalog.Regions.Where(r => counts.ContainsKey(r.Id))
@@ -273,7 +271,7 @@ public sealed class RenewalViews(CloudbillDbContext db, ProductCatalog catalog, 
     internal IQueryable<Instance> PageQuery(long accountId, RenewalFilter filter)
     {
         var now = clock.GetUtcNow();
-        return PageOf(Build(accountId, filter, now).Matching, (filter.Page - 1) * filter.PageSize, filter.PageSize);
+        return PageOf(Matching(accountId, filter, now), (filter.Page - 1) * filter.PageSize, filter.PageSize);
     }
 
     /// <summary>
@@ -313,6 +311,27 @@ public sealed class RenewalViews(CloudbillDbContext db, ProductCatalog catalog, 
     private (IQueryable<Instance> Matching, IQueryable<Instance> Live) Build(
         long accountId, RenewalFilter filter, DateTimeOffset now)
     {
+        var common = Common(accountId, filter, now);
+        return (Matching(common, filter, now), NotPastRelease(common, null, now));
+    }
+
+    /// <summary>The matching instances alone, for the reads without facets (the live query is as large to build).</summary>
+    private IQueryable<Instance> Matching(long accountId, RenewalFilter filter, DateTimeOffset now) =>
+        Matching(Common(accountId, filter, now), filter, now);
+
+    private IQueryable<Instance> Matching(IQueryable<Instance> common, RenewalFilter filter, DateTimeOffset now)
+    {
+        var matching = NotPastRelease(common, filter.ProductCode, now);
+        if (filter.ProductCode is { } product)
+            matching = matching.Where(i => i.ProductCode == product);
+        if (filter.Method is { } method)
+            matching = matching.Where(i => i.RenewalMethod == method);
+        return matching;
+    }
+
+    /// <summary>What every view filters on before the product, the method and the release bound.</summary>
+    private IQueryable<Instance> Common(long accountId, RenewalFilter filter, DateTimeOffset now)
+    {
         var common = db.Instances.AsNoTracking()
             .Where(i => i.AccountId == accountId
                 && i.ChargeType == ChargeType.Subscription
@@ -336,13 +355,7 @@ public sealed class RenewalViews(CloudbillDbContext db, ProductCatalog catalog, 
 #pragma warning restore CA1304
         }
 
-        var live = NotPastRelease(common, null, now);
-        var matching = NotPastRelease(common, filter.ProductCode, now);
-        if (filter.ProductCode is { } product)
-            matching = matching.Where(i => i.ProductCode == product);
-        if (filter.Method is { } method)
-            matching = matching.Where(i => i.RenewalMethod == method);
-        return (matching, live);
+        return common;
     }
 
     private Problem? Validate(RenewalFilter filter)

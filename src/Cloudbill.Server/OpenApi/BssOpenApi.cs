@@ -136,14 +136,24 @@ public static class BssOpenApi
     /// <summary>The body, or null when it is larger than the limit (a chunked body has no Content-Length to check first).</summary>
     private static async Task<byte[]?> ReadBody(HttpRequest request, int limit, CancellationToken ct)
     {
+        // The SDK sends most actions with an empty body: nothing to read or to allocate for.
+        if (request.ContentLength == 0)
+            return [];
         using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
         {
-            if (buffer.Length + read > limit)
-                return null;
-            buffer.Write(chunk, 0, read);
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+            {
+                if (buffer.Length + read > limit)
+                    return null;
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
         }
         return buffer.ToArray();
     }
