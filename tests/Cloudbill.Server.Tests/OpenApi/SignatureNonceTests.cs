@@ -154,6 +154,24 @@ public class SignatureNonceTests
             await Assert.ThrowsAsync<InvalidOperationException>(() => Sign("n-5", failingRead));
         Assert.Equal(["n-1", "n-2", "n-4", .. provider == DatabaseProvider.Postgres ? ["n-5"] : Array.Empty<string>()],
             await test.Query(db => db.SignatureNonces.OrderBy(n => n.Nonce).Select(n => n.Nonce).ToListAsync()));
+
+        // The id comes back for another account with the same secret: the read this node started
+        // for the account it remembered does not stand, and the next read is for the new one.
+        await test.Query(db => db.AccessKeys.Where(k => k.Id == "LTAItest").ExecuteDeleteAsync());
+        var other = await test.Query(async db =>
+        {
+            var a = new BillingAccount { Email = "other@example.com", CreatedAt = now };
+            db.BillingAccounts.Add(a);
+            await db.SaveChangesAsync();
+            return a.Id;
+        });
+        await test.Run<AccessKeyService, AccessKeyPair>((keys, ct) => keys.Add(other, new AccessKeyPair("LTAItest", secret), ct));
+        reads.Clear();
+        var moved = await Sign("n-6", Read);
+        Assert.Equal((other, false), (moved.Item1!.AccountId, moved.Item3));
+        var movedAgain = await Sign("n-7", Read);
+        Assert.Equal((other, provider == DatabaseProvider.Postgres), (movedAgain.Item1!.AccountId, movedAgain.Item3));
+        Assert.Equal(provider == DatabaseProvider.Postgres ? [account, other] : [], reads);
     }
 
     [Fact]
