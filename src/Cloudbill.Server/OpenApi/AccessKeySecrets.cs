@@ -26,19 +26,33 @@ public sealed class AccessKeySecrets : IDisposable
     /// <summary>The account the database last named for the key, if this node has seen one.</summary>
     public long? FindAccount(string accessKeyId) => cache.Get<KnownKey>(accessKeyId)?.AccountId;
 
+    /// <summary>Writes of entries; one lock so a secret just replaced is never written back with an account.</summary>
+    private readonly Lock writing = new();
+
     /// <summary>A secret read from the database; the account stays unknown until the nonce statement names it.</summary>
-    public void Remember(string accessKeyId, string secret) => Set(accessKeyId, new KnownKey(secret, null));
+    public void Remember(string accessKeyId, string secret)
+    {
+        lock (writing)
+            Set(accessKeyId, new KnownKey(secret, null));
+    }
 
     public void RememberAccount(string accessKeyId, long accountId)
     {
-        if (cache.Get<KnownKey>(accessKeyId) is { } known && known.AccountId != accountId)
-            Set(accessKeyId, known with { AccountId = accountId });
+        lock (writing)
+        {
+            if (cache.Get<KnownKey>(accessKeyId) is { } known && known.AccountId != accountId)
+                Set(accessKeyId, known with { AccountId = accountId });
+        }
     }
 
     private void Set(string accessKeyId, KnownKey known) =>
         cache.Set(accessKeyId, known, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = TimeSpan.FromHours(1) });
 
-    public void Forget(string accessKeyId) => cache.Remove(accessKeyId);
+    public void Forget(string accessKeyId)
+    {
+        lock (writing)
+            cache.Remove(accessKeyId);
+    }
 
     public void Dispose() => cache.Dispose();
 }

@@ -23,7 +23,7 @@ public sealed record BssSignedRequest(
 /// Checks a request's signature (V3 ACS3-HMAC-SHA256 or V1 HMAC-SHA1), its timestamp and its
 /// nonce, in that order, so that only a correctly signed request can use up a nonce.
 /// </summary>
-public sealed class BssAuthenticator(AccessKeyService accessKeys, AccessKeySecrets secrets, CloudbillDbContext db, BssApiOptions options, TimeProvider clock)
+public sealed class BssAuthenticator(AccessKeyService accessKeys, AccessKeySecrets secrets, CloudbillDbContext db, DatabaseSettings database, BssApiOptions options, TimeProvider clock)
 {
     /// <summary>The SDK always signs these; without any of them the signature proves too little.</summary>
     private static readonly string[] RequiredV3Headers = ["host", "x-acs-action", "x-acs-content-sha256", "x-acs-date", "x-acs-signature-nonce", "x-acs-version"];
@@ -157,7 +157,7 @@ public sealed class BssAuthenticator(AccessKeyService accessKeys, AccessKeySecre
         if (nonce.Length > SignatureNonce.MaxLength)
             return Denied(BssErrors.IncompleteSignature($"The signature nonce is longer than {SignatureNonce.MaxLength} characters."));
 
-        if (db.Database.ProviderName != PostgresProvider)
+        if (database.Provider != DatabaseProvider.Postgres)
             return Judged(accessKeyId, nonce, await UseNonce(accessKeyId, nonce, now, ct), readDone: false);
         if (readAlongside is null || secrets.FindAccount(accessKeyId) is not { } knownAccount)
             return Judged(accessKeyId, nonce, await UseNonceOnTheContext(accessKeyId, nonce, now, ct), readDone: false);
@@ -182,8 +182,6 @@ public sealed class BssAuthenticator(AccessKeyService accessKeys, AccessKeySecre
             readFailure?.Throw();
         return judged;
     }
-
-    private const string PostgresProvider = "Npgsql.EntityFrameworkCore.PostgreSQL";
 
     /// <summary>The refusals of the key-and-nonce statement; an account it names is remembered for the next request's read.</summary>
     private (BssCaller?, BssError?, bool) Judged(string accessKeyId, string nonce, (long? AccountId, bool FirstUse) used, bool readDone)
@@ -234,7 +232,8 @@ public sealed class BssAuthenticator(AccessKeyService accessKeys, AccessKeySecre
 
     private async Task<(long? AccountId, bool FirstUse)> UseNonceOnItsOwnConnection(string accessKeyId, string nonce, DateTimeOffset now, CancellationToken ct)
     {
-        await using var connection = new NpgsqlConnection(db.Database.GetConnectionString());
+        // The configured string itself: one EF derived from a data source would have lost its password.
+        await using var connection = new NpgsqlConnection(database.ConnectionString);
         await connection.OpenAsync(ct);
         return await UseNoncePostgres(connection, accessKeyId, nonce, now, ct);
     }

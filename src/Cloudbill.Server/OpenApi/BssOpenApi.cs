@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -117,17 +118,39 @@ public static class BssOpenApi
             }
         }
 
-        // A read may run while the nonce is written (docs/decisions/0023); its answer waits for
-        // the authentication, then for the quota, like any other.
+        // A read may run while the nonce is written (docs/decisions/0023), if the quota has room;
+        // its answer, or its failure, waits for the authentication and then for the quota.
+        var throttle = http.RequestServices.GetRequiredService<BssThrottle>();
         BssOutcome read = default;
-        Func<BssCaller, Task>? readAlongside = BssActions.Reads.Contains(action) ? async c => read = await Run(c) : null;
-        var (caller, denied, readDone) = await http.RequestServices.GetRequiredService<BssAuthenticator>().Authenticate(signed, readAlongside, http.RequestAborted);
+        ExceptionDispatchInfo? readFailure = null;
+        var readStarted = false;
+        async Task ReadAlongside(BssCaller c)
+        {
+            if (!throttle.HasRoom(c.AccessKeyId, action))
+                return;
+            readStarted = true;
+            try
+            {
+                read = await Run(c);
+            }
+#pragma warning disable CA1031 // Thrown below once the request is allowed; a refusal or the quota comes first.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                readFailure = ExceptionDispatchInfo.Capture(e);
+            }
+        }
+        var (caller, denied, readDone) = await http.RequestServices.GetRequiredService<BssAuthenticator>()
+            .Authenticate(signed, BssActions.Reads.Contains(action) ? ReadAlongside : null, http.RequestAborted);
         if (denied is not null)
             return (denied.Status, Error(denied));
-        if (!http.RequestServices.GetRequiredService<BssThrottle>().TryAcquire(caller!.AccessKeyId, action))
+        if (!throttle.TryAcquire(caller!.AccessKeyId, action))
             return (400, Error(BssErrors.Throttled(action)));
 
-        var outcome = readDone ? read : await Run(caller);
+        var answered = readDone && readStarted;
+        if (answered)
+            readFailure?.Throw();
+        var outcome = answered ? read : await Run(caller);
         if (outcome.Error is { } failed)
             return (failed.Status, Error(failed));
         return (200, new SuccessBody(requestId, "Success", "Successful!", true, outcome.Data));

@@ -30,5 +30,12 @@ public sealed class BssThrottle(BssApiOptions options) : IDisposable
         return lease.IsAcquired;
     }
 
+    /// <summary>
+    /// Whether the window still has a call left, without using it up: a read starts beside the
+    /// nonce only then, so calls over the quota cost the database nothing (docs/decisions/0023).
+    /// </summary>
+    public bool HasRoom(string accessKeyId, string action) =>
+        !options.ThrottlingEnabled || limiter.GetStatistics((accessKeyId, action)) is not { CurrentAvailablePermits: 0 };
+
     public void Dispose() => limiter.Dispose();
 }

@@ -1,4 +1,5 @@
 using Cloudbill.Core.Accounts;
+using Cloudbill.Core.Ledger;
 using Cloudbill.Core.Persistence;
 using Cloudbill.Server.OpenApi;
 using Cloudbill.Testing;
@@ -118,12 +119,19 @@ public class SignatureNonceTests
         var account = await test.Query(db => db.BillingAccounts.Select(a => a.Id).SingleAsync());
         var now = test.Clock.GetUtcNow();
         var reads = new List<long>();
-        Task<(BssCaller?, BssError?, bool)> Sign(string nonce, Func<BssCaller, Task> read) =>
-            test.Run<BssAuthenticator, (BssCaller?, BssError?, bool)>((auth, ct) => auth.Authenticate(V1(nonce, now, secret), read, ct));
-        Task Read(BssCaller caller)
+        // Each request in its own scope, and the read a real query on that scope's DbContext while
+        // the nonce statement is on its way: the two must never share a connection.
+        async Task<(BssCaller?, BssError?, bool)> Sign(string nonce, Func<BssCaller, LedgerService, Task> read)
         {
+            await using var scope = test.Services.CreateAsyncScope();
+            var ledger = scope.ServiceProvider.GetRequiredService<LedgerService>();
+            return await scope.ServiceProvider.GetRequiredService<BssAuthenticator>()
+                .Authenticate(V1(nonce, now, secret), caller => read(caller, ledger), TestContext.Current.CancellationToken);
+        }
+        async Task Read(BssCaller caller, LedgerService ledger)
+        {
+            await ledger.Balance(caller.AccountId, TestContext.Current.CancellationToken);
             reads.Add(caller.AccountId);
-            return Task.CompletedTask;
         }
 
         // The first request teaches this node the key's account: nothing is read before that.
@@ -141,9 +149,13 @@ public class SignatureNonceTests
         // failed is not what the caller hears: the refusal is.
         var replay = await Sign("n-2", Read);
         Assert.Equal(("SignatureNonceUsed", false), (replay.Item2!.Code, replay.Item3));
-        var failingRead = (BssCaller _) => Task.FromException(new InvalidOperationException("the read failed"));
+        async Task FailingRead(BssCaller caller, LedgerService ledger)
+        {
+            await ledger.Balance(caller.AccountId, TestContext.Current.CancellationToken);
+            throw new InvalidOperationException("the read failed");
+        }
         await test.Query(db => db.AccessKeys.Where(k => k.Id == "LTAItest").ExecuteUpdateAsync(k => k.SetProperty(x => x.Enabled, false)));
-        var disabled = await Sign("n-3", failingRead);
+        var disabled = await Sign("n-3", FailingRead);
         Assert.Equal(("InvalidAccessKeyId.NotFound", false), (disabled.Item2!.Code, disabled.Item3));
         Assert.Null(disabled.Item1);
 
@@ -151,7 +163,7 @@ public class SignatureNonceTests
         await test.Query(db => db.AccessKeys.Where(k => k.Id == "LTAItest").ExecuteUpdateAsync(k => k.SetProperty(x => x.Enabled, true)));
         await Sign("n-4", Read);
         if (provider == DatabaseProvider.Postgres)
-            await Assert.ThrowsAsync<InvalidOperationException>(() => Sign("n-5", failingRead));
+            await Assert.ThrowsAsync<InvalidOperationException>(() => Sign("n-5", FailingRead));
         Assert.Equal(["n-1", "n-2", "n-4", .. provider == DatabaseProvider.Postgres ? ["n-5"] : Array.Empty<string>()],
             await test.Query(db => db.SignatureNonces.OrderBy(n => n.Nonce).Select(n => n.Nonce).ToListAsync()));
 
@@ -193,14 +205,16 @@ public class SignatureNonceTests
             await insert.ExecuteNonQueryAsync(ct);
         }
 
-        var readFinished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var signing = test.Run<BssAuthenticator, (BssCaller?, BssError?, bool)>((auth, token) => auth.Authenticate(V1("n-2", now, secret), _ =>
+        var readFinished = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var scope = test.Services.CreateAsyncScope();
+        var ledger = scope.ServiceProvider.GetRequiredService<LedgerService>();
+        var signing = scope.ServiceProvider.GetRequiredService<BssAuthenticator>().Authenticate(V1("n-2", now, secret), async caller =>
         {
-            readFinished.SetResult();
-            return Task.CompletedTask;
-        }, token));
+            // A real query on the request's context, while the nonce's INSERT is still blocked.
+            readFinished.SetResult((await ledger.Balance(caller.AccountId, ct)).Cash.ToString());
+        }, ct);
         // Had the read queued behind the nonce, it could not finish before the holder lets go.
-        await readFinished.Task.WaitAsync(TimeSpan.FromSeconds(20), ct);
+        Assert.Equal("0.00", await readFinished.Task.WaitAsync(TimeSpan.FromSeconds(20), ct));
         Assert.False(signing.IsCompleted);
 
         await transaction.RollbackAsync(ct);
