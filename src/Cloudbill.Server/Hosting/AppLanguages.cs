@@ -73,7 +73,7 @@ public static class AppLanguages
 
     public static void Remember(HttpContext http, string culture) =>
         http.Response.Cookies.Append(CookieName, CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(culture)),
-            new CookieOptions { Expires = DateTimeOffset.UnixEpoch.AddYears(100), IsEssential = true, SameSite = SameSiteMode.Lax, HttpOnly = true });
+            new CookieOptions { Expires = DateTimeOffset.UnixEpoch.AddYears(100), IsEssential = true, SameSite = SameSiteMode.Lax, HttpOnly = true, Secure = http.Request.IsHttps });
 
     /// <summary>Only local paths: a crafted return address must not send the customer elsewhere.</summary>
     public static string LocalPath(string? url) =>

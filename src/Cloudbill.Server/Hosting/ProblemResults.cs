@@ -16,6 +16,7 @@ internal static class ProblemResults
 {
     public const string TypePrefix = "urn:cloudbill:problem:";
     public const string UnexpectedCode = "Server.Unexpected";
+    public const string TooManyRequestsCode = "Request.TooMany";
     public const string JsonContentType = "application/problem+json";
 
     public static int StatusOf(Problem problem) => problem.Kind switch
@@ -57,6 +58,10 @@ internal static class ProblemResults
 
     public static IResult From(Problem problem) =>
         new ProblemJson(StatusOf(problem), problem.Code, TitleOf(problem), problem.Message);
+
+    /// <summary>A rate limit's refusal (docs/decisions/0025): nothing of the request was done.</summary>
+    public static IResult TooManyRequests(string detail) =>
+        new ProblemJson(StatusCodes.Status429TooManyRequests, TooManyRequestsCode, "Too many requests.", detail);
 
     /// <summary>What an unexpected exception answers: nothing of the exception, only where to find it in the log.</summary>
     public static IResult Unexpected(string requestId) =>

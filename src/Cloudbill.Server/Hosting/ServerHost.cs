@@ -4,6 +4,7 @@ using Cloudbill.Core.Persistence;
 using Cloudbill.Sandbox;
 using Cloudbill.Server.App;
 using Cloudbill.Server.OpenApi;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Identity;
 
 namespace Cloudbill.Server.Hosting;
@@ -46,10 +47,12 @@ public static class ServerHost
         if (sandbox is not null)
             builder.Services.AddPaymentSandbox(sandbox.Options, sandbox.Credentials);
         builder.Services.AddCloudbillCore(builder.Configuration);
-        builder.Services.AddCloudbillWeb();
+        builder.Services.AddCloudbillWeb(builder.Configuration);
         builder.Services.AddBssOpenApi(builder.Configuration);
 
         var app = builder.Build();
+        // First: the API and the app both see the real client and answer with the security headers.
+        app.UseForwardedClientAndSecurityHeaders();
         // Before the app's middleware: the API answers its own errors and never redirects to sign-in.
         app.MapBssOpenApi();
         app.UseCloudbillWeb();
@@ -93,8 +96,12 @@ public static class ServerHost
 
 internal static class WebServices
 {
-    public static IServiceCollection AddCloudbillWeb(this IServiceCollection services)
+    public static IServiceCollection AddCloudbillWeb(this IServiceCollection services, IConfiguration configuration)
     {
+        var web = WebOptions.Read(configuration);
+        services.AddSingleton(web);
+        services.AddForwardedClient(web);
+        services.AddFormRateLimits(RateLimitOptions.Read(configuration));
         services.AddRazorComponents();
         services.AddAppLanguages();
         services.AddResponseCompression(o =>
@@ -112,13 +119,24 @@ internal static class WebServices
             o.LoginPath = "/signin";
             o.LogoutPath = "/signout";
             o.Cookie.Name = "cloudbill.auth";
+            // Secure whenever the request came over HTTPS (directly or through a known proxy).
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Lax;
             o.SlidingExpiration = true;
+            // Signed out or password changed: a copied cookie stops at its next request.
+            o.Events.OnValidatePrincipal = SessionStamps.Validate;
+        });
+        services.Configure<IdentityOptions>(o =>
+        {
+            o.Lockout.MaxFailedAccessAttempts = web.LockoutAttempts;
+            o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(web.LockoutMinutes);
         });
         new IdentityBuilder(typeof(CloudbillUser), services)
             .AddSignInManager()
             .AddClaimsPrincipalFactory<CustomerClaimsFactory>();
         services.AddAuthorization();
-        services.AddAntiforgery();
+        services.AddAntiforgery(o => o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
         services.AddProblemDetails();
         services.AddExceptionHandler<UnexpectedExceptionHandler>();
         services.AddHealthChecks().AddDbContextCheck<CloudbillDbContext>("database");
@@ -136,16 +154,23 @@ internal static class WebServices
         app.UseResponseCompression();
         app.UseAuthentication();
         app.UseRequestLocalization();
+        app.UseFormRateLimits();
         app.UseAuthorization();
         app.UseAntiforgery();
 
         app.MapStaticAssets();
         app.MapHealthChecks("/healthz");
-        app.MapPost("/signout", async (SignInManager<CloudbillUser> signIn) =>
+        app.MapPost("/signout", async (HttpContext http, IAntiforgery antiforgery, SignInManager<CloudbillUser> signIn, UserManager<CloudbillUser> users) =>
         {
+            // Checked here: a forged form signs nobody out and lands on My, whose button has a fresh token.
+            if (!http.Request.HasFormContentType || !await antiforgery.IsRequestValidAsync(http))
+                return Results.LocalRedirect("/my");
+            // A new security stamp ends every cookie of the account, a copied one too (SessionStamps).
+            if (http.User.Identity?.IsAuthenticated == true && await users.GetUserAsync(http.User) is { } user)
+                await users.UpdateSecurityStampAsync(user);
             await signIn.SignOutAsync();
-            return TypedResults.LocalRedirect("/signin");
-        });
+            return Results.LocalRedirect("/signin");
+        }).DisableAntiforgery();
         app.MapPaymentEndpoints();
         app.MapLanguageSwitch();
         app.MapRazorComponents<AppRoot>();

@@ -17,13 +17,18 @@ public sealed record BssSignedRequest(
     IReadOnlyList<BssParameter> Query,
     IReadOnlyList<BssParameter> Form,
     Func<string, string?> Header,
-    ReadOnlyMemory<byte> Body);
+    ReadOnlyMemory<byte> Body)
+{
+    /// <summary>The client's address (after a known proxy), for counting its failed signatures.</summary>
+    public string? SourceAddress { get; init; }
+}
 
 /// <summary>
 /// Checks a request's signature (V3 ACS3-HMAC-SHA256 or V1 HMAC-SHA1), its timestamp and its
 /// nonce, in that order, so that only a correctly signed request can use up a nonce.
 /// </summary>
-public sealed class BssAuthenticator(AccessKeyService accessKeys, AccessKeySecrets secrets, CloudbillDbContext db, DatabaseSettings database, BssApiOptions options, TimeProvider clock)
+public sealed class BssAuthenticator(AccessKeyService accessKeys, AccessKeySecrets secrets, CloudbillDbContext db, DatabaseSettings database, BssApiOptions options, TimeProvider clock,
+    BssSignatureFailures? failures = null)
 {
     /// <summary>The SDK always signs these; without any of them the signature proves too little.</summary>
     private static readonly string[] RequiredV3Headers = ["host", "x-acs-action", "x-acs-content-sha256", "x-acs-date", "x-acs-signature-nonce", "x-acs-version"];
@@ -94,7 +99,7 @@ public sealed class BssAuthenticator(AccessKeyService accessKeys, AccessKeySecre
 
         var canonical = BssSignatures.V3CanonicalRequest(request.Method, BssSignatures.CanonicalQuery(request.Query), headers, payloadHash);
         var stringToSign = BssSignatures.V3StringToSign(canonical);
-        return await Verified(credential, secret => BssSignatures.SameSignature(BssSignatures.V3Signature(secret, stringToSign), signature),
+        return await Verified(credential, request.SourceAddress, secret => BssSignatures.SameSignature(BssSignatures.V3Signature(secret, stringToSign), signature),
             request.Header("x-acs-date")!, request.Header("x-acs-signature-nonce")!, readAlongside, ct);
     }
 
@@ -112,27 +117,34 @@ public sealed class BssAuthenticator(AccessKeyService accessKeys, AccessKeySecre
         var accessKeyId = Get("AccessKeyId")!;
         var stringToSign = BssSignatures.V1StringToSign(request.Method, request.Query.Concat(request.Form));
         var signature = Get("Signature")!;
-        return await Verified(accessKeyId, secret => BssSignatures.SameSignature(BssSignatures.V1Signature(secret, stringToSign), signature),
+        return await Verified(accessKeyId, request.SourceAddress, secret => BssSignatures.SameSignature(BssSignatures.V1Signature(secret, stringToSign), signature),
             Get("Timestamp")!, Get("SignatureNonce")!, readAlongside, ct);
     }
 
     /// <summary>
     /// The signature checked with the key's secret (this node's copy, or the stored one when
-    /// there is none or it does not match), then the timestamp and the nonce.
+    /// there is none or it does not match), then the timestamp and the nonce. A key id or address
+    /// that keeps failing is refused before the stored key is read and decrypted.
     /// </summary>
-    private async Task<(BssCaller?, BssError?, bool)> Verified(string accessKeyId, Func<string, bool> signedWith, string timestamp, string nonce, Func<BssCaller, Task>? readAlongside, CancellationToken ct)
+    private async Task<(BssCaller?, BssError?, bool)> Verified(string accessKeyId, string? sourceAddress, Func<string, bool> signedWith, string timestamp, string nonce, Func<BssCaller, Task>? readAlongside, CancellationToken ct)
     {
         if (secrets.Find(accessKeyId) is not { } secret || !signedWith(secret))
         {
+            if (failures is not null && failures.IsRefused(accessKeyId, sourceAddress))
+                return Denied(BssErrors.SignatureFailuresThrottled(accessKeyId));
             var key = await accessKeys.Resolve(accessKeyId, ct);
             if (key is null)
             {
                 secrets.Forget(accessKeyId);
+                failures?.Failed(accessKeyId, sourceAddress);
                 return Denied(BssErrors.AccessKeyNotFound(accessKeyId));
             }
             secrets.Remember(accessKeyId, key.Value.Secret);
             if (!signedWith(key.Value.Secret))
+            {
+                failures?.Failed(accessKeyId, sourceAddress);
                 return Denied(SignatureMismatch());
+            }
         }
         return await Fresh(accessKeyId, timestamp, nonce, readAlongside, ct);
     }

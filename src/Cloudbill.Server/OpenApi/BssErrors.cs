@@ -40,6 +40,10 @@ public static class BssErrors
     public static BssError Throttled(string action) =>
         new(400, "Throttling.User", $"Request was denied due to user flow control: too many {action} calls with this AccessKey; retry later.");
 
+    /// <summary>HTTP 429: the key id or the caller's address sent too many unknown keys or wrong signatures (docs/decisions/0025).</summary>
+    public static BssError SignatureFailuresThrottled(string accessKeyId) =>
+        new(429, "Throttling.SignatureFailures", $"Request was denied: too many requests with an unknown AccessKey or a wrong signature for '{accessKeyId}' or from this address; check the AccessKey pair and retry in a few minutes.");
+
     public static BssError BodyTooLarge(long limit) =>
         new(413, "InvalidParameter.BodyTooLarge", $"The request body is larger than {limit} bytes.");
 

@@ -24,6 +24,8 @@ public static class BssOpenApi
         options.Validate();
         services.AddSingleton(options);
         services.AddSingleton<BssThrottle>();
+        services.AddSingleton(Hosting.RateLimitOptions.Read(configuration));
+        services.AddSingleton<BssSignatureFailures>();
         services.AddSingleton<AccessKeySecrets>();
         services.AddScoped<BssAuthenticator>();
         services.AddScoped<BssTransactions>();
@@ -105,7 +107,10 @@ public static class BssOpenApi
         if (!BssActions.All.TryGetValue(action, out var handler))
             return (404, Error(BssErrors.ActionNotFound(action)));
 
-        var signed = new BssSignedRequest(request.Method, request.QueryString.Value, query, form, name => Header(request, name), body);
+        var signed = new BssSignedRequest(request.Method, request.QueryString.Value, query, form, name => Header(request, name), body)
+        {
+            SourceAddress = Hosting.FormRateLimits.ClientAddress(http),
+        };
         async Task<BssOutcome> Run(BssCaller caller)
         {
             try

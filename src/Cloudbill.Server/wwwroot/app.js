@@ -25,3 +25,16 @@ document.addEventListener("click", async (event) => {
 const markView = () => { document.documentElement.dataset.view = Math.random().toString(36).slice(2); };
 markView();
 if (window.Blazor) window.Blazor.addEventListener("enhancedload", markView);
+
+// A form marked data-submit-once sends one request per page view: a double tap on Change
+// password must not send the old password again after the first request has changed it.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-submit-once")) return;
+  if (form.dataset.submitted === "true") {
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    return;
+  }
+  form.dataset.submitted = "true";
+}, true);
