@@ -29,6 +29,10 @@ public class AppFixture : IAsyncLifetime
             ["Cloudbill__Payments__SandboxRetryScale"] = "0.001",
             // The tests compare the database before and after a refused form: no engine run may change it meanwhile.
             ["Cloudbill__Engine__IntervalSeconds"] = "0",
+            // Every test of a class signs in and up from 127.0.0.1; WebHardeningTests try the limits.
+            ["Cloudbill__RateLimits__SignIn__Requests"] = "100000",
+            ["Cloudbill__RateLimits__SignUp__Requests"] = "100000",
+            ["Cloudbill__RateLimits__SignUpTotal__Requests"] = "100000",
         }.Concat(ExtraSettings).ToDictionary());
         Services = await TestServices.Start(Database, DateTimeOffset.UtcNow);
         await browser.InitializeAsync();
