@@ -170,7 +170,10 @@ internal sealed partial class SandboxHarness : IAsyncDisposable
     private static List<KeyValuePair<string, string>> Flatten(IFormCollection form) =>
         form.SelectMany(field => field.Value.Select(value => new KeyValuePair<string, string>(field.Key, value ?? ""))).ToList();
 
-    // ------------------------------------------------------------------ waiting (real time, bounded)
+    // ------------------------------------------------------------------ waiting (on signals; real time bounds only a hang)
+
+    /// <summary>How long a wait may last before it is a hang rather than a loaded machine (as Cloudbill.Testing's Eventually.Bound).</summary>
+    private static readonly TimeSpan Hang = TimeSpan.FromMinutes(5);
 
     public Task<Received> NextAlipayNotification() => Next(alipayNotifications);
 
@@ -178,14 +181,15 @@ internal sealed partial class SandboxHarness : IAsyncDisposable
 
     private static async Task<Received> Next(Channel<Received> channel)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(Hang);
         try
         {
             return await channel.Reader.ReadAsync(timeout.Token);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (!TestContext.Current.CancellationToken.IsCancellationRequested)
         {
-            throw new TimeoutException("No notification reached the merchant within 15 s.");
+            throw new TimeoutException($"No notification reached the merchant within {Hang.TotalMinutes} minutes.");
         }
     }
 
@@ -211,7 +215,7 @@ internal sealed partial class SandboxHarness : IAsyncDisposable
         var store = sandbox.Services.GetRequiredService<SandboxStore>();
         var progress = sandbox.Services.GetRequiredService<SendProgress>();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(15));
+        timeout.CancelAfter(Hang);
         while (true)
         {
             var sent = progress.NextSend();
@@ -224,7 +228,7 @@ internal sealed partial class SandboxHarness : IAsyncDisposable
             }
             catch (OperationCanceledException) when (!TestContext.Current.CancellationToken.IsCancellationRequested)
             {
-                throw new TimeoutException("The sandbox still had a notification due after 15 s.");
+                throw new TimeoutException($"The sandbox still had a notification due after {Hang.TotalMinutes} minutes.");
             }
         }
     }
@@ -241,13 +245,19 @@ internal sealed partial class SandboxHarness : IAsyncDisposable
     /// <summary>Waits until the sandbox has logged <paramref name="count"/> sends, so that the next clock move starts from a settled sender.</summary>
     public async Task WaitForDeliveries(int count)
     {
-        for (var i = 0; i < 300; i++)
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(Hang);
+        while ((await Deliveries()).Count < count)
         {
-            if ((await Deliveries()).Count >= count)
-                return;
-            await Task.Delay(50, TestContext.Current.CancellationToken);
+            try
+            {
+                await Task.Delay(50, timeout.Token);
+            }
+            catch (OperationCanceledException) when (!TestContext.Current.CancellationToken.IsCancellationRequested)
+            {
+                throw new TimeoutException($"The sandbox did not log {count} sends within {Hang.TotalMinutes} minutes.");
+            }
         }
-        throw new TimeoutException($"The sandbox did not log {count} sends within 15 s.");
     }
 
     public async Task SetSwitches(object switches)

@@ -20,7 +20,7 @@ function freePort() {
 }
 
 function cli(env, ...args) {
-  const result = spawnSync('dotnet', [dll, ...args], { env, encoding: 'utf8', cwd: os.tmpdir(), timeout: 120000 });
+  const result = spawnSync('dotnet', [dll, ...args], { env, encoding: 'utf8', cwd: os.tmpdir(), timeout: 300000 });   // a hang, not a slow machine
   if (result.status !== 0)
     throw new Error(`cloudbill ${args.join(' ')} exited ${result.status}: ${result.stdout}${result.stderr}`);
   return result.stdout;
@@ -36,7 +36,7 @@ function createCustomer(env, email, balance) {
 }
 
 async function waitHealthy(base, server, log) {
-  const deadline = Date.now() + 90000;
+  const deadline = Date.now() + 300000;   // a hang, not a slow machine: the answer is the signal
   while (Date.now() < deadline) {
     if (server.exitCode !== null)
       throw new Error(`The server exited with ${server.exitCode}:\n${log.join('')}`);
@@ -47,7 +47,7 @@ async function waitHealthy(base, server, log) {
     } catch { /* not listening yet */ }
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`The server did not become healthy in 90 s:\n${log.join('')}`);
+  throw new Error(`The server did not become healthy in 5 minutes:\n${log.join('')}`);
 }
 
 async function main() {

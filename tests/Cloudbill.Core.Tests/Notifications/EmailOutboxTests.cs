@@ -214,19 +214,11 @@ public class EmailOutboxTests
     }
 
     /// <summary>Moves the fake clock one poll interval at a time until the server has the messages (the worker runs on its own task).</summary>
-    private static async Task SentEventually(TestServices test, TestSmtpServer smtp, EmailOptions options, int count)
-    {
-        // Bounded by real time, not by rounds: a loaded machine runs fewer rounds.
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (smtp.Received.Count >= count && await test.Query(db => db.Notifications.CountAsync(n => n.Email == EmailState.Sent)) >= count)
-                return;
-            test.Clock.Advance(TimeSpan.FromSeconds(options.PollIntervalSeconds));
-            await Task.Delay(10, TestContext.Current.CancellationToken);
-        }
-        Assert.Fail($"The outbox did not send {count} message(s); the server has {smtp.Received.Count}.");
-    }
+    private static Task SentEventually(TestServices test, TestSmtpServer smtp, EmailOptions options, int count) =>
+        Eventually.Until(
+            async () => smtp.Received.Count >= count && await test.Query(db => db.Notifications.CountAsync(n => n.Email == EmailState.Sent)) >= count,
+            $"the outbox sending {count} message(s) (the server has {smtp.Received.Count})",
+            () => test.Clock.Advance(TimeSpan.FromSeconds(options.PollIntervalSeconds)));
 
     [Fact]
     public void AddCloudbillNotifications_binds_Cloudbill_Email_and_never_shows_the_password()

@@ -272,19 +272,9 @@ public class PurchaseTests
     /// <summary>
     /// Waits for a background service that acts on the fake clock. Its timer may be set after the
     /// test moved the clock, so each round nudges the clock on by <paramref name="nudge"/> (when
-    /// given) until the condition holds; real time only bounds the wait.
+    /// given) until the condition holds; only a hang ends the wait (<see cref="Testing.Eventually.Bound"/>).
     /// </summary>
-    internal static async Task Eventually(Func<Task<bool>> condition, Microsoft.Extensions.Time.Testing.FakeTimeProvider? clock = null, TimeSpan? nudge = null)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await condition())
-                return;
-            if (clock is not null && nudge is { } step)
-                clock.Advance(step);
-            await Task.Delay(20, TestContext.Current.CancellationToken);
-        }
-        Assert.Fail("The condition did not become true within 30 s.");
-    }
+    internal static Task Eventually(Func<Task<bool>> condition, Microsoft.Extensions.Time.Testing.FakeTimeProvider? clock = null, TimeSpan? nudge = null) =>
+        Testing.Eventually.Until(condition, "the background service's result",
+            clock is not null && nudge is { } step ? () => clock.Advance(step) : null);
 }

@@ -237,9 +237,7 @@ public class AccountPagesTests(AppFixture app) : IClassFixture<AppFixture>
         await page.WaitForURLAsync("**/sandbox/alipay/cashier/**");
         await page.GetByLabel("Alipay balance (余额)").CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Confirm payment" }).ClickAsync();
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while ((await app.Services.Balance(account)).Cash != Core.Money.Parse("1250.00") && DateTime.UtcNow < deadline)
-            await Task.Delay(250, TestContext.Current.CancellationToken);
+        await Eventually.Until(async () => (await app.Services.Balance(account)).Cash == Core.Money.Parse("1250.00"), "the top-up credited", pause: TimeSpan.FromMilliseconds(250));
         Assert.Equal(Core.Money.Parse("1250.00"), (await app.Services.Balance(account)).Cash);
 
         // A renewal paid from the balance.

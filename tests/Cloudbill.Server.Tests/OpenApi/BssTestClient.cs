@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Cloudbill.Server.OpenApi;
+using Cloudbill.Testing;
 
 namespace Cloudbill.Server.Tests.OpenApi;
 
@@ -12,7 +13,7 @@ public sealed class BssTestClient(Uri server, string accessKeyId, string secret)
     public const string DemoAccessKeyId = "LTAI5tCloudbillDemo00001";
     public const string DemoSecret = "CloudbillDemoSecret00000000001";
 
-    private readonly HttpClient http = new() { BaseAddress = server, Timeout = TimeSpan.FromSeconds(30) };
+    private readonly HttpClient http = new() { BaseAddress = server, Timeout = Eventually.Bound };
 
     /// <summary>A V3-signed request, as the SDK would send it; a test may change it after signing.</summary>
     public HttpRequestMessage SignedV3(string action, IReadOnlyDictionary<string, string>? query = null, DateTimeOffset? date = null, string? nonce = null, byte[]? body = null)

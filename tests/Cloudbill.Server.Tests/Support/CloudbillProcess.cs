@@ -37,7 +37,8 @@ public static class CloudbillProcess
         using var process = Start(environment, args);
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        // The exit is the signal; the bound only stops a hang (a loaded machine starts .NET slowly).
+        using var timeout = new CancellationTokenSource(Eventually.Bound);
         await process.WaitForExitAsync(timeout.Token);
         return new ProcessResult(process.ExitCode, await output, await error);
     }
@@ -69,23 +70,41 @@ public static class CloudbillProcess
     }
 }
 
-/// <summary>A running server process on a free loopback port, stopped when disposed.</summary>
+/// <summary>
+/// A running server process on a loopback port the operating system chose (port 0: no race with
+/// another test between picking a free port and binding it), stopped when disposed.
+/// </summary>
 public sealed class RunningServer : IAsyncDisposable
 {
     private readonly Process process;
     private readonly StringBuilder log = new();
+    private readonly TaskCompletionSource<Uri> listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private RunningServer(Process process, Uri address)
+    private RunningServer(Process process)
     {
         this.process = process;
-        Address = address;
-        process.OutputDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.EnableRaisingEvents = true;
+        process.Exited += (_, _) => exited.TrySetResult();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        if (process.HasExited)
+            exited.TrySetResult();
     }
 
-    public Uri Address { get; }
+    private void Append(string? line)
+    {
+        lock (log) log.AppendLine(line);
+        // Kestrel's own signal that the socket is bound, with the port it got.
+        const string Marker = "Now listening on: ";
+        var at = line?.IndexOf(Marker, StringComparison.Ordinal) ?? -1;
+        if (at >= 0)
+            listening.TrySetResult(new Uri(line![(at + Marker.Length)..].Trim()));
+    }
+
+    public Uri Address { get; private set; } = null!;
 
     public string Log
     {
@@ -97,30 +116,38 @@ public sealed class RunningServer : IAsyncDisposable
         var environment = CloudbillProcess.DatabaseSettings(database);
         foreach (var (key, value) in extra ?? new Dictionary<string, string>())
             environment[key] = value;
-        var port = CloudbillProcess.FreePort();
-        var server = new RunningServer(CloudbillProcess.Start(environment, "--urls", $"http://127.0.0.1:{port}"), new Uri($"http://127.0.0.1:{port}"));
-
-        using var http = new HttpClient { BaseAddress = server.Address, Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow.AddSeconds(150);
-        while (DateTime.UtcNow < deadline)
+        // The lifetime's "Now listening on" line is the signal; keep it on whatever the log levels say.
+        environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
+        var server = new RunningServer(CloudbillProcess.Start(environment, "--urls", "http://127.0.0.1:0"));
+        // Bounded only as a last resort (a hung start); the signals decide.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        try
         {
-            if (server.process.HasExited)
+            var first = await Task.WhenAny(server.listening.Task, server.exited.Task).WaitAsync(timeout.Token);
+            if (first == server.exited.Task)
+            {
+                // Let the output readers finish the last lines before reporting them.
+                await server.process.WaitForExitAsync(timeout.Token);
                 throw new InvalidOperationException($"The server exited with {server.process.ExitCode}:\n{server.Log}");
-            try
-            {
-                if ((await http.GetAsync("/healthz")).IsSuccessStatusCode)
-                    return server;
             }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException)
-            {
-            }
-            await Task.Delay(200);
+            server.Address = await server.listening.Task;
+            // Listening comes after the database was prepared (ServerHost.Prepare runs before RunAsync); the health check confirms it.
+            using var http = new HttpClient { BaseAddress = server.Address };
+            var health = await http.GetAsync("/healthz", timeout.Token);
+            if (!health.IsSuccessStatusCode)
+                throw new InvalidOperationException($"The server answered /healthz with {(int)health.StatusCode}:\n{server.Log}");
+            return server;
         }
-        await server.DisposeAsync();
-        throw new TimeoutException($"The server did not become healthy in 150 s:\n{server.Log}");
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            await server.DisposeAsync();
+            throw new TimeoutException($"The server did not start listening in 5 minutes:\n{server.Log}");
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -47,12 +47,16 @@ public sealed class ProblemDetailsTests
         }
     }
 
+    /// <summary>The address Kestrel bound (port 0 lets the system choose: no race for a free port).</summary>
+    private static Uri BoundAddress(WebApplication app) =>
+        new(app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+            .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First());
+
     private static async Task<Host> Start(Action<IServiceCollection>? plant = null)
     {
         var database = await TestDatabase.Create(DatabaseProvider.Sqlite);
-        var port = CloudbillProcess.FreePort();
         var log = new ConcurrentQueue<(LogLevel Level, string Message, Exception? Exception)>();
-        var app = ServerHost.Build(["--urls", $"http://127.0.0.1:{port}"], builder =>
+        var app = ServerHost.Build(["--urls", "http://127.0.0.1:0"], builder =>
         {
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
@@ -71,7 +75,7 @@ public sealed class ProblemDetailsTests
         });
         await ServerHost.Prepare(app.Services, app.Logger, TestContext.Current.CancellationToken);
         await app.StartAsync(TestContext.Current.CancellationToken);
-        var host = new Host { App = app, Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") }, Database = database, Log = log };
+        var host = new Host { App = app, Http = new HttpClient { BaseAddress = BoundAddress(app) }, Database = database, Log = log };
         return host;
     }
 

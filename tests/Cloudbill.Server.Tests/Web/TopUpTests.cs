@@ -57,14 +57,9 @@ public class TopUpTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
         await page.GetByRole(AriaRole.Button, new() { Name = "Confirm payment" }).ClickAsync();
 
         // The sandbox posts the signed notification to /payments/alipay/notify; Cloudbill answers "success".
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        JsonElement[] deliveries;
-        do
-        {
-            await Task.Delay(250, TestContext.Current.CancellationToken);
-            deliveries = await Deliveries(server);
-        }
-        while (!deliveries.Any(d => d.GetProperty("acknowledged").GetBoolean()) && DateTime.UtcNow < deadline);
+        JsonElement[] deliveries = [];
+        await Eventually.Until(async () => (deliveries = await Deliveries(server)).Any(d => d.GetProperty("acknowledged").GetBoolean()),
+            "the sandbox's acknowledged notification", pause: TimeSpan.FromMilliseconds(250));
         var acknowledged = deliveries.Single(d => d.GetProperty("acknowledged").GetBoolean());
         Assert.Equal("success", acknowledged.GetProperty("body").GetString());
         Assert.EndsWith("/payments/alipay/notify", acknowledged.GetProperty("url").GetString(), StringComparison.Ordinal);
@@ -104,14 +99,9 @@ public class TopUpTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
         await page.GetByLabel("SMS code", new() { Exact = false }).FillAsync("111111");
         await page.GetByRole(AriaRole.Button, new() { Name = "Confirm payment" }).ClickAsync();
 
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        JsonElement[] deliveries;
-        do
-        {
-            await Task.Delay(250, TestContext.Current.CancellationToken);
-            deliveries = await Deliveries(server);
-        }
-        while (deliveries.Count(d => d.GetProperty("statusCode").ValueKind == JsonValueKind.Number) < 5 && DateTime.UtcNow < deadline);
+        JsonElement[] deliveries = [];
+        await Eventually.Until(async () => (deliveries = await Deliveries(server)).Count(d => d.GetProperty("statusCode").ValueKind == JsonValueKind.Number) >= 5,
+            "five answered notifications", pause: TimeSpan.FromMilliseconds(250));
         Assert.Equal(5, deliveries.Count(d => d.GetProperty("statusCode").ValueKind == JsonValueKind.Number && d.GetProperty("statusCode").GetInt32() == 200));
         Assert.Equal("¥6,000.00", await AvailableCredit(page));
         await using var services = await TestServices.Start(database, DateTimeOffset.UtcNow);
@@ -143,12 +133,13 @@ public class TopUpTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
         await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == $"/payments/{outTradeNo}");
 
         // R7.2: refunded at Alipay (the refund is confirmed by Alipay's answer), never on the balance.
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (await page.GetByTestId("payment").GetAttributeAsync("data-state") != "Refunded" && DateTime.UtcNow < deadline)
+        await Eventually.Until(async () =>
         {
-            await Task.Delay(500, TestContext.Current.CancellationToken);
+            if (await page.GetByTestId("payment").GetAttributeAsync("data-state") == "Refunded")
+                return true;
             await page.ReloadAsync();
-        }
+            return false;
+        }, "the payment page showing Refunded", pause: TimeSpan.FromMilliseconds(500));
         Assert.Equal("Refunded", await page.GetByTestId("payment").GetAttributeAsync("data-state"));
         Assert.Equal("Payment refunded", await page.GetByTestId("payment-headline").InnerTextAsync());
         Assert.Equal("Not credited: Huabei cannot be used; 500.00 CNY goes back to your Huabei in full.", await page.GetByTestId("payment-outcome").InnerTextAsync());
