@@ -135,15 +135,18 @@ public class CrashStormTests
         // The kills: each after a random number of answers, wherever the requests then are.
         for (var kill = 1; kill <= settings.Kills; kill++)
         {
-            await WhileClientsRun(journal.AnswersReach(journal.Answers + random.Next(5, settings.AnswersBetweenKills + 1)), clients);
+            await WhileClientsRun(journal.AnswersReach(journal.Answers + random.Next(5, settings.AnswersBetweenKills + 1)), clients, () => $"{reproduce}, {journal.Answers} answers\n{server.Log}");
             await server.Kill();
             output?.WriteLine($"Kill {kill} after {journal.Answers} answers");
             await server.Start();
         }
-        await WhileClientsRun(journal.AnswersReach(journal.Answers + 20), clients);
+        await WhileClientsRun(journal.AnswersReach(journal.Answers + 20), clients, () => $"{reproduce}, {journal.Answers} answers\n{server.Log}");
         await stop.CancelAsync();
         // Every client finishes what it started: the operations in flight are answered.
-        await Task.WhenAll(clients);
+        var finished = Task.WhenAll(clients);
+        if (await Task.WhenAny(finished, Task.Delay(TimeSpan.FromSeconds(120), TestContext.Current.CancellationToken)) != finished)
+            Assert.Fail($"{reproduce}: the clients did not finish within 120 s of the end of the storm ({journal.Answers} answers).\n{server.Log}");
+        await finished;
 
         output?.WriteLine($"{journal.Answers} answers, {journal.Retries} retries, {journal.PaidOrders.Count} orders and {journal.PaidTrades.Count} gateway payments confirmed to the clients, {journal.Refusals.Count} refusals:");
         foreach (var refusal in journal.Refusals.GroupBy(r => r).OrderByDescending(g => g.Count()).Take(20))
@@ -236,9 +239,13 @@ public class CrashStormTests
     }
 
     /// <summary>Waits for <paramref name="signal"/>, failing at once if a client failed (its exception, not a hang).</summary>
-    private static async Task WhileClientsRun(Task signal, List<Task> clients)
+    private static async Task WhileClientsRun(Task signal, List<Task> clients, Func<string> describe)
     {
-        var first = await Task.WhenAny(clients.Append(signal));
+        // A server that stops answering for two minutes is stuck, whatever the machine's load.
+        var stuck = Task.Delay(TimeSpan.FromSeconds(120), TestContext.Current.CancellationToken);
+        var first = await Task.WhenAny(clients.Append(signal).Append(stuck));
+        if (first == stuck)
+            Assert.Fail($"No answers for 120 s: {describe()}");
         if (first != signal)
             await first;
         await signal;

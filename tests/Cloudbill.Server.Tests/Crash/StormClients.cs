@@ -33,30 +33,30 @@ internal sealed class StormJournal
     /// <summary>Answers received: the kills are placed after a random number of them.</summary>
     public int Answers;
 
-    /// <summary>Completed when <see cref="Answers"/> reaches the awaited count.</summary>
-    private (int Count, TaskCompletionSource Signal)? awaited;
+    /// <summary>Signals completed when <see cref="Answers"/> reaches their count.</summary>
+    private readonly List<(int Count, TaskCompletionSource Signal)> awaited = [];
 
     public Task AnswersReach(int count)
     {
-        var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (this)
+        lock (awaited)
         {
             if (Answers >= count)
                 return Task.CompletedTask;
-            awaited = (count, signal);
+            var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            awaited.Add((count, signal));
+            return signal.Task;
         }
-        return signal.Task;
     }
 
     public void Answered()
     {
-        lock (this)
+        lock (awaited)
         {
             Answers++;
-            if (awaited is { } a && Answers >= a.Count)
+            foreach (var reached in awaited.Where(a => a.Count <= Answers).ToList())
             {
-                awaited = null;
-                a.Signal.TrySetResult();
+                awaited.Remove(reached);
+                reached.Signal.TrySetResult();
             }
         }
     }
@@ -87,12 +87,13 @@ internal sealed class StormClient : IDisposable
         })
         {
             BaseAddress = server.Address,
-            Timeout = TimeSpan.FromSeconds(60),
+            Timeout = TimeSpan.FromSeconds(20),
         };
     }
 
     public async Task<Answer> Send(Func<HttpRequestMessage> request)
     {
+        var failures = new Failures(server);
         while (true)
         {
             await server.WhenUp;
@@ -112,7 +113,7 @@ internal sealed class StormClient : IDisposable
             {
                 // Cut off by a kill (or refused while the server is down): the same request again once it is back.
                 Interlocked.Increment(ref journal.Retries);
-                await Task.Yield();
+                failures.Add(asked, e);
             }
         }
     }
@@ -272,6 +273,7 @@ internal sealed class ApiClient(CrashServer server, StormJournal journal) : IDis
 
     public async Task<(int Status, JsonElement Body)> Call(string action, Dictionary<string, string> query)
     {
+        var failures = new Failures(server);
         while (true)
         {
             await server.WhenUp;
@@ -287,7 +289,7 @@ internal sealed class ApiClient(CrashServer server, StormJournal journal) : IDis
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException or JsonException)
             {
                 Interlocked.Increment(ref journal.Retries);
-                await Task.Yield();
+                failures.Add(action, e);
             }
         }
     }
@@ -309,4 +311,24 @@ internal sealed class ApiClient(CrashServer server, StormJournal journal) : IDis
     }
 
     public void Dispose() => bss.Dispose();
+}
+
+/// <summary>
+/// A request that keeps failing while the same server runs is not a kill: the server is stuck or
+/// answers what no client can read. After a few such failures the client stops with the reason,
+/// rather than retrying for ever.
+/// </summary>
+internal sealed class Failures(CrashServer server)
+{
+    private const int MaxPerStart = 5;
+    private int generation = server.Generation;
+    private int count;
+
+    public void Add(string asked, Exception e)
+    {
+        if (server.Generation != generation)
+            (generation, count) = (server.Generation, 0);
+        if (++count >= MaxPerStart && server.WhenUp.IsCompleted)
+            throw new InvalidOperationException($"{asked} failed {count} times while start {generation} of the server was up: {e.GetType().Name}: {e.Message}", e);
+    }
 }
