@@ -1,0 +1,334 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Cloudbill.Server.Tests.OpenApi;
+
+namespace Cloudbill.Server.Tests.Crash;
+
+/// <summary>An HTTP answer, read whole: the client decides from the status, the body and where it is sent next.</summary>
+internal sealed record Answer(int Status, string Body, string? Location);
+
+/// <summary>What the clients saw, to be compared with the database after the storm.</summary>
+internal sealed class StormJournal
+{
+    /// <summary>Orders a client saw paid (Renew Now paid from the balance in the app, RenewInstance over the API), by client token.</summary>
+    public ConcurrentDictionary<string, long> PaidOrders { get; } = new();
+
+    /// <summary>Trade numbers the gateway's cashier confirmed as paid (top-ups and orders paid by Alipay or UnionPay).</summary>
+    public ConcurrentDictionary<string, string> PaidTrades { get; } = new();
+
+    /// <summary>Every client token sent, so none can have placed two orders.</summary>
+    public ConcurrentBag<string> Tokens { get; } = [];
+
+    /// <summary>Answers that are not a success, by what was asked and the status: refusals are expected, a 5xx is a bug.</summary>
+    public ConcurrentBag<string> Refusals { get; } = [];
+
+    public ConcurrentBag<string> ServerErrors { get; } = [];
+
+    /// <summary>Requests cut off by a kill and sent again.</summary>
+    public int Retries;
+
+    /// <summary>Answers received: the kills are placed after a random number of them.</summary>
+    public int Answers;
+
+    /// <summary>Signals completed when <see cref="Answers"/> reaches their count.</summary>
+    private readonly List<(int Count, TaskCompletionSource Signal)> awaited = [];
+
+    public Task AnswersReach(int count)
+    {
+        lock (awaited)
+        {
+            if (Answers >= count)
+                return Task.CompletedTask;
+            var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            awaited.Add((count, signal));
+            return signal.Task;
+        }
+    }
+
+    public void Answered()
+    {
+        lock (awaited)
+        {
+            Answers++;
+            foreach (var reached in awaited.Where(a => a.Count <= Answers).ToList())
+            {
+                awaited.Remove(reached);
+                reached.Signal.TrySetResult();
+            }
+        }
+    }
+}
+
+/// <summary>
+/// One phone (or script): sends a request until the server answers it, waiting for the restarted
+/// server when the connection is cut, and never changes what it sends on a retry (the same form,
+/// the same ClientToken). Forms are posted as the app's pages render them: their hidden fields
+/// (the Blazor handler, the antiforgery token, the page's ClientToken) with what the user chose.
+/// </summary>
+internal sealed class StormClient : IDisposable
+{
+    private readonly CrashServer server;
+    private readonly StormJournal journal;
+    private readonly HttpClient http;
+
+    public StormClient(CrashServer server, StormJournal journal)
+    {
+        this.server = server;
+        this.journal = journal;
+        http = new HttpClient(new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            CookieContainer = new CookieContainer(),
+            UseCookies = true,
+            PooledConnectionLifetime = TimeSpan.FromSeconds(30),
+        })
+        {
+            BaseAddress = server.Address,
+            Timeout = TimeSpan.FromSeconds(20),
+        };
+    }
+
+    public async Task<Answer> Send(Func<HttpRequestMessage> request)
+    {
+        var failures = new Failures(server);
+        while (true)
+        {
+            await server.WhenUp;
+            using var message = request();
+            var asked = $"{message.Method} {message.RequestUri}";
+            try
+            {
+                using var response = await http.SendAsync(message);
+                var body = await response.Content.ReadAsStringAsync();
+                journal.Answered();
+                var answer = new Answer((int)response.StatusCode, body, response.Headers.Location?.OriginalString);
+                if (answer.Status >= 500)
+                    journal.ServerErrors.Add($"{asked} answered {answer.Status}: {Shorten(body)}");
+                return answer;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
+            {
+                // Cut off by a kill (or refused while the server is down): the same request again once it is back.
+                Interlocked.Increment(ref journal.Retries);
+                failures.Add(asked, e);
+            }
+        }
+    }
+
+    public Task<Answer> Get(string path) => Send(() => new HttpRequestMessage(HttpMethod.Get, path));
+
+    public Task<Answer> Post(string path, IReadOnlyDictionary<string, string> form) =>
+        Send(() => new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(form) });
+
+    /// <summary>Signs in as the app's sign-in page does.</summary>
+    public async Task SignIn(string email, string password)
+    {
+        var page = await Get("/signin");
+        var form = HiddenFields(page.Body, "novalidate");
+        form["Input.Email"] = email;
+        form["Input.Password"] = password;
+        var signedIn = await Post("/signin", form);
+        if (signedIn.Status != 302)
+            throw new InvalidOperationException($"Sign-in answered {signedIn.Status}: {Shorten(signedIn.Body)}");
+    }
+
+    /// <summary>
+    /// Renew Now in the app (RenewNow.razor, then OrderPay.razor): the order placed with the page's
+    /// ClientToken, then paid from the balance or at a gateway.
+    /// </summary>
+    public async Task RenewInApp(string instanceId, int months, string method)
+    {
+        var renew = $"/renew?ids={instanceId}&months={months}";
+        var page = await Get(renew);
+        if (page.Status != 200)
+        {
+            journal.Refusals.Add($"renew page {instanceId}: {page.Status}");
+            return;
+        }
+        var form = HiddenFields(page.Body, "id=\"renew-form\"");
+        journal.Tokens.Add(form["Input.ClientToken"]);
+        var placed = await Post(renew, form);
+        if (placed.Status != 302 || placed.Location is null || Regex.Match(placed.Location, @"/orders/(\d+)/pay$") is not { Success: true } match)
+        {
+            journal.Refusals.Add($"renew {instanceId} {months}: {placed.Status} {Error(placed.Body)}");
+            return;
+        }
+        var orderId = long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+
+        var payPage = await Get($"/orders/{orderId}/pay");
+        if (payPage.Status != 200 || !payPage.Body.Contains("id=\"pay-form\"", StringComparison.Ordinal))
+        {
+            journal.Refusals.Add($"pay page of order {orderId}: {payPage.Status} {Error(payPage.Body)}");
+            return;
+        }
+        var pay = HiddenFields(payPage.Body, "id=\"pay-form\"");
+        pay["Input.Method"] = method;
+        var paid = await Post($"/orders/{orderId}/pay", pay);
+        if (paid.Status == 302 && paid.Location is { } result && result.EndsWith($"/orders/{orderId}/result", StringComparison.Ordinal))
+        {
+            journal.PaidOrders[form["Input.ClientToken"]] = orderId;
+            return;
+        }
+        if (paid.Status == 302 && paid.Location is { } checkout && checkout.EndsWith("/checkout", StringComparison.Ordinal))
+        {
+            await PayAtGateway(checkout);
+            return;
+        }
+        journal.Refusals.Add($"pay order {orderId} by {method}: {paid.Status} {Error(paid.Body)}");
+    }
+
+    /// <summary>Top-up in the app (TopUp.razor), paid at the sandbox's cashier.</summary>
+    public async Task TopUp(string amount, string method)
+    {
+        var page = await Get("/topup");
+        var form = HiddenFields(page.Body, "id=\"topup-form\"");
+        form["Input.CustomAmount"] = amount;
+        form["Input.Method"] = method;
+        var started = await Post("/topup", form);
+        if (started.Status != 302 || started.Location is not { } checkout || !checkout.EndsWith("/checkout", StringComparison.Ordinal))
+        {
+            journal.Refusals.Add($"top-up {amount} by {method}: {started.Status} {Error(started.Body)}");
+            return;
+        }
+        await PayAtGateway(checkout);
+    }
+
+    /// <summary>
+    /// The checkout page's auto-submitted form to the gateway, then the cashier: Alipay balance, or
+    /// UnionPay's test card. "Already paid" on a retry means the first attempt went through.
+    /// </summary>
+    private async Task PayAtGateway(string checkout)
+    {
+        var outTradeNo = Regex.Match(checkout, "/payments/([^/]+)/checkout$").Groups[1].Value;
+        var page = await Get(checkout);
+        if (page.Status != 200)
+        {
+            journal.Refusals.Add($"checkout {outTradeNo}: {page.Status} {Error(page.Body)}");
+            return;
+        }
+        var action = WebUtility.HtmlDecode(Regex.Match(page.Body, "action=\"([^\"]+)\"").Groups[1].Value);
+        var fields = HiddenFields(page.Body, "id=\"gateway\"");
+        var gateway = await Post(new Uri(action).PathAndQuery, fields);
+        if (gateway.Status != 303 || gateway.Location is not { } cashier)
+        {
+            if (AlreadyPaid(gateway.Body))
+                journal.PaidTrades[outTradeNo] = "already paid at the gateway";
+            else
+                journal.Refusals.Add($"gateway request {outTradeNo}: {gateway.Status} {Shorten(gateway.Body)}");
+            return;
+        }
+        var choice = cashier.Contains("/alipay/", StringComparison.Ordinal)
+            ? new Dictionary<string, string> { ["channel"] = "balance", ["action"] = "pay" }
+            : new Dictionary<string, string> { ["cardNumber"] = "6216261000000000018", ["cardType"] = "debit", ["smsCode"] = "111111", ["action"] = "pay" };
+        var paid = await Post(new Uri(server.Address, cashier).PathAndQuery, choice);
+        if (paid.Status is 303 or 200)
+            journal.PaidTrades[outTradeNo] = "paid at the cashier";
+        else if (paid.Status == 409 && AlreadyPaid(paid.Body))
+            journal.PaidTrades[outTradeNo] = "already paid at the cashier";
+        else
+            journal.Refusals.Add($"cashier {outTradeNo}: {paid.Status} {Shorten(paid.Body)}");
+    }
+
+    private static bool AlreadyPaid(string body) =>
+        body.Contains("TRADE_HAS_SUCCESS", StringComparison.Ordinal) || body.Contains("already paid", StringComparison.Ordinal)
+        || body.Contains("already been paid", StringComparison.Ordinal) || body.Contains("重复交易", StringComparison.Ordinal);
+
+    /// <summary>The hidden inputs of the first form whose start tag contains <paramref name="marker"/>.</summary>
+    public static Dictionary<string, string> HiddenFields(string html, string marker)
+    {
+        var start = Regex.Matches(html, "<form[^>]*>").FirstOrDefault(m => m.Value.Contains(marker, StringComparison.Ordinal))
+            ?? throw new InvalidOperationException($"No form with {marker} in the page:\n{Shorten(html)}");
+        var end = html.IndexOf("</form>", start.Index, StringComparison.Ordinal);
+        var fields = new Dictionary<string, string>();
+        foreach (Match input in Regex.Matches(html[start.Index..end], "<input[^>]*>"))
+        {
+            if (!input.Value.Contains("type=\"hidden\"", StringComparison.Ordinal))
+                continue;
+            var name = Regex.Match(input.Value, "name=\"([^\"]*)\"").Groups[1].Value;
+            var value = Regex.Match(input.Value, "value=\"([^\"]*)\"").Groups[1].Value;
+            fields[WebUtility.HtmlDecode(name)] = WebUtility.HtmlDecode(value);
+        }
+        return fields;
+    }
+
+    /// <summary>The page's alert, or the problem's detail: what the refusal said.</summary>
+    private static string Error(string body)
+    {
+        var alert = Regex.Match(body, "role=\"alert\"[^>]*>(.*?)</", RegexOptions.Singleline);
+        return alert.Success ? WebUtility.HtmlDecode(Regex.Replace(alert.Groups[1].Value, "<[^>]+>", "")).Trim() : Shorten(body);
+    }
+
+    private static string Shorten(string text) => text.Length <= 300 ? text : text[..300] + "…";
+
+    public void Dispose() => http.Dispose();
+}
+
+/// <summary>RenewInstance over the BSS API, signed as the SDK signs, retried with the same ClientToken until answered.</summary>
+internal sealed class ApiClient(CrashServer server, StormJournal journal) : IDisposable
+{
+    private readonly BssTestClient bss = new(server.Address, BssTestClient.DemoAccessKeyId, BssTestClient.DemoSecret);
+
+    public async Task<(int Status, JsonElement Body)> Call(string action, Dictionary<string, string> query)
+    {
+        var failures = new Failures(server);
+        while (true)
+        {
+            await server.WhenUp;
+            try
+            {
+                // A new signature (nonce, time) on every attempt; the parameters and the ClientToken stay.
+                var (status, body, _) = await bss.Send(bss.SignedV3(action, query));
+                journal.Answered();
+                if (status >= 500)
+                    journal.ServerErrors.Add($"{action} {string.Join('&', query.Select(q => $"{q.Key}={q.Value}"))} answered {status}: {body}");
+                return (status, body);
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException or JsonException)
+            {
+                Interlocked.Increment(ref journal.Retries);
+                failures.Add(action, e);
+            }
+        }
+    }
+
+    public async Task RenewInstance(string instanceId, string productCode, int months, string token)
+    {
+        journal.Tokens.Add(token);
+        var (status, body) = await Call("RenewInstance", new()
+        {
+            ["InstanceId"] = instanceId,
+            ["ProductCode"] = productCode,
+            ["RenewPeriod"] = months.ToString(CultureInfo.InvariantCulture),
+            ["ClientToken"] = token,
+        });
+        if (status == 200)
+            journal.PaidOrders[token] = long.Parse(body.GetProperty("Data").GetProperty("OrderId").GetString()!, CultureInfo.InvariantCulture);
+        else
+            journal.Refusals.Add($"RenewInstance {instanceId} {months}: {status} {body.GetProperty("Code").GetString()}");
+    }
+
+    public void Dispose() => bss.Dispose();
+}
+
+/// <summary>
+/// A request that keeps failing while the same server runs is not a kill: the server is stuck or
+/// answers what no client can read. After a few such failures the client stops with the reason,
+/// rather than retrying for ever.
+/// </summary>
+internal sealed class Failures(CrashServer server)
+{
+    private const int MaxPerStart = 5;
+    private int generation = server.Generation;
+    private int count;
+
+    public void Add(string asked, Exception e)
+    {
+        if (server.Generation != generation)
+            (generation, count) = (server.Generation, 0);
+        if (++count >= MaxPerStart && server.WhenUp.IsCompleted)
+            throw new InvalidOperationException($"{asked} failed {count} times while start {generation} of the server was up: {e.GetType().Name}: {e.Message}", e);
+    }
+}
