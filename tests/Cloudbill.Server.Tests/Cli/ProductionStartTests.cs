@@ -53,6 +53,7 @@ public class ProductionStartTests
     {
         await using var database = await TestDatabase.Create(DatabaseProvider.Sqlite);
         // A database seeded earlier (`seed-demo`, or an older build's first start).
+        Assert.Equal(0, (await CloudbillProcess.Run(CloudbillProcess.DatabaseSettings(database), "migrate")).ExitCode);
         var seeded = await CloudbillProcess.Run(CloudbillProcess.DatabaseSettings(database), "seed-demo");
         Assert.True(seeded.ExitCode == 0, seeded.Error);
 
