@@ -81,6 +81,7 @@ public static class CoreServices
         services.AddScoped<InstanceQueries>();
         services.AddScoped<RenewalViews>();
         services.AddScoped<DemoSeeder>();
+        services.AddScoped<PublishedDemoCredentials>();
         services.AddScoped<CouponService>();
         services.AddScoped<OrderService>();
         services.AddScoped<OrderPayments>();

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Cloudbill.Sandbox.Alipay;
 using Cloudbill.Sandbox.Notifications;
 using Cloudbill.Sandbox.UnionPay;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -30,6 +31,8 @@ public static class SandboxEndpoints
             throw new ArgumentException(problem, nameof(options));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(options);
+        // The switches page's form carries a token: another site's page cannot flip them in a developer's browser.
+        services.AddAntiforgery();
         if (credentials is not null)
             services.AddSingleton(credentials);
         else
@@ -51,7 +54,9 @@ public static class SandboxEndpoints
     /// <c>/alipay/gateway.do</c> (GET, POST) and its cashier <c>/alipay/cashier/{id}</c>;
     /// <c>/unionpay/gateway/api/frontTransReq.do</c>, <c>backTransReq.do</c>, <c>queryTrans.do</c> and the
     /// cashier <c>/unionpay/cashier/{id}</c>; <c>/switches</c> (GET, POST) and <c>/notifications</c> (GET).
-    /// Anonymous, without antiforgery: gateways are called by servers and by plain form posts.
+    /// Anonymous, without antiforgery: gateways are called by servers and by plain form posts. Only
+    /// <c>POST /switches</c> checks an antiforgery token itself (the index page's form field, or the
+    /// <c>RequestVerificationToken</c> header with a JSON body, with the cookie from the same page).
     /// </summary>
     public static IEndpointRouteBuilder MapPaymentSandbox(this IEndpointRouteBuilder app, string prefix = "/sandbox")
     {
@@ -69,10 +74,10 @@ public static class SandboxEndpoints
         unionPay.MapGet("/cashier/{id}", (HttpContext context, string id, UnionPaySandbox gateway) => gateway.ShowCashier(context, id));
         unionPay.MapPost("/cashier/{id}", (HttpContext context, string id, UnionPaySandbox gateway) => gateway.SubmitCashier(context, id));
 
-        sandbox.MapGet("/", (HttpContext context, SandboxCredentials credentials, SwitchBoard switches, DeliveryLog log) =>
-            SandboxPages.Index(context.Request.PathBase + prefix, credentials, switches.Current, log.Snapshot()));
+        sandbox.MapGet("/", (HttpContext context, SandboxCredentials credentials, SwitchBoard switches, DeliveryLog log, IAntiforgery antiforgery) =>
+            SandboxPages.Index(context.Request.PathBase + prefix, credentials, switches.Current, log.Snapshot(), antiforgery.GetAndStoreTokens(context)));
         sandbox.MapGet("/switches", (SwitchBoard switches) => Results.Text(JsonSerializer.Serialize(switches.Current, Json), "application/json"));
-        sandbox.MapPost("/switches", (HttpContext context, SwitchBoard switches) => SandboxSwitchesEndpoint.Update(context, switches));
+        sandbox.MapPost("/switches", (HttpContext context, SwitchBoard switches, IAntiforgery antiforgery) => SandboxSwitchesEndpoint.Update(context, switches, antiforgery));
         sandbox.MapGet("/notifications", (DeliveryLog log) => Results.Text(JsonSerializer.Serialize(log.Snapshot(), Json), "application/json"));
         return app;
     }

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Cloudbill.Sandbox.Notifications;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http;
 
 namespace Cloudbill.Sandbox;
@@ -55,7 +56,7 @@ internal static class SandboxPages
     /// <c>GET {prefix}/</c>: what a developer needs to see at a glance. Ids only, never a key or the
     /// PFX password (they are in credentials.json).
     /// </summary>
-    public static IResult Index(string prefix, SandboxCredentials credentials, SandboxSwitches switches, IReadOnlyList<SandboxDelivery> deliveries)
+    public static IResult Index(string prefix, SandboxCredentials credentials, SandboxSwitches switches, IReadOnlyList<SandboxDelivery> deliveries, AntiforgeryTokenSet antiforgery)
     {
         var rows = new StringBuilder();
         foreach (var delivery in deliveries.TakeLast(20).Reverse())
@@ -71,11 +72,37 @@ internal static class SandboxPages
               <p>UnionPay gateway: <code>{H(prefix)}/unionpay/</code><br>merId {H(credentials.UnionPayMerId)}, certId {H(credentials.MerchantCertId)}</p>
             </div>
             <div class="card"><h2>Test switches</h2><pre>{H(JsonSerializer.Serialize(switches, IndentedJson))}</pre>
-              <p class="muted">Change them with POST {H(prefix)}/switches (JSON or form).</p></div>
+              {SwitchesForm(prefix, switches, antiforgery)}
+              <p class="muted">Or POST {H(prefix)}/switches with JSON and this page's token in the RequestVerificationToken header.</p></div>
             <div class="card"><h2>Last notifications</h2><table><tr><th>time (CST)</th><th>gateway</th><th>notify_id / orderId</th><th>send</th><th>answer</th><th>ack</th></tr>
             {rows}</table></div>
             """;
         return Html("Payment sandbox", body);
+    }
+
+    /// <summary>
+    /// Every switch, filled with the value in force; it sends reset=true first, so an unticked box
+    /// turns its switch off. The antiforgery token goes with it.
+    /// </summary>
+    private static string SwitchesForm(string prefix, SandboxSwitches switches, AntiforgeryTokenSet antiforgery)
+    {
+        static string Box(string name, bool on) =>
+            $"<label class=\"channel\"><input type=\"checkbox\" name=\"{name}\" value=\"true\"{(on ? " checked" : "")}> {name}</label>";
+        static string Number(string name, string value) =>
+            $"<label class=\"channel\">{name} <input type=\"text\" name=\"{name}\" value=\"{H(value)}\"></label>";
+        return $"""
+            <form method="post" action="{H(prefix)}/switches" data-testid="switches-form">
+              <input type="hidden" name="{H(antiforgery.FormFieldName)}" value="{H(antiforgery.RequestToken)}">
+              <input type="hidden" name="reset" value="true">
+              {Number("dropFirst", switches.DropFirst.ToString(CultureInfo.InvariantCulture))}
+              {Number("duplicate", switches.Duplicate.ToString(CultureInfo.InvariantCulture))}
+              {Number("delay", switches.Delay.ToString("c", CultureInfo.InvariantCulture))}
+              {Box("reorder", switches.Reorder)}{Box("wrongAmount", switches.WrongAmount)}{Box("badSignature", switches.BadSignature)}
+              {Box("wrongAppId", switches.WrongAppId)}{Box("wrongSellerId", switches.WrongSellerId)}{Box("wrongMerId", switches.WrongMerId)}
+              {Box("showAllChannels", switches.ShowAllChannels)}
+              <button type="submit" class="pay">Set switches</button>
+            </form>
+            """;
     }
 
     /// <summary>A form that posts <paramref name="fields"/> to <paramref name="action"/> as soon as it loads, with a button when scripts are off.</summary>

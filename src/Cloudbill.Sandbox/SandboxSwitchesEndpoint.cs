@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Cloudbill.Sandbox.Notifications;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http;
 
 namespace Cloudbill.Sandbox;
@@ -10,14 +11,18 @@ namespace Cloudbill.Sandbox;
 /// (<c>dropFirst=3</c>, <c>duplicate=5</c>, <c>delay=00:05:00</c> or seconds, <c>reorder=true</c>,
 /// <c>wrongAmount</c>, <c>badSignature</c>, <c>wrongAppId</c>, <c>wrongSellerId</c>, <c>wrongMerId</c>,
 /// <c>showAllChannels</c>); <c>reset=true</c> first returns to the defaults. Names not sent keep
-/// their value. Answers the switches now in force, or 400 naming the bad value (nothing changed).
+/// their value. Needs the antiforgery token of the index page. Answers the switches now in force,
+/// or 400 naming the bad value or the missing token (nothing changed).
 /// </summary>
 internal static class SandboxSwitchesEndpoint
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
-    public static async Task<IResult> Update(HttpContext context, SwitchBoard switches)
+    public static async Task<IResult> Update(HttpContext context, SwitchBoard switches, IAntiforgery antiforgery)
     {
+        // Anonymous, but not cross-site: the token comes from this sandbox's own index page.
+        if (!await antiforgery.IsRequestValidAsync(context))
+            return Bad("Missing or invalid antiforgery token: send the form of the sandbox's index page, or its __RequestVerificationToken value in the RequestVerificationToken header (with the cookie it came with).");
         var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         try
         {
@@ -53,7 +58,7 @@ internal static class SandboxSwitchesEndpoint
             : switches.Current;
         foreach (var (name, text) in values)
         {
-            if (name.Equals("reset", StringComparison.OrdinalIgnoreCase))
+            if (name.Equals("reset", StringComparison.OrdinalIgnoreCase) || name.Equals("__RequestVerificationToken", StringComparison.Ordinal))
                 continue;
             string? problem = null;
             switch (name.ToLowerInvariant())

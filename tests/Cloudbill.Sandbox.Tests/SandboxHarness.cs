@@ -262,8 +262,25 @@ internal sealed partial class SandboxHarness : IAsyncDisposable
 
     public async Task SetSwitches(object switches)
     {
-        using var response = await Post(new Uri(SandboxUrl, "/sandbox/switches"), JsonContent(switches));
+        using var response = await PostSwitches(JsonContent(switches));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    /// <summary>The token of the sandbox's index page (its cookie stays in <see cref="Browser"/>), as its form sends it.</summary>
+    public async Task<string> AntiforgeryToken()
+    {
+        var index = await GetString(new Uri(SandboxUrl, "/sandbox/"));
+        var match = System.Text.RegularExpressions.Regex.Match(index, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"");
+        Assert.True(match.Success, "the index page's switches form carries an antiforgery token");
+        return System.Net.WebUtility.HtmlDecode(match.Groups[1].Value);
+    }
+
+    /// <summary>POST /sandbox/switches with the index page's token in the header, as a script on that page would.</summary>
+    public async Task<HttpResponseMessage> PostSwitches(HttpContent content)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(SandboxUrl, "/sandbox/switches")) { Content = content };
+        request.Headers.Add("RequestVerificationToken", await AntiforgeryToken());
+        return await Browser.SendAsync(request, TestContext.Current.CancellationToken);
     }
 
     public static StringContent JsonContent(object value) =>

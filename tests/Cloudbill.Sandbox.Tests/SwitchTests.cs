@@ -147,17 +147,19 @@ public class SwitchTests
     public async Task Switches_are_read_and_set_over_http_and_a_bad_value_changes_nothing()
     {
         await using var h = await SandboxHarness.Launch();
+        // The index page's form: its own token in a field.
+        var token = await h.AntiforgeryToken();
         using (var form = await h.Post(new Uri(h.SandboxUrl, "/sandbox/switches"),
-                   new FormUrlEncodedContent([new("dropFirst", "3"), new("showAllChannels", "true")])))
+                   new FormUrlEncodedContent([new("__RequestVerificationToken", token), new("dropFirst", "3"), new("showAllChannels", "true")])))
         {
             Assert.Equal(HttpStatusCode.OK, form.StatusCode);
         }
-        using var bad = await h.Post(new Uri(h.SandboxUrl, "/sandbox/switches"), SandboxHarness.JsonContent(new { duplicate = 0, reorder = true }));
+        using var bad = await h.PostSwitches(SandboxHarness.JsonContent(new { duplicate = 0, reorder = true }));
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.Contains("Duplicate must be from 1 to 50.", await bad.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
-        using var unknown = await h.Post(new Uri(h.SandboxUrl, "/sandbox/switches"), SandboxHarness.JsonContent(new { dropAll = true }));
+        using var unknown = await h.PostSwitches(SandboxHarness.JsonContent(new { dropAll = true }));
         Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
-        using var notJson = await h.Post(new Uri(h.SandboxUrl, "/sandbox/switches"), new StringContent("{", System.Text.Encoding.UTF8, "application/json"));
+        using var notJson = await h.PostSwitches(new StringContent("{", System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.BadRequest, notJson.StatusCode);
 
         var current = JsonSerializer.Deserialize<SandboxSwitches>(await h.GetString(new Uri(h.SandboxUrl, "/sandbox/switches")), new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
@@ -170,5 +172,27 @@ public class SwitchTests
         Assert.Contains("&quot;dropFirst&quot;: 3", index);
         Assert.DoesNotContain("PRIVATE KEY", index);
         Assert.DoesNotContain(h.Credentials.MerchantPfxPassword, index);
+    }
+
+    [Fact]
+    public async Task A_switch_post_without_the_index_pages_token_is_refused_and_changes_nothing()
+    {
+        await using var h = await SandboxHarness.Launch();
+        using var stranger = new HttpClient(); // another site's page: no cookie, no token
+        using var form = await stranger.PostAsync(new Uri(h.SandboxUrl, "/sandbox/switches"),
+            new FormUrlEncodedContent([new("showAllChannels", "true")]), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.BadRequest, form.StatusCode);
+        Assert.Contains("Missing or invalid antiforgery token", await form.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+
+        // The cookie without the token (what a cross-site form would carry) is not enough either, nor a forged token.
+        await h.AntiforgeryToken();
+        using var json = await h.Post(new Uri(h.SandboxUrl, "/sandbox/switches"), SandboxHarness.JsonContent(new { duplicate = 5 }));
+        Assert.Equal(HttpStatusCode.BadRequest, json.StatusCode);
+        using var forged = await h.Post(new Uri(h.SandboxUrl, "/sandbox/switches"),
+            new FormUrlEncodedContent([new("__RequestVerificationToken", "CfDJ8forged"), new("dropFirst", "2")]));
+        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+
+        var current = JsonSerializer.Deserialize<SandboxSwitches>(await h.GetString(new Uri(h.SandboxUrl, "/sandbox/switches")), new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
+        Assert.Equal(new SandboxSwitches(), current);
     }
 }

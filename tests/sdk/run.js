@@ -59,6 +59,9 @@ async function main() {
     ...process.env,
     DOTNET_NOLOGO: '1',
     NO_COLOR: '1',
+    // As `dotnet run`: the demo customer (the tests call the API as it) and the sandbox exist only in Development.
+    ASPNETCORE_ENVIRONMENT: 'Development',
+    DOTNET_ENVIRONMENT: 'Development',
     Cloudbill__Database__Provider: 'Sqlite',
     ConnectionStrings__Cloudbill: `Data Source=${path.join(data, 'cloudbill.db')}`,
     Cloudbill__Catalog__Path: path.join(repo, 'data', 'catalog'),

@@ -84,6 +84,17 @@ public sealed class AccessKeyService(CloudbillDbContext db, IDataProtectionProvi
         return mine ? accessKeyId! : AccessKeyErrors.NotFound(accessKeyId!);
     }
 
+    /// <summary>
+    /// Whether an undeleted key (enabled or not: a disabled one can be enabled again) has this
+    /// secret; compared in constant time.
+    /// </summary>
+    public async Task<bool> HasSecret(string accessKeyId, string secret, CancellationToken ct)
+    {
+        var key = await db.AccessKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Id == accessKeyId && k.DeletedAt == null, ct);
+        return key is not null && CryptographicOperations.FixedTimeEquals(
+            System.Text.Encoding.UTF8.GetBytes(protector.Unprotect(key.ProtectedSecret)), System.Text.Encoding.UTF8.GetBytes(secret));
+    }
+
     /// <summary>The account and clear secret of an enabled, undeleted key, or null when there is no such key.</summary>
     public async Task<(long BillingAccountId, string Secret)?> Resolve(string accessKeyId, CancellationToken ct)
     {

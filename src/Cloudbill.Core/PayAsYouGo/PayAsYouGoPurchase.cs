@@ -19,12 +19,21 @@ public static class PayAsYouGoErrors
 {
     public static Problem NotOffered(Product product) =>
         Problem.Invalid("Purchase.PayAsYouGoNotOffered", $"{product.Name} is sold by subscription only; choose a duration instead.");
+
+    /// <summary>R8.4.</summary>
+    public static Problem CreditBelowMinimum(Money available, Money minimum) =>
+        Problem.Conflict("PayAsYouGo.CreditBelowMinimum", $"Pay-as-you-go needs an Available Credit of at least {minimum} CNY; yours is {available} CNY. Top up {minimum - available} CNY or more, then buy again.");
+
+    /// <summary>R8.5.</summary>
+    public static Problem InstanceLimit(int held, int quantity, int limit) =>
+        Problem.Conflict("PayAsYouGo.InstanceLimit", $"An account may hold at most {limit} pay-as-you-go instances; you hold {held}, so {quantity} more would be {held + quantity}. Release some first, or buy by subscription.");
 }
 
 /// <summary>
 /// Buying pay-as-you-go instances: nothing is paid up front, so the New order (0.00, kept for the
 /// order history and the client token, R5.4) is placed and completed at once and the instances
-/// are charged hourly from the purchase (R8.1). Refused while the account is overdue (R7.4).
+/// are charged hourly from the purchase (R8.1). Refused while the account is overdue (R7.4), with
+/// less Available Credit than the minimum (R8.4), or past the account's instance cap (R8.5).
 /// </summary>
 public sealed class PayAsYouGoPurchase(
     CloudbillDbContext db,
@@ -33,6 +42,7 @@ public sealed class PayAsYouGoPurchase(
     OrderService orders,
     Notifier notifier,
     IInstanceProvisioner provisioner,
+    PayAsYouGoOptions options,
     TimeProvider clock)
 {
     /// <summary>The request checked against the catalog and R1.7 without placing anything (the configuration page's check).</summary>
@@ -82,8 +92,16 @@ public sealed class PayAsYouGoPurchase(
             }
 
             // R7.4: nothing is bought while the account is overdue, not even at no cost up front.
-            if (BalanceCharges.Overdue(await ledger.Balance(accountId, ct)) is { } overdue)
+            var balance = await ledger.Balance(accountId, ct);
+            if (BalanceCharges.Overdue(balance) is { } overdue)
                 return overdue.Problem;
+            // R8.4: nothing is paid up front, so the credit is what the first hours are charged against.
+            if (balance.AvailableCredit < options.MinimumCredit)
+                return PayAsYouGoErrors.CreditBelowMinimum(balance.AvailableCredit, options.MinimumCredit);
+            // R8.5: under the account's lock, so two purchases at once cannot both pass the count.
+            var held = await db.Instances.CountAsync(i => i.AccountId == accountId && i.ChargeType == ChargeType.PayAsYouGo && i.ReleasedAt == null, ct);
+            if (held + request.Quantity > options.MaxInstancesPerAccount)
+                return PayAsYouGoErrors.InstanceLimit(held, request.Quantity, options.MaxInstancesPerAccount);
 
             var free = new LinePrice(Money.Zero, 100, Money.Zero, Money.Zero);
             var draft = new OrderDraft(OrderType.New, product.Code, ChargeType.PayAsYouGo, [new DraftLine(null, spec.Code, region.Id, 0, request.Quantity, free, InstanceName: name)]);

@@ -10,8 +10,9 @@ public sealed class PaymentOptions
     public string? PublicBaseUrl { get; set; }
 
     /// <summary>
-    /// The bundled sandbox gateways (Alipay and UnionPay played at /sandbox). Null: on for the
-    /// embedded SQLite setup, off with PostgreSQL. A gateway configured below is used as it is.
+    /// The bundled sandbox gateways (Alipay and UnionPay played at /sandbox), Development only.
+    /// Null: on in Development with the embedded SQLite setup and no merchant. True outside
+    /// Development stops the start. A gateway configured below is used as it is.
     /// </summary>
     public bool? Sandbox { get; set; }
 

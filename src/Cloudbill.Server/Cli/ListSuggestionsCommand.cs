@@ -37,8 +37,9 @@ public sealed class ListSuggestionsCommand : CloudbillCommand<ListSuggestionsCom
         if (Console.IsOutputRedirected)
             AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 240);
         var table = new Table().AddColumns("Date (Asia/Shanghai)", "Account", "Product", "Suggestion");
+        // Customers wrote these: plain Text (never markup), with control and bidi characters made visible.
         foreach (var r in rows)
-            table.AddRow(BusinessCalendar.FormatDateTime(r.CreatedAt), Markup.Escape(r.AccountEmail), Markup.Escape(r.Product), Markup.Escape(r.Text));
+            table.AddRow(new Text(BusinessCalendar.FormatDateTime(r.CreatedAt)), new Text(TerminalText.Safe(r.AccountEmail)), new Text(TerminalText.Safe(r.Product)), new Text(TerminalText.Safe(r.Text)));
         AnsiConsole.Write(table);
         Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{rows.Count} suggestion(s)."));
         return 0;

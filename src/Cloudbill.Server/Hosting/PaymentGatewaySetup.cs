@@ -19,7 +19,8 @@ internal static class PaymentGatewaySetup
     /// Registers <see cref="PaymentGateways"/> and <see cref="SandboxMode"/>; returns the sandbox to host,
     /// or null when it is off. The sandbox pays without money: it is on by default only in the
     /// Development environment (what `dotnet run` uses, Properties/launchSettings.json) with the
-    /// embedded database and no real merchant, or when Cloudbill:Payments:Sandbox is true.
+    /// embedded database and no real merchant, or when Cloudbill:Payments:Sandbox is true there.
+    /// Outside Development Cloudbill:Payments:Sandbox=true stops the start (docs/decisions/0026).
     /// </summary>
     public static SandboxSetup? AddPaymentGateways(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
@@ -30,6 +31,10 @@ internal static class PaymentGatewaySetup
         // A real merchant needs an address the gateway can reach: 127.0.0.1 would lose every notification.
         if ((alipay is not null || unionPay is not null) && string.IsNullOrWhiteSpace(payments.PublicBaseUrl))
             throw new ConfigurationProblemException("Cloudbill:Payments:PublicBaseUrl is required with a real Alipay or UnionPay merchant: the gateways send their notifications and the payers' browsers there (for example https://billing.example.com).");
+
+        // Free top-ups on a server with real customers: never, whatever the setting says.
+        if (payments.Sandbox == true && !environment.IsDevelopment())
+            throw new ConfigurationProblemException($"Cloudbill:Payments:Sandbox is true in the {environment.EnvironmentName} environment, but the payment sandbox pays without money and runs only in Development: remove the setting and configure a real merchant under Cloudbill:Payments:Alipay or Cloudbill:Payments:UnionPay (docs/payments.md).");
 
         // The sandbox pays without money: by default it only stands in when no real merchant is
         // configured at all, so a real Alipay never sits beside a free UnionPay by accident.

@@ -64,7 +64,9 @@ public static class ServerHost
     /// <summary>
     /// Applies migrations (or, with Cloudbill:Database:MigrateOnStart=false, requires a current
     /// schema), creates the Data Protection key ring and, on a first start of an empty embedded
-    /// database, seeds the demo customer.
+    /// database in Development (or with Cloudbill:Demo:SeedOnFirstStart=true), seeds the demo
+    /// customer. Outside Development it refuses to go on while an account still has the demo's
+    /// published password or AccessKey secret (docs/decisions/0026).
     /// </summary>
     public static async Task Prepare(IServiceProvider services, ILogger logger, CancellationToken ct)
     {
@@ -84,13 +86,16 @@ public static class ServerHost
         DatabaseMigrator.EnsureKeyRing(scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>(), settings);
 
         var db = scope.ServiceProvider.GetRequiredService<CloudbillDbContext>();
-        if (settings.Provider == DatabaseProvider.Sqlite && options.Demo.SeedOnFirstStart && !db.BillingAccounts.Any())
+        var development = scope.ServiceProvider.GetRequiredService<IHostEnvironment>().IsDevelopment();
+        if (settings.Provider == DatabaseProvider.Sqlite && (options.Demo.SeedOnFirstStart ?? development) && !db.BillingAccounts.Any())
         {
             var seeded = await scope.ServiceProvider.GetRequiredService<Core.Demo.DemoSeeder>().Seed(ct);
             if (!seeded.Succeeded)
                 throw new ConfigurationProblemException(seeded.Problem!.Message);
             logger.LogInformation("Seeded the demo customer {Email} with {Instances} instances", seeded.Value.Email, seeded.Value.Instances);
         }
+        if (!development && await scope.ServiceProvider.GetRequiredService<Core.Demo.PublishedDemoCredentials>().FindInUse(ct) is { } published)
+            throw new ConfigurationProblemException(published);
     }
 }
 

@@ -52,10 +52,17 @@ public sealed class BssAuthenticator(AccessKeyService accessKeys, AccessKeySecre
         var authorization = request.Header("Authorization");
         if (authorization is not null && authorization.StartsWith("ACS3-", StringComparison.Ordinal))
             return await V3(request, authorization, readAlongside, ct);
-        if (request.Query.Any(p => p.Key == "Signature"))
+        if (IsV1(authorization, request.Query))
             return await V1(request, readAlongside, ct);
         return Denied(BssErrors.IncompleteSignature("The request is not signed: send an ACS3-HMAC-SHA256 Authorization header or the V1 Signature parameters."));
     }
+
+    /// <summary>
+    /// Whether a request is checked as a V1 (HMAC-SHA1) one: no V3 Authorization, a Signature
+    /// parameter. Its signature covers the parameters only, so what it does must come from them.
+    /// </summary>
+    public static bool IsV1(string? authorization, IReadOnlyList<BssParameter> query) =>
+        !(authorization is not null && authorization.StartsWith("ACS3-", StringComparison.Ordinal)) && query.Any(p => p.Key == "Signature");
 
     private static (BssCaller?, BssError?, bool) Denied(BssError error) => (null, error, false);
 
@@ -85,6 +92,10 @@ public sealed class BssAuthenticator(AccessKeyService accessKeys, AccessKeySecre
         var missing = RequiredV3Headers.FirstOrDefault(h => !names.Contains(h, StringComparer.Ordinal));
         if (missing is not null)
             return Denied(BssErrors.IncompleteSignature($"The header {missing} must be signed (listed in SignedHeaders)."));
+        // With a body, content-type decides whether its parameters are read (a form) or not: an
+        // unsigned one could be added after signing to slip parameters in. The SDK signs it.
+        if (!request.Body.IsEmpty && !names.Contains("content-type", StringComparer.Ordinal))
+            return Denied(BssErrors.IncompleteSignature("The header content-type must be signed (listed in SignedHeaders) when the request has a body."));
         var headers = new List<(string, string)>(names.Length);
         foreach (var name in names)
         {

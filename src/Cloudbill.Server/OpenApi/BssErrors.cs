@@ -28,6 +28,9 @@ public static class BssErrors
     public static BssError MissingParameter(string name) =>
         new(400, "MissingParameter", $"The parameter {name} is required.");
 
+    public static BssError ActionMismatch(string header, string signed) =>
+        new(400, "InvalidParameter.ActionMismatch", $"The x-acs-action header '{header}' is not the signed Action parameter '{signed}'; a V1 signature covers the parameters only, so send the same action in both or leave the header out.");
+
     public static BssError InvalidParameter(string name, string message) =>
         new(400, "InvalidParameter", $"The parameter {name} is invalid: {message}");
 

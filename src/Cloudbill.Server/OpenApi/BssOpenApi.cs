@@ -95,7 +95,23 @@ public static class BssOpenApi
             : [];
 
         string? FromQuery(string name) => query.FirstOrDefault(p => p.Key == name).Value;
-        var action = Header(request, "x-acs-action") ?? FromQuery("Action");
+        string? action;
+        if (BssAuthenticator.IsV1(Header(request, "Authorization"), query))
+        {
+            // A V1 signature covers the parameters (query and form), not the headers: the signed
+            // Action is what runs. An unsigned x-acs-action that names another would turn a
+            // captured read into a change (GetOrderDetail replayed as CancelOrder), so it is refused.
+            action = FromQuery("Action") ?? form.FirstOrDefault(p => p.Key == "Action").Value;
+            if (string.IsNullOrEmpty(action))
+                return (400, Error(BssErrors.MissingParameter("Action")));
+            if (Header(request, "x-acs-action") is { } unsigned && unsigned != action)
+                return (400, Error(BssErrors.ActionMismatch(unsigned, action)));
+        }
+        else
+        {
+            // V3 signs the x-acs-action header (a required signed header).
+            action = Header(request, "x-acs-action") ?? FromQuery("Action");
+        }
         if (string.IsNullOrEmpty(action))
             return (400, Error(BssErrors.MissingParameter("Action")));
         named(action);

@@ -130,6 +130,9 @@ public class StartupProblemTests
     {
         var line = await OneLineFailure(new()
         {
+            // The sandbox runs only in Development: its options are checked there.
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["DOTNET_ENVIRONMENT"] = "Development",
             ["Cloudbill__Payments__Sandbox"] = "true",
             ["Cloudbill__Payments__SandboxRetryScale"] = "0",
             ["Cloudbill__Payments__SandboxDirectory"] = Path.Combine(Path.GetTempPath(), "cloudbill-sandbox-badscale"),

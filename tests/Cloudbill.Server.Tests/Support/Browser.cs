@@ -43,12 +43,15 @@ public sealed class BrowserFixture : IAsyncLifetime
     }
 
     /// <summary>A phone page signed in as the demo customer, on the console home page.</summary>
-    public async Task<IPage> SignedInAsDemo(Uri baseAddress)
+    public Task<IPage> SignedInAsDemo(Uri baseAddress) => SignedIn(baseAddress, "demo@cloudbill.local", "Demo-2026!");
+
+    /// <summary>A phone page signed in as a customer, on the console home page.</summary>
+    public async Task<IPage> SignedIn(Uri baseAddress, string email, string password)
     {
         var page = await NewPhonePage(baseAddress);
         await page.GotoAsync("/signin");
-        await page.GetByLabel("Email").FillAsync("demo@cloudbill.local");
-        await page.GetByLabel("Password").FillAsync("Demo-2026!");
+        await page.GetByLabel("Email").FillAsync(email);
+        await page.GetByLabel("Password").FillAsync(password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
         return page;

@@ -24,12 +24,25 @@ public static class CloudbillProcess
         ["Cloudbill__Database__Provider"] = database.Provider.ToString(),
         ["ConnectionStrings__Cloudbill"] = database.ConnectionString,
         ["Cloudbill__DataDirectory"] = RepositoryPaths.Data,
-        // The sandbox is on by default only in Development: the tests ask for it explicitly, as the
-        // default used to give it (with the embedded database only).
+        // The tests run the server as `dotnet run` does, in Development: the only environment where
+        // the sandbox and the demo's published credentials are allowed (docs/decisions/0026). A
+        // test of Production says so (ProductionEnvironment). Both names: the server reads either,
+        // the verbs only DOTNET_ENVIRONMENT.
+        ["ASPNETCORE_ENVIRONMENT"] = "Development",
+        ["DOTNET_ENVIRONMENT"] = "Development",
+        // The tests ask for the sandbox explicitly with the embedded database, as the default used to give it.
         ["Cloudbill__Payments__Sandbox"] = database.Provider == Cloudbill.Core.Persistence.DatabaseProvider.Sqlite ? "true" : "false",
         // The sandbox's trades belong to one server: each test database gets its own folder.
         ["Cloudbill__Payments__SandboxDirectory"] = Path.Combine(Path.GetTempPath(), "cloudbill-sandbox",
             Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(database.ConnectionString)))[..16]),
+    };
+
+    /// <summary>A published build's environment: what `cloudbill` runs in when nothing says otherwise.</summary>
+    public static Dictionary<string, string> ProductionEnvironment => new()
+    {
+        ["ASPNETCORE_ENVIRONMENT"] = "Production",
+        ["DOTNET_ENVIRONMENT"] = "Production",
+        ["Cloudbill__Payments__Sandbox"] = "",
     };
 
     public static async Task<ProcessResult> Run(IReadOnlyDictionary<string, string> environment, params string[] args)

@@ -58,6 +58,8 @@ public sealed class ProblemDetailsTests
         var log = new ConcurrentQueue<(LogLevel Level, string Message, Exception? Exception)>();
         var app = ServerHost.Build(["--urls", "http://127.0.0.1:0"], builder =>
         {
+            // The sandbox plays the gateways below, and it runs only in Development.
+            builder.Environment.EnvironmentName = "Development";
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["Cloudbill:Database:Provider"] = "Sqlite",

@@ -5,8 +5,9 @@ using Cloudbill.Testing;
 namespace Cloudbill.Server.Tests;
 
 /// <summary>
-/// The sandbox cannot give money away in production: it is on by default only in Development (what
-/// `dotnet run` uses) or when Cloudbill:Payments:Sandbox is true; while it is on every page says so;
+/// The sandbox cannot give money away in production: it runs only in Development (what `dotnet run`
+/// uses), by default or when Cloudbill:Payments:Sandbox is true, and that setting stops a start in
+/// Production with one line; while it is on every page says so;
 /// without it and without a real merchant, top-up and gateway payment say payments are not configured.
 /// </summary>
 public class SandboxModeTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
@@ -14,13 +15,13 @@ public class SandboxModeTests(BrowserFixture browser) : IClassFixture<BrowserFix
     private const string Banner = "Sandbox: no real money";
 
     /// <summary>The server with the test database and nothing said about the sandbox: the environment decides.</summary>
-    private static async Task<RunningServer> StartWithoutSandboxSetting(TestDatabase database, string? environment)
-    {
-        var settings = new Dictionary<string, string> { ["Cloudbill__Payments__Sandbox"] = "" };
-        if (environment is not null)
-            settings["ASPNETCORE_ENVIRONMENT"] = environment;
-        return await RunningServer.Start(database, settings);
-    }
+    private static async Task<RunningServer> StartWithoutSandboxSetting(TestDatabase database, string environment) =>
+        await RunningServer.Start(database, new Dictionary<string, string>
+        {
+            ["Cloudbill__Payments__Sandbox"] = "",
+            ["ASPNETCORE_ENVIRONMENT"] = environment,
+            ["DOTNET_ENVIRONMENT"] = environment,
+        });
 
     private static async Task<(int Status, string Body)> Get(RunningServer server, string path)
     {
@@ -33,14 +34,17 @@ public class SandboxModeTests(BrowserFixture browser) : IClassFixture<BrowserFix
     public async Task In_production_with_no_merchant_there_is_no_sandbox_and_top_up_says_payments_are_not_configured()
     {
         await using var database = await TestDatabase.Create(DatabaseProvider.Sqlite);
-        await using var server = await StartWithoutSandboxSetting(database, environment: null); // Production: no ASPNETCORE_ENVIRONMENT
+        await using var server = await StartWithoutSandboxSetting(database, "Production"); // what a published `cloudbill` runs in
+        // Production seeds no demo customer: the operator creates the customers.
+        await using var services = await TestServices.Start(database);
+        var customer = await services.EmailOf(await services.Customer("100.00"));
 
         var (sandboxStatus, _) = await Get(server, "/sandbox/");
         Assert.Equal(404, sandboxStatus);
         var (_, signIn) = await Get(server, "/signin");
         Assert.DoesNotContain(Banner, signIn, StringComparison.Ordinal);
 
-        var page = await browser.SignedInAsDemo(server.Address);
+        var page = await browser.SignedIn(server.Address, customer, "Secret-2026");
         var response = await page.GotoAsync("/topup");
         Assert.Equal(200, response!.Status);
         var notice = await page.GetByTestId("payments-not-configured").InnerTextAsync();
@@ -81,8 +85,28 @@ public class SandboxModeTests(BrowserFixture browser) : IClassFixture<BrowserFix
         Assert.Equal(1, await page.GetByTestId("topup-form").CountAsync());
     }
 
+    [Theory]
+    [InlineData("server")]
+    [InlineData("reconcile")]
+    public async Task In_production_the_sandbox_setting_stops_the_start_with_one_line(string entrypoint)
+    {
+        await using var database = await TestDatabase.Create(DatabaseProvider.Sqlite);
+        var environment = CloudbillProcess.DatabaseSettings(database);
+        foreach (var (key, value) in CloudbillProcess.ProductionEnvironment)
+            environment[key] = value;
+        environment["Cloudbill__Payments__Sandbox"] = "true";
+
+        string[] args = entrypoint == "server" ? ["--urls", $"http://127.0.0.1:{CloudbillProcess.FreePort()}"] : [entrypoint];
+        var result = await CloudbillProcess.Run(environment, args);
+
+        Assert.Equal(2, result.ExitCode);
+        var line = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.Equal("cloudbill: Cloudbill:Payments:Sandbox is true in the Production environment, but the payment sandbox pays without money and runs only in Development: "
+            + "remove the setting and configure a real merchant under Cloudbill:Payments:Alipay or Cloudbill:Payments:UnionPay (docs/payments.md).", line);
+    }
+
     [Fact]
-    public async Task In_production_the_sandbox_runs_only_when_explicitly_enabled_and_says_so()
+    public async Task In_development_the_sandbox_can_be_asked_for_explicitly_and_says_so()
     {
         await using var database = await TestDatabase.Create(DatabaseProvider.Sqlite);
         await using var server = await RunningServer.Start(database, new Dictionary<string, string> { ["Cloudbill__Payments__Sandbox"] = "true" });

@@ -77,6 +77,15 @@ public class TopUpTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
         Assert.Contains("Gateway payments reconciled: 1 payment(s) agree with Alipay and UnionPay.", reconcile.Output, StringComparison.Ordinal);
     }
 
+    /// <summary>The sandbox index page's switches form: its antiforgery token (and cookie, kept by the client) with the values.</summary>
+    private static async Task<HttpResponseMessage> SetSandboxSwitches(HttpClient http, Dictionary<string, string> switches)
+    {
+        var index = await http.GetStringAsync("/sandbox/", TestContext.Current.CancellationToken);
+        var token = System.Text.RegularExpressions.Regex.Match(index, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+        switches["__RequestVerificationToken"] = System.Net.WebUtility.HtmlDecode(token);
+        return await http.PostAsync("/sandbox/switches", new FormUrlEncodedContent(switches), TestContext.Current.CancellationToken);
+    }
+
     [Fact]
     public async Task A_UnionPay_top_up_notified_five_times_at_once_is_credited_once()
     {
@@ -84,7 +93,7 @@ public class TopUpTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
         await using var server = await RunningServer.Start(database);
         using (var http = new HttpClient { BaseAddress = server.Address })
         {
-            var switched = await http.PostAsync("/sandbox/switches", new FormUrlEncodedContent(new Dictionary<string, string> { ["duplicate"] = "5" }), TestContext.Current.CancellationToken);
+            var switched = await SetSandboxSwitches(http, new Dictionary<string, string> { ["duplicate"] = "5" });
             Assert.True(switched.IsSuccessStatusCode, await switched.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
         }
         var page = await browser.SignedInAsDemo(server.Address);
@@ -118,7 +127,7 @@ public class TopUpTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
         using (var http = new HttpClient { BaseAddress = server.Address })
         {
             // As if Alipay ignored disable_pay_channels: the cashier offers Huabei.
-            var switched = await http.PostAsync("/sandbox/switches", new FormUrlEncodedContent(new Dictionary<string, string> { ["showAllChannels"] = "true" }), TestContext.Current.CancellationToken);
+            var switched = await SetSandboxSwitches(http, new Dictionary<string, string> { ["showAllChannels"] = "true" });
             Assert.True(switched.IsSuccessStatusCode);
         }
         var page = await browser.SignedInAsDemo(server.Address);
