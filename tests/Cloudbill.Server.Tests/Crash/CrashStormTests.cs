@@ -56,7 +56,7 @@ public class CrashStormTests
         };
         await using var server = new CrashServer(database, async http =>
         {
-            var set = await http.PostAsync("/sandbox/switches", new FormUrlEncodedContent(switches));
+            var set = await SandboxSwitches.Set(http, switches);
             if (!set.IsSuccessStatusCode)
                 throw new InvalidOperationException($"The sandbox refused its switches: {await set.Content.ReadAsStringAsync()}");
         });

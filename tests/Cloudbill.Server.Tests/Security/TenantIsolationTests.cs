@@ -596,6 +596,8 @@ public sealed class TenantIsolationTests
             IsolationHost? host = null;
             var app = ServerHost.Build(["--urls", $"http://127.0.0.1:{port}"], builder =>
             {
+                // The sandbox plays the gateways, and it runs only in Development.
+                builder.Environment.EnvironmentName = "Development";
                 builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
                 {
                     ["Cloudbill:Database:Provider"] = provider.ToString(),

@@ -78,13 +78,8 @@ public class TopUpTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
     }
 
     /// <summary>The sandbox index page's switches form: its antiforgery token (and cookie, kept by the client) with the values.</summary>
-    private static async Task<HttpResponseMessage> SetSandboxSwitches(HttpClient http, Dictionary<string, string> switches)
-    {
-        var index = await http.GetStringAsync("/sandbox/", TestContext.Current.CancellationToken);
-        var token = System.Text.RegularExpressions.Regex.Match(index, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
-        switches["__RequestVerificationToken"] = System.Net.WebUtility.HtmlDecode(token);
-        return await http.PostAsync("/sandbox/switches", new FormUrlEncodedContent(switches), TestContext.Current.CancellationToken);
-    }
+    private static Task<HttpResponseMessage> SetSandboxSwitches(HttpClient http, Dictionary<string, string> switches) =>
+        SandboxSwitches.Set(http, switches, TestContext.Current.CancellationToken);
 
     [Fact]
     public async Task A_UnionPay_top_up_notified_five_times_at_once_is_credited_once()

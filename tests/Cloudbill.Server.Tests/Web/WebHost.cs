@@ -49,6 +49,8 @@ public sealed partial class WebHost : IAsyncDisposable
         var port = CloudbillProcess.FreePort();
         var app = ServerHost.Build(["--urls", $"http://127.0.0.1:{port}"], builder =>
         {
+            // The sandbox plays the gateways, and it runs only in Development.
+            builder.Environment.EnvironmentName = "Development";
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["Cloudbill:Database:Provider"] = "Sqlite",
