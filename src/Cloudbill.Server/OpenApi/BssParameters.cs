@@ -68,6 +68,13 @@ public sealed class BssParameters
         return time;
     }
 
+    /// <summary>
+    /// An end time, inclusive to the second in Alibaba's examples, as the exclusive end the
+    /// filters take: one second later. The calendar's last second has no later one; it stays.
+    /// </summary>
+    public DateTimeOffset? EndTime(string name) =>
+        Time(name) is { } end ? (end < DateTimeOffset.MaxValue.AddSeconds(-1) ? end.AddSeconds(1) : DateTimeOffset.MaxValue) : null;
+
     /// <summary>One of the names, compared exactly as the SDK documents them.</summary>
     public string? OneOf(string name, params string[] allowed)
     {
