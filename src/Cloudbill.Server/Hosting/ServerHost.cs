@@ -138,6 +138,7 @@ internal static class WebServices
         app.UseRequestLocalization();
         app.UseAuthorization();
         app.UseAntiforgery();
+        app.UseFormRefusals();
 
         app.MapStaticAssets();
         app.MapHealthChecks("/healthz");

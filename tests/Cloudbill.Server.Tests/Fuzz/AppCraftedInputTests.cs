@@ -51,4 +51,41 @@ public class AppCraftedInputTests(AppFuzzFixture fixture)
         Assert.Equal(HttpStatusCode.OK, last.StatusCode);
         Assert.DoesNotContain("data-testid=\"expiry\"", lastHtml, StringComparison.Ordinal);
     }
+
+    /// <summary>Found by the fuzz: Blazor refuses these before the page runs with an empty 400, a blank page in the browser.</summary>
+    [Theory]
+    [InlineData("topup", "forged-token")]
+    [InlineData("no-such-form", null)]
+    public async Task A_form_post_the_page_cannot_take_goes_back_to_the_page_and_changes_nothing(string handler, string? token)
+    {
+        using var customer = new AppSession(fixture.Server.Address, signedIn: true);
+        await customer.Start();
+        var before = await FuzzInputs.StateHash(fixture.Services);
+
+        using var response = await customer.Http.PostAsync("/topup?from=fuzz", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = handler,
+            ["__RequestVerificationToken"] = token ?? customer.Token,
+            ["Input.Amount"] = "100",
+            ["Input.Method"] = "Alipay",
+            ["Input.ClientToken"] = "crafted-1",
+        }), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.SeeOther, response.StatusCode);
+        Assert.Equal("/topup?from=fuzz", response.Headers.Location?.OriginalString);
+        Assert.Equal(before, await FuzzInputs.StateHash(fixture.Services));
+    }
+
+    /// <summary>Found by the fuzz: these two lists bound the page as an int, and Blazor's binding threw (500) on text.</summary>
+    [Theory]
+    [InlineData("/instances/cn-hongkong")]
+    [InlineData("/renewals/manage/ecs/cn-hongkong")]
+    public async Task A_page_number_that_is_no_number_shows_the_first_page(string list)
+    {
+        using var customer = new AppSession(fixture.Server.Address, signedIn: true);
+        await customer.Start();
+        using var response = await customer.Http.GetAsync(list + "?page=1%20UNION%20SELECT%201--", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+    }
 }
