@@ -62,8 +62,9 @@ public class AppFormFuzzTests(AppFuzzFixture fixture)
 
     private sealed record Form(bool Anonymous, bool Post, Gen<string> Path, string? Handler, (string Name, string[] Plausible)[] Fields);
 
+    /// <summary>A path segment; never NUL, which the web server itself refuses in a path (an empty 400 before the app).</summary>
     private static Gen<string> Segment(string[] plausible) =>
-        Gen.Frequency((3, Gen.Elements(plausible)), (2, FuzzInputs.Hostile(megabyte: false).Where(s => s.Length < 300))).Select(FuzzInputs.Escape);
+        Gen.Frequency((3, Gen.Elements(plausible)), (2, FuzzInputs.Hostile(megabyte: false).Where(s => s.Length < 300 && !s.Contains('\0', StringComparison.Ordinal)))).Select(FuzzInputs.Escape);
 
     private static Gen<string> Query((string Name, string[] Plausible)[] fields) =>
         FuzzInputs.Fields(fields, megabyte: false).Select(f => FuzzInputs.FormEncode(f.Where(x => x.Value.Length < 300)));
