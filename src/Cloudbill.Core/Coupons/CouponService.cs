@@ -115,7 +115,7 @@ public sealed class CouponService(CloudbillDbContext db, ProductCatalog catalog,
         foreach (var each in Enum.GetValues<VoucherState>())
             counts[each] = await InState(mine, each, now).CountAsync(ct);
         var coupons = await InState(mine, state, now).OrderBy(c => c.ValidTo).ThenBy(c => c.Id)
-            .Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(ct);
+            .Skip(Paging.Skip(page, pageSize)).Take(pageSize).ToListAsync(ct);
         return new VoucherPage(coupons.Select(c => new Voucher(c, state)).ToList(), counts[state], page, pageSize, counts);
     }
 

@@ -91,7 +91,7 @@ public sealed class AccountStatement(CloudbillDbContext db)
         };
 
         var total = await query.CountAsync(ct);
-        var rows = await query.OrderByDescending(r => r.Id).Skip((filter.Page - 1) * filter.PageSize).Take(filter.PageSize).ToListAsync(ct);
+        var rows = await query.OrderByDescending(r => r.Id).Skip(Paging.Skip(filter.Page, filter.PageSize)).Take(filter.PageSize).ToListAsync(ct);
         if (rows.Count == 0)
             return new StatementPage([], total, filter.Page, filter.PageSize);
 

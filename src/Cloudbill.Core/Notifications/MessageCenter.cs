@@ -36,7 +36,7 @@ public sealed class MessageCenter(CloudbillDbContext db, TimeProvider clock)
 
         var total = await query.CountAsync(ct);
         var messages = await query.OrderByDescending(n => n.CreatedAt).ThenByDescending(n => n.Id)
-            .Skip((filter.Page - 1) * filter.PageSize).Take(filter.PageSize)
+            .Skip(Paging.Skip(filter.Page, filter.PageSize)).Take(filter.PageSize)
             .ToListAsync(ct);
         return new MessagePage(messages, total, filter.Page, filter.PageSize);
     }

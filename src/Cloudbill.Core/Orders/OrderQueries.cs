@@ -53,7 +53,7 @@ public sealed class OrderQueries(CloudbillDbContext db)
 
         var total = await query.CountAsync(ct);
         var orders = await query.OrderByDescending(o => o.CreatedAt).ThenByDescending(o => o.Id)
-            .Skip((filter.Page - 1) * filter.PageSize).Take(filter.PageSize)
+            .Skip(Paging.Skip(filter.Page, filter.PageSize)).Take(filter.PageSize)
             .Include(o => o.Lines)
             .ToListAsync(ct);
         return new OrderPage(orders, total, filter.Page, filter.PageSize);

@@ -271,7 +271,7 @@ public sealed class RenewalViews(CloudbillDbContext db, ProductCatalog catalog, 
     internal IQueryable<Instance> PageQuery(long accountId, RenewalFilter filter)
     {
         var now = clock.GetUtcNow();
-        return PageOf(Matching(accountId, filter, now), (filter.Page - 1) * filter.PageSize, filter.PageSize);
+        return PageOf(Matching(accountId, filter, now), Paging.Skip(filter.Page, filter.PageSize), filter.PageSize);
     }
 
     /// <summary>

@@ -162,6 +162,7 @@ internal static class WebServices
         app.UseFormRateLimits();
         app.UseAuthorization();
         app.UseAntiforgery();
+        app.UseFormRefusals();
 
         app.MapStaticAssets();
         app.MapHealthChecks("/healthz");

@@ -95,7 +95,7 @@ public static class BssActions
         var method = p.OneOf("RenewStatus", Enum.GetNames<RenewalMethod>());
         var subscription = p.OneOf("SubscriptionType", Enum.GetNames<ChargeType>());
         var endFrom = p.Time("EndTimeStart");
-        var endTo = p.Time("EndTimeEnd");
+        var endTo = p.EndTime("EndTimeEnd");
         var ids = p.List("InstanceIDs");
         var catalog = call.Service<ProductCatalog>();
         var product = p.Text("ProductCode");
@@ -112,7 +112,7 @@ public static class BssActions
                     && (ids is null || ids.Contains(i.Id))
                     && method is null && endFrom is null && endTo is null)
                 .ToList();
-            var rows = all.Skip((page - 1) * size).Take(size).Select(i => InstanceJson(
+            var rows = all.Skip(Paging.Skip(page, size)).Take(size).Select(i => InstanceJson(
                 i.Id, i.ProductCode, i.RegionId, i.ChargeType, i.State, i.ExpiresAt, i.RenewalMethod, i.AutoRenewPeriodMonths, i.CreatedAt, call.Caller.AccountId, catalog)).ToList();
             return BssOutcome.Ok(InstancePage(rows, all.Count, page, size, call.Caller.AccountId, catalog));
         }
@@ -123,15 +123,14 @@ public static class BssActions
             RegionId: p.Text("Region"),
             Method: method is null ? null : Enum.Parse<RenewalMethod>(method),
             Expiry: expiry,
-            // EndTimeEnd is inclusive to the second in Alibaba's examples; the filter's end is exclusive.
             From: expiry == ExpiryWindow.Custom ? endFrom ?? DateTimeOffset.UnixEpoch : null,
-            To: expiry == ExpiryWindow.Custom ? (endTo ?? new DateTimeOffset(9999, 1, 1, 0, 0, 0, TimeSpan.Zero)).AddSeconds(1) : null,
+            To: expiry == ExpiryWindow.Custom ? endTo ?? new DateTimeOffset(9999, 1, 1, 0, 0, 1, TimeSpan.Zero) : null,
             Page: page,
             PageSize: size)
         {
             InstanceIds = ids,
             CreatedFrom = p.Time("CreateTimeStart"),
-            CreatedTo = p.Time("CreateTimeEnd")?.AddSeconds(1),
+            CreatedTo = p.EndTime("CreateTimeEnd"),
         };
         var result = await call.Service<RenewalViews>().Page(call.Caller.AccountId, filter, call.Cancellation);
         if (!result.Succeeded)
@@ -236,10 +235,15 @@ public static class BssActions
         var p = call.Parameters;
         var productCode = p.RequiredText("ProductCode");
         var charge = Enum.Parse<ChargeType>(p.OneOf("SubscriptionType", Enum.GetNames<ChargeType>()) ?? throw BssParameters.Missing("SubscriptionType"));
-        var settings = p.Objects("Parameter").ToDictionary(
-            o => o.TryGetValue("Code", out var c) ? c : throw BssParameters.Missing("Parameter.N.Code"),
-            o => o.TryGetValue("Value", out var v) ? v : throw BssParameters.Missing("Parameter.N.Value"),
-            StringComparer.Ordinal);
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var o in p.Objects("Parameter"))
+        {
+            var code = o.TryGetValue("Code", out var c) ? c : throw BssParameters.Missing("Parameter.N.Code");
+            var value = o.TryGetValue("Value", out var v) ? v : throw BssParameters.Missing("Parameter.N.Value");
+            // A setting named twice has no one value to buy with.
+            if (!settings.TryAdd(code, value))
+                throw BssParameters.Invalid("Parameter.N.Code", $"'{code}' is given more than once; name each setting once.");
+        }
         var region = settings.GetValueOrDefault("Region") ?? throw BssParameters.Missing("Parameter.N.Code=Region");
         var spec = settings.GetValueOrDefault("InstanceType") ?? throw BssParameters.Missing("Parameter.N.Code=InstanceType");
         var quantity = 1;
@@ -388,7 +392,7 @@ public static class BssActions
             type is null ? null : Enum.Parse<OrderType>(type),
             status is null ? null : Enum.Parse<OrderStatus>(status),
             p.Time("CreateTimeStart"),
-            p.Time("CreateTimeEnd")?.AddSeconds(1),
+            p.EndTime("CreateTimeEnd"),
             page,
             size)
         {
@@ -538,7 +542,7 @@ public static class BssActions
             PageNum = page,
             PageSize = size,
             TotalCount = all.Count,
-            ProductList = new { Product = all.Skip((page - 1) * size).Take(size).ToList() },
+            ProductList = new { Product = all.Skip(Paging.Skip(page, size)).Take(size).ToList() },
         }));
     }
 
@@ -549,7 +553,7 @@ public static class BssActions
         var size = p.Int("PageSize", 1, 300) ?? 10;
         var filter = new BssTransactionFilter(
             p.Time("CreateTimeStart"),
-            p.Time("CreateTimeEnd")?.AddSeconds(1),
+            p.EndTime("CreateTimeEnd"),
             p.OneOf("TransactionFlow", "Income", "Expense"),
             p.OneOf("TransactionType", "Payment", "Withdraw", "Refund", "Consumption", "Transfer", "Adjust"),
             p.Text("TransactionNumber") ?? p.Text("RecordID"),

@@ -65,8 +65,19 @@ public sealed class BssParameters
             return null;
         if (!DateTimeOffset.TryParseExact(text, ["yyyy-MM-dd'T'HH:mm:ss'Z'", "yyyy-MM-dd'T'HH:mm'Z'"], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time))
             throw Invalid(name, $"'{text}' is not a UTC time in the form yyyy-MM-ddTHH:mm:ssZ.");
+        // The calendar's last day cannot be shown in China time (UTC+8) nor end one second later.
+        if (time >= LastTime)
+            throw Invalid(name, $"'{text}' is after 9999-12-30T23:59:59Z, the last time Cloudbill can show.");
         return time;
     }
+
+    /// <summary>
+    /// An end time, inclusive to the second in Alibaba's examples, as the exclusive end the
+    /// filters take: one second later.
+    /// </summary>
+    public DateTimeOffset? EndTime(string name) => Time(name)?.AddSeconds(1);
+
+    private static readonly DateTimeOffset LastTime = new(9999, 12, 31, 0, 0, 0, TimeSpan.Zero);
 
     /// <summary>One of the names, compared exactly as the SDK documents them.</summary>
     public string? OneOf(string name, params string[] allowed)
