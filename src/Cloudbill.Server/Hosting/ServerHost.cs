@@ -45,6 +45,7 @@ public static class ServerHost
         var sandbox = builder.Services.AddPaymentGateways(builder.Configuration, builder.Environment);
         if (sandbox is not null)
             builder.Services.AddPaymentSandbox(sandbox.Options, sandbox.Credentials);
+        KeyRingCertificate.RequireShared(CloudbillOptionsStartup.Read(builder.Configuration), builder.Environment.IsDevelopment());
         builder.Services.AddCloudbillCore(builder.Configuration);
         builder.Services.AddCloudbillWeb();
         builder.Services.AddBssOpenApi(builder.Configuration);
@@ -60,7 +61,7 @@ public static class ServerHost
 
     /// <summary>
     /// Applies migrations (or, with Cloudbill:Database:MigrateOnStart=false, requires a current
-    /// schema), creates the Data Protection key ring and, on a first start of an empty embedded
+    /// schema), creates the Data Protection key ring (retiring keys an older build stored in clear) and, on a first start of an empty embedded
     /// database, seeds the demo customer.
     /// </summary>
     public static async Task Prepare(IServiceProvider services, ILogger logger, CancellationToken ct)
@@ -79,6 +80,9 @@ public static class ServerHost
             await migrator.RequireCurrent(ct);
         }
         DatabaseMigrator.EnsureKeyRing(scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>(), settings);
+        var retired = await PlaintextKeyRetirement.Run(services, ct);
+        if (retired > 0)
+            logger.LogWarning("Revoked {Count} Data Protection key(s) stored in clear by an older build; the AccessKey secrets are now under an encrypted key, and signed-in users sign in again once (docs/decisions/0004)", retired);
 
         var db = scope.ServiceProvider.GetRequiredService<CloudbillDbContext>();
         if (settings.Provider == DatabaseProvider.Sqlite && options.Demo.SeedOnFirstStart && !db.BillingAccounts.Any())
