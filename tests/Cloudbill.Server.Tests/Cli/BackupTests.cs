@@ -78,7 +78,10 @@ public class BackupTests
                     var instance = instances[worker + Workers * (n % InstancesPerWorker)];
                     var parameters = new Dictionary<string, string>
                     {
-                        ["InstanceId"] = instance, ["ProductCode"] = "ecs", ["RenewPeriod"] = "1", ["ClientToken"] = Guid.NewGuid().ToString(),
+                        ["InstanceId"] = instance,
+                        ["ProductCode"] = "ecs",
+                        ["RenewPeriod"] = "1",
+                        ["ClientToken"] = Guid.NewGuid().ToString(),
                     };
                     for (var attempt = 1; ; attempt++)
                     {
