@@ -22,6 +22,7 @@ public sealed class CloudbillOptions
 
     public CatalogOptions Catalog { get; set; } = new();
     public DatabaseOptions Database { get; set; } = new();
+    public KeyRingOptions DataProtection { get; set; } = new();
     public DemoOptions Demo { get; set; } = new();
     public OrderOptions Orders { get; set; } = new();
     public EngineOptions Engine { get; set; } = new();

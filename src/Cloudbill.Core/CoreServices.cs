@@ -38,6 +38,7 @@ public static class CoreServices
         var paths = CloudbillPaths.Resolve(options);
         var database = DatabaseSettings.Parse(options.Database.Provider, configuration.GetConnectionString("Cloudbill"), paths.DataDirectory);
         var catalog = CatalogLoader.Load(paths.CatalogDirectory);
+        var keyRingCertificate = KeyRingCertificate.Load(options.DataProtection, paths);
 
         services.AddOptions<CloudbillOptions>().Bind(configuration.GetSection(CloudbillOptions.Section)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CloudbillOptions>, CloudbillOptionsValidator>());
@@ -59,9 +60,12 @@ public static class CoreServices
         // services, change tracker and facade); EF resets a returned context's state
         // (docs/decisions/0021). The context takes nothing but its options, as pooling requires.
         services.AddDbContextPool<CloudbillDbContext>(database.Configure);
+        // The ring is in the database, the certificate that encrypts it is not (docs/decisions/0004):
+        // a copy of the database alone opens no AccessKey secret and forges no cookie.
         services.AddDataProtection()
             .SetApplicationName("Cloudbill")
-            .PersistKeysToDbContext<CloudbillDbContext>();
+            .PersistKeysToDbContext<CloudbillDbContext>()
+            .ProtectKeysWithCertificate(keyRingCertificate);
         services.AddIdentityCore<CloudbillUser>(o =>
             {
                 o.User.RequireUniqueEmail = true;

@@ -15,7 +15,10 @@ public sealed class AccessKeyService(CloudbillDbContext db, IDataProtectionProvi
 {
     private const string Alphanumeric = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     private const int MaxIdLength = 64;
-    private readonly IDataProtector protector = protection.CreateProtector("Cloudbill.AccessKeys.v1");
+    /// <summary>The Data Protection purpose of the secrets (tests read the raw column with it, as an attacker would).</summary>
+    internal const string ProtectorPurpose = "Cloudbill.AccessKeys.v1";
+
+    private readonly IDataProtector protector = protection.CreateProtector(ProtectorPurpose);
 
     /// <summary>A new pair shaped like the provider's: "LTAI" + 20 characters, a 30-character secret.</summary>
     public Task<AccessKeyPair> Create(long billingAccountId, CancellationToken ct) =>

@@ -5,7 +5,7 @@ namespace Cloudbill.Server.Cli;
 /// <summary>The operator verbs of the `cloudbill` executable.</summary>
 public static class CliApp
 {
-    private static readonly HashSet<string> Verbs = ["migrate", "seed-demo", "reconcile", "accounts", "coupons", "engine", "suggestions", "--help", "-h", "-?", "help", "--version"];
+    private static readonly HashSet<string> Verbs = ["migrate", "seed-demo", "reconcile", "backup", "accounts", "coupons", "engine", "suggestions", "--help", "-h", "-?", "help", "--version"];
 
     /// <summary>The verbs and what each does, for the answer to a mistyped one.</summary>
     private static readonly (string Verb, string Does)[] VerbList =
@@ -13,6 +13,7 @@ public static class CliApp
         ("migrate", "apply the database migrations of the configured provider"),
         ("seed-demo", "create the demo customer, its instances and coupons"),
         ("reconcile [--gateways]", "check every ledger balance against its postings (and the gateways)"),
+        ("backup --to FILE", "copy the embedded SQLite database while the server runs"),
         ("accounts create", "create a customer and print its AccessKey pair"),
         ("coupons issue", "issue a coupon to a customer"),
         ("engine run [--at TIME]", "run the lifecycle engine once"),
@@ -50,6 +51,9 @@ public static class CliApp
                 .WithDescription("Create the demo customer, its instances and coupons (does nothing if it exists).");
             config.AddCommand<ReconcileCommand>("reconcile")
                 .WithDescription("Check every ledger balance against its postings; exit 1 on any mismatch.");
+            config.AddCommand<BackupCommand>("backup")
+                .WithDescription("Copy the embedded SQLite database to a new file, consistently, while the server runs (docs/operations-backup.md).")
+                .WithExample("backup", "--to", "/backups/cloudbill-2026-12-01.db");
             config.AddBranch("accounts", accounts =>
             {
                 accounts.SetDescription("Customer accounts.");

@@ -18,9 +18,10 @@ public abstract class CloudbillCommand<TSettings> : AsyncCommand<TSettings> wher
         {
             var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
-            // Keys are stored in the database (docs/decisions/0004); the verbs need not repeat that warning.
+            // The verbs need not repeat the key ring's informational warnings (a new key made, docs/decisions/0004).
             builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
             builder.Services.AddPaymentGateways(builder.Configuration, builder.Environment);
+            KeyRingCertificate.RequireShared(CloudbillOptionsStartup.Read(builder.Configuration), builder.Environment.IsDevelopment());
             builder.Services.AddCloudbillCore(builder.Configuration);
             using var host = builder.Build();
             host.Services.ValidateCloudbillOptions();

@@ -46,6 +46,7 @@ public static class ServerHost
         var sandbox = builder.Services.AddPaymentGateways(builder.Configuration, builder.Environment);
         if (sandbox is not null)
             builder.Services.AddPaymentSandbox(sandbox.Options, sandbox.Credentials);
+        KeyRingCertificate.RequireShared(CloudbillOptionsStartup.Read(builder.Configuration), builder.Environment.IsDevelopment());
         builder.Services.AddCloudbillCore(builder.Configuration);
         builder.Services.AddCloudbillWeb(builder.Configuration);
         builder.Services.AddBssOpenApi(builder.Configuration);
@@ -63,10 +64,11 @@ public static class ServerHost
 
     /// <summary>
     /// Applies migrations (or, with Cloudbill:Database:MigrateOnStart=false, requires a current
-    /// schema), creates the Data Protection key ring and, on a first start of an empty embedded
-    /// database in Development (or with Cloudbill:Demo:SeedOnFirstStart=true), seeds the demo
-    /// customer. Outside Development it refuses to go on while an account still has the demo's
-    /// published password or AccessKey secret (docs/decisions/0026).
+    /// schema), creates the Data Protection key ring (retiring keys an older build stored in
+    /// clear) and, on a first start of an empty embedded database in Development (or with
+    /// Cloudbill:Demo:SeedOnFirstStart=true), seeds the demo customer. Outside Development it
+    /// refuses to go on while an account still has the demo's published password or AccessKey
+    /// secret (docs/decisions/0026).
     /// </summary>
     public static async Task Prepare(IServiceProvider services, ILogger logger, CancellationToken ct)
     {
@@ -84,6 +86,9 @@ public static class ServerHost
             await migrator.RequireCurrent(ct);
         }
         DatabaseMigrator.EnsureKeyRing(scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>(), settings);
+        var retired = await PlaintextKeyRetirement.Run(services, ct);
+        if (retired > 0)
+            logger.LogWarning("Revoked {Count} Data Protection key(s) stored in clear by an older build; the AccessKey secrets are now under an encrypted key, and signed-in users sign in again once (docs/decisions/0004)", retired);
 
         var db = scope.ServiceProvider.GetRequiredService<CloudbillDbContext>();
         var development = scope.ServiceProvider.GetRequiredService<IHostEnvironment>().IsDevelopment();

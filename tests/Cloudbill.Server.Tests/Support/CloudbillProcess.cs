@@ -19,6 +19,13 @@ public static class CloudbillProcess
         AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug",
         "net10.0", "cloudbill.dll");
 
+    /// <summary>
+    /// The key ring certificate generated under the repository's data folder, which the in-process
+    /// hosts (TestServices) use by default: the processes name it, as PostgreSQL outside Development
+    /// requires, so both read the same keys in one test database.
+    /// </summary>
+    public static string KeyRingCertificatePath { get; } = SharedKeyRingCertificate();
+
     public static Dictionary<string, string> DatabaseSettings(TestDatabase database) => new()
     {
         ["Cloudbill__Database__Provider"] = database.Provider.ToString(),
@@ -30,6 +37,7 @@ public static class CloudbillProcess
         // the verbs only DOTNET_ENVIRONMENT.
         ["ASPNETCORE_ENVIRONMENT"] = "Development",
         ["DOTNET_ENVIRONMENT"] = "Development",
+        ["Cloudbill__DataProtection__CertificatePath"] = KeyRingCertificatePath,
         // The tests ask for the sandbox explicitly with the embedded database, as the default used to give it.
         ["Cloudbill__Payments__Sandbox"] = database.Provider == Cloudbill.Core.Persistence.DatabaseProvider.Sqlite ? "true" : "false",
         // The sandbox's trades belong to one server: each test database gets its own folder.
@@ -73,6 +81,12 @@ public static class CloudbillProcess
         foreach (var (key, value) in environment)
             info.Environment[key] = value;
         return Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start.");
+    }
+
+    private static string SharedKeyRingCertificate()
+    {
+        using var made = Cloudbill.Core.Persistence.KeyRingCertificate.LoadOrCreate(RepositoryPaths.Data);
+        return Cloudbill.Core.Persistence.KeyRingCertificate.GeneratedPath(RepositoryPaths.Data);
     }
 
     public static int FreePort()
