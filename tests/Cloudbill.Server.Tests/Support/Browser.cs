@@ -53,7 +53,10 @@ public sealed class BrowserFixture : IAsyncLifetime
         await page.GetByLabel("Email").FillAsync(email);
         await page.GetByLabel("Password").FillAsync(password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
+        // Committed is enough, then the page's own marker (app.js) says it is shown: on a loaded
+        // machine a slow stylesheet or icon must not hold the "load" event against the test.
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/", new() { WaitUntil = WaitUntilState.Commit });
+        await page.WaitForFunctionAsync("() => !!document.documentElement.dataset.view");
         return page;
     }
 
