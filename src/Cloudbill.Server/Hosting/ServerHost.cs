@@ -135,6 +135,7 @@ internal static class WebServices
         app.UseStatusCodePagesWithReExecute("/not-found");
         app.UseResponseCompression();
         app.UseAuthentication();
+        app.UseAuditOrigin();
         app.UseRequestLocalization();
         app.UseAuthorization();
         app.UseAntiforgery();
