@@ -73,9 +73,9 @@ public class AuditLogTests
         await using (var scope = test.Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<CloudbillDbContext>();
-            await using var tx = await db.Database.BeginTransactionAsync();
+            await using var tx = await db.Database.BeginTransactionAsync(TestContext.Current.CancellationToken);
             Assert.True((await scope.ServiceProvider.GetRequiredService<LedgerService>().Post("adjust:1", "Adjustment", lines, CancellationToken.None)).Succeeded);
-            await tx.RollbackAsync();
+            await tx.RollbackAsync(TestContext.Current.CancellationToken);
         }
         Assert.DoesNotContain(await Events(test, account), e => e.Kind == AuditEventKind.BalanceChanged);
 
