@@ -1,5 +1,5 @@
-using Cloudbill.Core.Audit;
 using Cloudbill.Core.Accounts;
+using Cloudbill.Core.Audit;
 using Cloudbill.Core.Catalog;
 using Cloudbill.Core.Coupons;
 using Cloudbill.Core.Instances;
