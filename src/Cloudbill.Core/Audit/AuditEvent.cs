@@ -1,4 +1,3 @@
-using Cloudbill.Core.Accounts;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -90,8 +89,7 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
         e.Property(a => a.SourceAddress).HasMaxLength(AuditEvent.AddressMaxLength);
         e.Property(a => a.RequestId).HasMaxLength(AuditEvent.RequestIdMaxLength);
         e.Property(a => a.Detail).HasMaxLength(AuditEvent.DetailMaxLength);
-        // An account is never deleted; if one ever were, its history must stop it, not vanish with it.
-        e.HasOne<BillingAccount>().WithMany().HasForeignKey(a => a.AccountId).OnDelete(DeleteBehavior.Restrict);
+        // The account key is configured by Accounts (BillingAccountConfiguration): Audit sits below it (docs/decisions/0020).
         // The operator's list reads by time; a customer's Settings reads their own, newest first.
         e.HasIndex(a => a.At);
         e.HasIndex(a => new { a.AccountId, a.At });
