@@ -74,7 +74,7 @@ public static class CoreServices
         services.AddScoped<DatabaseMigrator>();
         services.AddScoped<Audit.AuditOrigin>();
         services.AddScoped<Audit.AuditLog>();
-        services.AddScoped<Audit.AuditQueries>();
+        services.AddScoped<AuditQueries>();
         services.AddSingleton<Audit.RepeatedFailures>();
         services.AddScoped<LedgerService>();
         services.AddScoped<Reconciliation>();

@@ -1,6 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
-using Cloudbill.Core.Audit;
+using Cloudbill.Core.Accounts;
 using Cloudbill.Core.Time;
 using NodaTime.Text;
 using Spectre.Console;

@@ -1,12 +1,13 @@
+using Cloudbill.Core.Audit;
 using Cloudbill.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
 
-namespace Cloudbill.Core.Audit;
+namespace Cloudbill.Core.Accounts;
 
 /// <summary>An audit row as the operator reads it: with the account's email (null for nobody's).</summary>
 public sealed record AuditRow(DateTimeOffset At, string? AccountEmail, AuditActor Actor, string? ActorId, AuditEventKind Kind, string? SourceAddress, string? RequestId, string Detail);
 
-/// <summary>Reads the audit log: all of it for the operator, a customer's own security events for Settings.</summary>
+/// <summary>Reads the audit log (with the accounts' emails, so it lives above Audit): all of it for the operator, a customer's own security events for Settings.</summary>
 public sealed class AuditQueries(CloudbillDbContext db)
 {
     /// <summary>What a customer sees of their own log: sign-ins, the password and their AccessKeys (money has its own pages).</summary>
