@@ -76,6 +76,10 @@ public static class CoreServices
             .AddEntityFrameworkStores<CloudbillDbContext>();
 
         services.AddScoped<DatabaseMigrator>();
+        services.AddScoped<Audit.AuditOrigin>();
+        services.AddScoped<Audit.AuditLog>();
+        services.AddScoped<AuditQueries>();
+        services.AddSingleton<Audit.RepeatedFailures>();
         services.AddScoped<LedgerService>();
         services.AddScoped<Reconciliation>();
         services.AddScoped<AccessKeyService>();

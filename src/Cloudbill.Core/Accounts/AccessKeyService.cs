@@ -11,7 +11,7 @@ namespace Cloudbill.Core.Accounts;
 /// back for signature checks. Every customer operation is scoped to the caller's account: a key
 /// of another customer is "not found" and nothing changes.
 /// </summary>
-public sealed class AccessKeyService(CloudbillDbContext db, IDataProtectionProvider protection, TimeProvider clock)
+public sealed class AccessKeyService(CloudbillDbContext db, IDataProtectionProvider protection, Audit.AuditLog audit, TimeProvider clock)
 {
     private const string Alphanumeric = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     private const int MaxIdLength = 64;
@@ -70,9 +70,13 @@ public sealed class AccessKeyService(CloudbillDbContext db, IDataProtectionProvi
     {
         if (CheckId(accessKeyId) is { } invalid)
             return invalid;
-        var changed = await Live(billingAccountId).Where(k => k.Id == accessKeyId)
+        await using var tx = await db.BeginOrJoinTransaction(ct);
+        var changed = await Live(billingAccountId).Where(k => k.Id == accessKeyId && k.Enabled != enabled)
             .ExecuteUpdateAsync(s => s.SetProperty(k => k.Enabled, enabled), ct);
-        return changed == 0 ? AccessKeyErrors.NotFound(accessKeyId!) : await Find(billingAccountId, accessKeyId, ct);
+        if (changed > 0)
+            await audit.Record(enabled ? Audit.AuditEventKind.AccessKeyEnabled : Audit.AuditEventKind.AccessKeyDisabled, billingAccountId, $"AccessKey {accessKeyId}", ct);
+        await tx.Commit(ct);
+        return changed == 0 && !await Live(billingAccountId).AnyAsync(k => k.Id == accessKeyId, ct) ? AccessKeyErrors.NotFound(accessKeyId!) : await Find(billingAccountId, accessKeyId, ct);
     }
 
     /// <summary>Deletes one of the caller's pairs for good; deleting it again (a double tap) is a success.</summary>
@@ -81,8 +85,12 @@ public sealed class AccessKeyService(CloudbillDbContext db, IDataProtectionProvi
         if (CheckId(accessKeyId) is { } invalid)
             return invalid;
         var now = clock.GetUtcNow();
-        await db.AccessKeys.Where(k => k.BillingAccountId == billingAccountId && k.Id == accessKeyId && k.DeletedAt == null)
+        await using var tx = await db.BeginOrJoinTransaction(ct);
+        var deleted = await db.AccessKeys.Where(k => k.BillingAccountId == billingAccountId && k.Id == accessKeyId && k.DeletedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(k => k.DeletedAt, now).SetProperty(k => k.Enabled, false), ct);
+        if (deleted > 0)
+            await audit.Record(Audit.AuditEventKind.AccessKeyDeleted, billingAccountId, $"AccessKey {accessKeyId}", ct);
+        await tx.Commit(ct);
         var mine = await db.AccessKeys.AnyAsync(k => k.BillingAccountId == billingAccountId && k.Id == accessKeyId, ct);
         return mine ? accessKeyId! : AccessKeyErrors.NotFound(accessKeyId!);
     }
@@ -115,6 +123,7 @@ public sealed class AccessKeyService(CloudbillDbContext db, IDataProtectionProvi
             CreatedAt = clock.GetUtcNow(),
             ClientToken = token,
         });
+        audit.Add(Audit.AuditEventKind.AccessKeyCreated, billingAccountId, $"AccessKey {pair.AccessKeyId}");
         await db.SaveChangesAsync(ct);
         return pair;
     }

@@ -11,5 +11,7 @@ internal sealed class BillingAccountConfiguration : IEntityTypeConfiguration<Bil
         e.Property(a => a.Email).HasMaxLength(256);
         e.HasIndex(a => a.Email).IsUnique();
         e.Property(a => a.Version).IsConcurrencyToken();
+        // An account is never deleted; if one ever were, its audit history must stop it, not vanish with it.
+        e.HasMany<Audit.AuditEvent>().WithOne().HasForeignKey(a => a.AccountId).OnDelete(DeleteBehavior.Restrict);
     }
 }

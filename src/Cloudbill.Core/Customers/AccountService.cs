@@ -15,6 +15,7 @@ public sealed class AccountService(
     UserManager<CloudbillUser> users,
     LedgerService ledger,
     AccessKeyService accessKeys,
+    Audit.AuditLog audit,
     TimeProvider clock)
 {
     /// <summary>
@@ -35,6 +36,7 @@ public sealed class AccountService(
         var account = new BillingAccount { Email = email, CreatedAt = clock.GetUtcNow() };
         db.BillingAccounts.Add(account);
         await db.SaveChangesAsync(ct);
+        await audit.Record(Audit.AuditEventKind.AccountCreated, account.Id, $"account {account.Id}", ct);
 
         var user = new CloudbillUser { UserName = email, Email = email, EmailConfirmed = true, BillingAccountId = account.Id };
         var created = await users.CreateAsync(user, password);

@@ -1,3 +1,4 @@
+using Cloudbill.Core.Audit;
 using Cloudbill.Core.Persistence;
 using Cloudbill.Core.Problems;
 using Microsoft.EntityFrameworkCore;
@@ -16,7 +17,7 @@ public sealed record PostResult(JournalTransaction Transaction, bool AlreadyPost
 /// The journal (R10). Posts balanced transactions under unique business keys and keeps each
 /// account's running balance; never updates or deletes a posting.
 /// </summary>
-public sealed class LedgerService(CloudbillDbContext db, TimeProvider clock)
+public sealed class LedgerService(CloudbillDbContext db, AuditLog audit, TimeProvider clock)
 {
     public const string RevenueCode = "revenue";
     public const string CouponExpenseCode = "coupon-expense";
@@ -55,6 +56,7 @@ public sealed class LedgerService(CloudbillDbContext db, TimeProvider clock)
 
         await using var tx = await db.BeginOrJoinTransaction(ct);
         db.JournalTransactions.Add(transaction);
+        audit.AddTransactions([transaction]);
         await db.SaveChangesAsync(ct);
 
         // A customer account's running balance moves in the database, not from a value read
@@ -113,7 +115,10 @@ public sealed class LedgerService(CloudbillDbContext db, TimeProvider clock)
             return;
 
         db.JournalTransactions.AddRange(entities);
+        var audited = audit.AddTransactions(entities);
         await db.SaveChangesAsync(ct);
+        foreach (var row in audited)
+            db.Entry(row).State = EntityState.Detached;
         foreach (var entity in entities)
         {
             foreach (var posting in entity.Postings)
@@ -128,11 +133,14 @@ public sealed class LedgerService(CloudbillDbContext db, TimeProvider clock)
         }
     }
 
+    /// <summary>The audit log, for a caller that writes staged transactions itself (<see cref="Stage"/>).</summary>
+    internal AuditLog Audit => audit;
+
     /// <summary>
     /// A balanced transaction for a new business key, built but not added or saved: checked as
     /// <see cref="Post"/> checks it. <paramref name="billingAccountOf"/> gives each ledger account's
     /// customer (null for shared accounts). The caller adds it and moves the customer accounts'
-    /// running balances (<see cref="MoveRunningBalances"/>) in the same database transaction.
+    /// running balances (<see cref="MoveRunningBalances"/>) in the same database transaction, with its audit row (<see cref="Audit"/>).
     /// </summary>
     internal Result<JournalTransaction> Stage(string businessKey, string description, IReadOnlyList<PostingLine> lines, IReadOnlyDictionary<long, long?> billingAccountOf)
     {

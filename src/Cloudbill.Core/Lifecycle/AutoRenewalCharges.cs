@@ -1,4 +1,5 @@
 using Cloudbill.Core.Accounts;
+using Cloudbill.Core.Audit;
 using Cloudbill.Core.Catalog;
 using Cloudbill.Core.Coupons;
 using Cloudbill.Core.Instances;
@@ -211,10 +212,12 @@ internal sealed class AutoRenewalCharges(CloudbillDbContext db, LedgerService le
             }
             await PostgresBulkWrites.Insert(db, transactions, ct, withKeys: true);
             await PostgresBulkWrites.Insert(db, transactions.SelectMany(t => t.Postings).ToList(), ct);
+            await PostgresBulkWrites.Insert(db, transactions.Select(t => ledger.Audit.OfTransaction(t, AuditEventKind.AutoRenewalCharged)).OfType<AuditEvent>().ToList(), ct);
         }
         else
         {
             db.JournalTransactions.AddRange(transactions);
+            ledger.Audit.AddTransactions(transactions, AuditEventKind.AutoRenewalCharged);
             await db.SaveChangesAsync(ct);
         }
         await ledger.MoveRunningBalances(cashDeltaFen, provider, ct);

@@ -164,9 +164,13 @@ public sealed class GatewayConfirmations(
     /// <summary>The refund of a refused channel went through at the gateway.</summary>
     public async Task MarkRefunded(string outTradeNo, CancellationToken ct)
     {
-        await db.GatewayPayments.Where(p => p.OutTradeNo == outTradeNo && p.State == GatewayPaymentState.Refunding)
+        await using var tx = await db.BeginOrJoinTransaction(ct);
+        var refunded = await db.GatewayPayments.Where(p => p.OutTradeNo == outTradeNo && p.State == GatewayPaymentState.Refunding)
             .ExecuteUpdateAsync(s => s.SetProperty(p => p.State, GatewayPaymentState.Refunded)
                 .SetProperty(p => p.NextQueryAt, (DateTimeOffset?)null)
                 .SetProperty(p => p.Version, p => p.Version + 1), ct);
+        if (refunded > 0 && await db.GatewayPayments.AsNoTracking().Where(p => p.OutTradeNo == outTradeNo).Select(p => new { p.AccountId, p.Gateway, p.Amount }).FirstOrDefaultAsync(ct) is { } payment)
+            await ledger.Audit.Record(Audit.AuditEventKind.GatewayPaymentRefunded, payment.AccountId, $"{payment.Gateway} payment {outTradeNo}: {payment.Amount} CNY refunded", ct);
+        await tx.Commit(ct);
     }
 }

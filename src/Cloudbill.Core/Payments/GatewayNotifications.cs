@@ -21,10 +21,13 @@ public sealed class GatewayNotifications(
     PaymentGateways gateways,
     GatewayConfirmations confirmations,
     GatewayPoller poller,
+    Audit.AuditLog audit,
+    Audit.AuditOrigin origin,
     ILogger<GatewayNotifications> logger)
 {
     public async Task<NotificationReply> FromAlipay(IReadOnlyList<KeyValuePair<string, string>> fields, CancellationToken ct)
     {
+        origin.ActAs(Audit.AuditActor.Gateway, nameof(PaymentGateway.Alipay));
         var refused = new NotificationReply(400, AlipayNotification.FailureReply);
         var acknowledged = new NotificationReply(200, AlipayNotification.SuccessReply);
         var alipay = gateways.Alipay;
@@ -33,13 +36,13 @@ public sealed class GatewayNotifications(
 
         var verified = alipay.Value.VerifyNotification(fields);
         if (!verified.Succeeded)
-            return Refuse(PaymentGateway.Alipay, verified.Problem!, refused);
+            return await Refuse(PaymentGateway.Alipay, verified.Problem!, refused, Field(fields, "out_trade_no"), null, ct);
         var (payment, unavailable) = await Find(PaymentGateway.Alipay, verified.Value.OutTradeNo, ct);
         if (unavailable)
             return new NotificationReply(503, AlipayNotification.FailureReply);
         var notification = alipay.Value.CheckNotification(verified.Value, payment is null ? null : new AlipayExpectedPayment(payment.OutTradeNo, payment.Amount));
         if (!notification.Succeeded)
-            return Refuse(PaymentGateway.Alipay, notification.Problem!, refused);
+            return await Refuse(PaymentGateway.Alipay, notification.Problem!, refused, verified.Value.OutTradeNo, payment?.AccountId, ct);
         var notice = notification.Value;
 
         try
@@ -86,6 +89,7 @@ public sealed class GatewayNotifications(
 
     public async Task<NotificationReply> FromUnionPay(IReadOnlyList<KeyValuePair<string, string>> fields, CancellationToken ct)
     {
+        origin.ActAs(Audit.AuditActor.Gateway, nameof(PaymentGateway.UnionPay));
         var refused = new NotificationReply(400, "refused");
         var unionPay = gateways.UnionPay;
         if (!unionPay.Succeeded)
@@ -93,13 +97,13 @@ public sealed class GatewayNotifications(
 
         var verified = unionPay.Value.VerifyNotification(fields);
         if (!verified.Succeeded)
-            return Refuse(PaymentGateway.UnionPay, verified.Problem!, refused);
+            return await Refuse(PaymentGateway.UnionPay, verified.Problem!, refused, Field(fields, "orderId"), null, ct);
         var (payment, unavailable) = await Find(PaymentGateway.UnionPay, verified.Value.OrderId, ct);
         if (unavailable)
             return new NotificationReply(UnionPayNotification.RetryStatusCode, "retry");
         var notification = unionPay.Value.CheckNotification(verified.Value, payment is null ? null : new UnionPayExpectedPayment(payment.OutTradeNo, payment.TxnTime, payment.Amount));
         if (!notification.Succeeded)
-            return Refuse(PaymentGateway.UnionPay, notification.Problem!, refused);
+            return await Refuse(PaymentGateway.UnionPay, notification.Problem!, refused, verified.Value.OrderId, payment?.AccountId, ct);
 
         try
         {
@@ -176,9 +180,25 @@ public sealed class GatewayNotifications(
         }
     }
 
-    private NotificationReply Refuse(PaymentGateway gateway, Problems.Problem problem, NotificationReply reply)
+    /// <summary>
+    /// Logs and audits a refusal. The trade number of an unverified notification is only what it
+    /// claims (the audit row says "trade", not whose); the account only when it names our payment.
+    /// </summary>
+    private async Task<NotificationReply> Refuse(PaymentGateway gateway, Problems.Problem problem, NotificationReply reply, string? outTradeNo, long? accountId, CancellationToken ct)
     {
         logger.LogWarning("{Gateway} notification refused ({Code}): {Message}", gateway, problem.Code, problem.Message);
+        try
+        {
+            await audit.NotificationRejected(gateway.ToString(), outTradeNo, accountId, problem.Code, ct);
+        }
+        catch (Exception e) when (IsTransient(e))
+        {
+            // The refusal stands without its row: the gateway resends a genuine notification anyway.
+            logger.LogWarning(e, "{Gateway} notification refusal could not be written to the audit log", gateway);
+        }
         return reply with { RefusedBecause = problem.Code };
     }
+
+    private static string? Field(IReadOnlyList<KeyValuePair<string, string>> fields, string name) =>
+        fields.FirstOrDefault(f => f.Key == name).Value;
 }

@@ -31,6 +31,7 @@ public sealed class CloudbillDbContext(DbContextOptions<CloudbillDbContext> opti
     public DbSet<Payments.GatewayPayment> GatewayPayments => Set<Payments.GatewayPayment>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<Suggestions.Suggestion> Suggestions => Set<Suggestions.Suggestion>();
+    public DbSet<Audit.AuditEvent> AuditEvents => Set<Audit.AuditEvent>();
 
     private bool IsSqlite => Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite";
 

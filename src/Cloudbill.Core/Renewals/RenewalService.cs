@@ -42,6 +42,7 @@ public sealed record RenewalQuote(Product Product, RenewalTerm Term, IReadOnlyLi
 /// <summary>Manual renewal (R3), batch and unified-expiry renewal, and renewal method changes (R2).</summary>
 public sealed class RenewalService(
     CloudbillDbContext db,
+    Audit.AuditLog audit,
     ProductCatalog catalog,
     CouponService coupons,
     OrderService orders,
@@ -182,6 +183,8 @@ public sealed class RenewalService(
             instance.NextDueAt = instance.NextDueAt is { } due && (next is null || due < next) ? due : next;
         }
 
+        if (changed > 0)
+            audit.Add(Audit.AuditEventKind.RenewalMethodChanged, accountId, $"{method}{(autoRenewPeriodMonths is { } months && method == RenewalMethod.AutoRenewal ? $" every {months} month(s)" : "")}: {string.Join(", ", ids.Value)}");
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return changed;

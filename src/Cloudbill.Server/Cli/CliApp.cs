@@ -5,7 +5,7 @@ namespace Cloudbill.Server.Cli;
 /// <summary>The operator verbs of the `cloudbill` executable.</summary>
 public static class CliApp
 {
-    private static readonly HashSet<string> Verbs = ["migrate", "seed-demo", "reconcile", "backup", "accounts", "coupons", "engine", "suggestions", "--help", "-h", "-?", "help", "--version"];
+    private static readonly HashSet<string> Verbs = ["migrate", "seed-demo", "reconcile", "backup", "accounts", "coupons", "engine", "suggestions", "audit", "--help", "-h", "-?", "help", "--version"];
 
     /// <summary>The verbs and what each does, for the answer to a mistyped one.</summary>
     private static readonly (string Verb, string Does)[] VerbList =
@@ -18,6 +18,7 @@ public static class CliApp
         ("coupons issue", "issue a coupon to a customer"),
         ("engine run [--at TIME]", "run the lifecycle engine once"),
         ("suggestions list [--since DATE]", "list the customers' suggestions"),
+        ("audit [--account EMAIL] [--since DATE]", "show the audit log of money and security events"),
     ];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
@@ -34,8 +35,8 @@ public static class CliApp
     {
         error.WriteLine($"cloudbill: '{verb}' is not a verb; use one of the verbs below, or no verb (only settings such as --urls) to start the server.");
         foreach (var (name, does) in VerbList)
-            error.WriteLine($"  {name,-34}{does}");
-        error.WriteLine($"  {"--help",-34}every verb and its options");
+            error.WriteLine($"  {name,-40}{does}");
+        error.WriteLine($"  {"--help",-40}every verb and its options");
         return 2;
     }
 
@@ -75,6 +76,9 @@ public static class CliApp
                     .WithDescription("Do everything due up to a time, once, and print a count per action.")
                     .WithExample("engine", "run", "--at", "2026-12-01T08:00:00+08:00");
             });
+            config.AddCommand<AuditCommand>("audit")
+                .WithDescription("Show the audit log (sign-ins, AccessKeys, payments, balance changes, refused signatures and notifications) as a table.")
+                .WithExample("audit", "--account", "demo@cloudbill.local", "--since", "2026-12-01");
             config.AddBranch("suggestions", suggestions =>
             {
                 suggestions.SetDescription("What customers asked for in My > Service Center > Suggestions.");

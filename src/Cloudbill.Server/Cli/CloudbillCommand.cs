@@ -26,6 +26,7 @@ public abstract class CloudbillCommand<TSettings> : AsyncCommand<TSettings> wher
             using var host = builder.Build();
             host.Services.ValidateCloudbillOptions();
             await using var scope = host.Services.CreateAsyncScope();
+            scope.ServiceProvider.GetRequiredService<Core.Audit.AuditOrigin>().ActAs(Core.Audit.AuditActor.Operator, Environment.UserName);
             if (NeedsCurrentSchema)
             {
                 // Only `migrate` changes the schema: every other verb refuses an older one.

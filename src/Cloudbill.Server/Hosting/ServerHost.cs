@@ -163,6 +163,7 @@ internal static class WebServices
         app.UseStatusCodePagesWithReExecute("/not-found");
         app.UseResponseCompression();
         app.UseAuthentication();
+        app.UseAuditOrigin();
         app.UseRequestLocalization();
         app.UseFormRateLimits();
         app.UseAuthorization();

@@ -27,7 +27,7 @@ public sealed record BssSignedRequest(
 /// Checks a request's signature (V3 ACS3-HMAC-SHA256 or V1 HMAC-SHA1), its timestamp and its
 /// nonce, in that order, so that only a correctly signed request can use up a nonce.
 /// </summary>
-public sealed class BssAuthenticator(AccessKeyService accessKeys, AccessKeySecrets secrets, CloudbillDbContext db, DatabaseSettings database, BssApiOptions options, TimeProvider clock,
+public sealed class BssAuthenticator(AccessKeyService accessKeys, AccessKeySecrets secrets, CloudbillDbContext db, DatabaseSettings database, BssApiOptions options, Core.Audit.AuditLog audit, TimeProvider clock,
     BssSignatureFailures? failures = null)
 {
     /// <summary>The SDK always signs these; without any of them the signature proves too little.</summary>
@@ -48,6 +48,26 @@ public sealed class BssAuthenticator(AccessKeyService accessKeys, AccessKeySecre
     /// found is the caller's to discard.
     /// </summary>
     public async Task<(BssCaller? Caller, BssError? Error, bool ReadDone)> Authenticate(BssSignedRequest request, Func<BssCaller, Task>? readAlongside, CancellationToken ct)
+    {
+        var judged = await Judge(request, readAlongside, ct);
+        // Every refusal is counted; the first of a kind and every Nth get an audit row (RepeatedFailures).
+        if (judged.Item2 is { } refused)
+            await audit.SignatureRejected(ClaimedAccessKeyId(request), refused.Code, ct);
+        return judged;
+    }
+
+    /// <summary>The AccessKey id a request claims to be signed with (V3 Credential, V1 AccessKeyId), before anything is checked.</summary>
+    private static string? ClaimedAccessKeyId(BssSignedRequest request)
+    {
+        if (request.Header("Authorization") is { } authorization && authorization.StartsWith("ACS3-", StringComparison.Ordinal))
+        {
+            var credential = authorization.Split(',').Select(p => p.Trim()).FirstOrDefault(p => p.Contains("Credential=", StringComparison.Ordinal));
+            return credential?[(credential.IndexOf("Credential=", StringComparison.Ordinal) + "Credential=".Length)..];
+        }
+        return request.Query.FirstOrDefault(p => p.Key == "AccessKeyId").Value;
+    }
+
+    private async Task<(BssCaller?, BssError?, bool)> Judge(BssSignedRequest request, Func<BssCaller, Task>? readAlongside, CancellationToken ct)
     {
         var authorization = request.Header("Authorization");
         if (authorization is not null && authorization.StartsWith("ACS3-", StringComparison.Ordinal))

@@ -58,6 +58,10 @@ public static class BssOpenApi
         if (http.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>() is { } pages)
             pages.Enabled = false;
         var requestId = Guid.NewGuid().ToString("D").ToUpperInvariant();
+        // The API's own request id is the one its answers carry; the caller is nobody until the signature says who.
+        var origin = http.RequestServices.GetRequiredService<Core.Audit.AuditOrigin>();
+        origin.FromRequest(http.Connection.RemoteIpAddress?.ToString(), requestId);
+        origin.ActAs(Core.Audit.AuditActor.Anonymous, null);
         var options = http.RequestServices.GetRequiredService<BssApiOptions>();
         var logger = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Cloudbill.OpenApi");
         string? action = null;
@@ -165,6 +169,7 @@ public static class BssOpenApi
             .Authenticate(signed, BssActions.Reads.Contains(action) ? ReadAlongside : null, http.RequestAborted);
         if (denied is not null)
             return (denied.Status, Error(denied));
+        http.RequestServices.GetRequiredService<Core.Audit.AuditOrigin>().ActAs(Core.Audit.AuditActor.AccessKey, caller!.AccessKeyId);
         if (!throttle.TryAcquire(caller!.AccessKeyId, action))
             return (400, Error(BssErrors.Throttled(action)));
 

@@ -1,0 +1,97 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Cloudbill.Core.Audit;
+
+/// <summary>Who caused an audited event.</summary>
+public enum AuditActor
+{
+    /// <summary>A visitor who is not signed in (sign-in, sign-up, a caller the API could not authenticate).</summary>
+    Anonymous,
+    Customer,
+    /// <summary>An API caller, named by its AccessKey id.</summary>
+    AccessKey,
+    /// <summary>Alipay or UnionPay, through a notification.</summary>
+    Gateway,
+    /// <summary>The lifecycle engine and the other background work (gateway polling).</summary>
+    Engine,
+    /// <summary>The operator, through a `cloudbill` verb.</summary>
+    Operator,
+}
+
+/// <summary>What happened. Stored as text: names never change meaning, new ones are added at the end.</summary>
+public enum AuditEventKind
+{
+    SignedIn,
+    SignInFailed,
+    LockedOut,
+    AccountCreated,
+    PasswordChanged,
+    AccessKeyCreated,
+    AccessKeyDisabled,
+    AccessKeyEnabled,
+    AccessKeyDeleted,
+    RenewalMethodChanged,
+    /// <summary>An order paid from the balance (after a gateway payment too).</summary>
+    OrderPaid,
+    AutoRenewalCharged,
+    PayAsYouGoCharged,
+    /// <summary>A gateway payment received into the customer's cash (a top-up, or the money for an order).</summary>
+    GatewayPaymentReceived,
+    OverdueSettled,
+    OpeningBalance,
+    /// <summary>Any other journal transaction that moves a customer's money.</summary>
+    BalanceChanged,
+    GatewayPaymentRefunded,
+    NotificationRejected,
+    SignatureRejected,
+}
+
+/// <summary>
+/// One row of the audit log: money-moving and security events, append-only (the database
+/// refuses UPDATE and DELETE on the table; docs/decisions/0027). The detail carries ids and
+/// amounts as text, never a secret or a password.
+/// </summary>
+public sealed class AuditEvent
+{
+    public const int ActorIdMaxLength = 64;
+    public const int AddressMaxLength = 64;
+    public const int RequestIdMaxLength = 64;
+    public const int DetailMaxLength = 400;
+
+    public long Id { get; set; }
+    public DateTimeOffset At { get; set; }
+
+    /// <summary>The billing account concerned; null when nobody's (an unknown email or AccessKey, a forged notification).</summary>
+    public long? AccountId { get; set; }
+
+    public AuditActor Actor { get; set; }
+
+    /// <summary>The customer's account id, the AccessKey id, the gateway or the operator's user name.</summary>
+    public string? ActorId { get; set; }
+
+    public AuditEventKind Kind { get; set; }
+
+    /// <summary>The client's IP address as the server saw it; null outside a request.</summary>
+    public string? SourceAddress { get; set; }
+
+    /// <summary>The request id the answer carried (problem details' <c>requestId</c>, the API's <c>RequestId</c>).</summary>
+    public string? RequestId { get; set; }
+
+    public required string Detail { get; set; }
+}
+
+internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEvent>
+{
+    public void Configure(EntityTypeBuilder<AuditEvent> e)
+    {
+        e.Property(a => a.ActorId).HasMaxLength(AuditEvent.ActorIdMaxLength);
+        e.Property(a => a.SourceAddress).HasMaxLength(AuditEvent.AddressMaxLength);
+        e.Property(a => a.RequestId).HasMaxLength(AuditEvent.RequestIdMaxLength);
+        e.Property(a => a.Detail).HasMaxLength(AuditEvent.DetailMaxLength);
+        // The account key is configured by Accounts (BillingAccountConfiguration): Audit sits below it (docs/decisions/0020).
+        // The operator's list reads by time; a customer's Settings reads their own, newest first.
+        e.HasIndex(a => a.At);
+        e.HasIndex(a => new { a.AccountId, a.At });
+    }
+}
