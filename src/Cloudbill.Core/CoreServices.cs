@@ -38,7 +38,7 @@ public static class CoreServices
         var paths = CloudbillPaths.Resolve(options);
         var database = DatabaseSettings.Parse(options.Database.Provider, configuration.GetConnectionString("Cloudbill"), paths.DataDirectory);
         var catalog = CatalogLoader.Load(paths.CatalogDirectory);
-        var keyRingCertificate = KeyRingCertificate.Load(options.DataProtection, paths);
+        var keyRingCertificate = KeyRingCertificate.Load(options.DataProtection, paths.DataDirectory);
 
         services.AddOptions<CloudbillOptions>().Bind(configuration.GetSection(CloudbillOptions.Section)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CloudbillOptions>, CloudbillOptionsValidator>());

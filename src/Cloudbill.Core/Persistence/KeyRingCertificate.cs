@@ -35,10 +35,10 @@ public static class KeyRingCertificate
     /// generated one would be a different certificate per node (each could read only its own keys).
     /// So the setting is required there; SQLite and Development fall back to the generated one.
     /// </summary>
-    public static void RequireShared(CloudbillOptions options, bool development)
+    public static void RequireShared(string? databaseProvider, KeyRingOptions options, bool development)
     {
-        var postgres = string.Equals(options.Database.Provider, nameof(DatabaseProvider.Postgres), StringComparison.OrdinalIgnoreCase);
-        if (postgres && !development && string.IsNullOrWhiteSpace(options.DataProtection.CertificatePath))
+        var postgres = string.Equals(databaseProvider, nameof(DatabaseProvider.Postgres), StringComparison.OrdinalIgnoreCase);
+        if (postgres && !development && string.IsNullOrWhiteSpace(options.CertificatePath))
             throw new ConfigurationProblemException($"{KeyRingOptions.Section}:CertificatePath is required with PostgreSQL outside Development: every node needs the same PFX certificate (with its private key; password in {KeyRingOptions.Section}:CertificatePassword) to encrypt and read the Data Protection keys in the database (docs/operations-backup.md).");
     }
 
@@ -47,10 +47,10 @@ public static class KeyRingCertificate
     /// cannot be read, a wrong password, or a certificate without an RSA private key stops the start
     /// with one line naming the setting.
     /// </summary>
-    public static X509Certificate2 Load(KeyRingOptions options, CloudbillPaths paths)
+    public static X509Certificate2 Load(KeyRingOptions options, string dataDirectory)
     {
         if (string.IsNullOrWhiteSpace(options.CertificatePath))
-            return LoadOrCreate(paths.DataDirectory);
+            return LoadOrCreate(dataDirectory);
 
         var path = Path.GetFullPath(options.CertificatePath);
         byte[] pfx;

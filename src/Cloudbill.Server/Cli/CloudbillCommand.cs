@@ -21,7 +21,8 @@ public abstract class CloudbillCommand<TSettings> : AsyncCommand<TSettings> wher
             // The verbs need not repeat the key ring's informational warnings (a new key made, docs/decisions/0004).
             builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
             builder.Services.AddPaymentGateways(builder.Configuration, builder.Environment);
-            KeyRingCertificate.RequireShared(CloudbillOptionsStartup.Read(builder.Configuration), builder.Environment.IsDevelopment());
+            var startup = CloudbillOptionsStartup.Read(builder.Configuration);
+            KeyRingCertificate.RequireShared(startup.Database.Provider, startup.DataProtection, builder.Environment.IsDevelopment());
             builder.Services.AddCloudbillCore(builder.Configuration);
             using var host = builder.Build();
             host.Services.ValidateCloudbillOptions();

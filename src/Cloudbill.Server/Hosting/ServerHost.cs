@@ -46,7 +46,8 @@ public static class ServerHost
         var sandbox = builder.Services.AddPaymentGateways(builder.Configuration, builder.Environment);
         if (sandbox is not null)
             builder.Services.AddPaymentSandbox(sandbox.Options, sandbox.Credentials);
-        KeyRingCertificate.RequireShared(CloudbillOptionsStartup.Read(builder.Configuration), builder.Environment.IsDevelopment());
+        var startup = CloudbillOptionsStartup.Read(builder.Configuration);
+        KeyRingCertificate.RequireShared(startup.Database.Provider, startup.DataProtection, builder.Environment.IsDevelopment());
         builder.Services.AddCloudbillCore(builder.Configuration);
         builder.Services.AddCloudbillWeb(builder.Configuration);
         builder.Services.AddBssOpenApi(builder.Configuration);

@@ -60,14 +60,15 @@ public class DependencyOrderTests
 
     /// <summary>
     /// The root namespace is the composition (CoreServices, the `Cloudbill` section): features use
-    /// only the two values every one of them needs from it, Money and the client token (R5.4).
+    /// only the values every one of them needs from it: Money, the client token (R5.4) and Paging
+    /// (the page arithmetic of every list, which must not overflow on a crafted page number).
     /// </summary>
     [Fact]
-    public void Features_use_only_Money_and_ClientToken_from_the_root_namespace()
+    public void Features_use_only_Money_ClientToken_and_Paging_from_the_root_namespace()
     {
         var used = Core.Types.Where(t => SliceGraph.SliceOf(t, CorePrefix) is not null)
             .SelectMany(t => t.Dependencies.Select(d => (From: t, To: d.Target)))
-            .Where(d => d.To.Namespace?.FullName == CorePrefix && d.To.Name is not (nameof(Money) or nameof(ClientToken)))
+            .Where(d => d.To.Namespace?.FullName == CorePrefix && d.To.Name is not (nameof(Money) or nameof(ClientToken) or nameof(Paging)))
             .Select(d => $"{d.From.FullName} -> {d.To.Name}").Distinct().Order(StringComparer.Ordinal).ToList();
         Assert.True(used.Count == 0, "Root types used by features: " + string.Join("; ", used));
     }

@@ -24,6 +24,11 @@ public class ProductionStartTests
         return environment;
     }
 
+    private static string Header(HttpResponseMessage answer, string name) =>
+        answer.Headers.TryGetValues(name, out var values) || answer.Content.Headers.TryGetValues(name, out values)
+            ? string.Join(", ", values)
+            : throw new Xunit.Sdk.XunitException($"{answer.RequestMessage!.RequestUri!.PathAndQuery} has no {name} header.");
+
     private static async Task<string> RefusedStart(Dictionary<string, string> environment)
     {
         var result = await CloudbillProcess.Run(environment, "--urls", $"http://127.0.0.1:{CloudbillProcess.FreePort()}");
@@ -40,7 +45,27 @@ public class ProductionStartTests
         await using (var server = await RunningServer.Start(database, CloudbillProcess.ProductionEnvironment))
         {
             using var http = new HttpClient { BaseAddress = server.Address };
-            Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync("/signin", TestContext.Current.CancellationToken)).StatusCode);
+            var ct = TestContext.Current.CancellationToken;
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync("/signin", ct)).StatusCode);
+
+            // As a new operator tries it: no sandbox to pay with, and every answer (pages, a
+            // redirect, a 404, static files, health, the API's error) carries the security headers.
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, (await http.GetAsync("/sandbox/", ct)).StatusCode);
+            using var api = new HttpRequestMessage(HttpMethod.Post, "/") { Content = new StringContent("") };
+            foreach (var answer in new[]
+            {
+                await http.GetAsync("/signin", ct), await http.GetAsync("/signup", ct), await http.GetAsync("/", ct),
+                await http.GetAsync("/no-such-page", ct), await http.GetAsync("/app.js", ct), await http.GetAsync("/healthz", ct),
+                await http.SendAsync(api, ct),
+            })
+            {
+                var where = $"{answer.RequestMessage!.Method} {answer.RequestMessage.RequestUri!.PathAndQuery} ({(int)answer.StatusCode})";
+                Assert.True(answer.StatusCode < System.Net.HttpStatusCode.InternalServerError, where);
+                Assert.Contains("frame-ancestors 'none'", Header(answer, "Content-Security-Policy"), StringComparison.Ordinal);
+                Assert.Equal("DENY", Header(answer, "X-Frame-Options"));
+                Assert.Equal("nosniff", Header(answer, "X-Content-Type-Options"));
+                Assert.Equal("same-origin", Header(answer, "Referrer-Policy"));
+            }
         }
 
         await using var services = await TestServices.Start(database);

@@ -50,6 +50,8 @@ public class StartupProblemTests
         {
             ["Cloudbill__Database__Provider"] = "Postgres",
             ["ConnectionStrings__Cloudbill"] = "Host=127.0.0.1;Colour=blue",
+            // Production on PostgreSQL requires the shared key ring certificate first (decision 0004).
+            ["Cloudbill__DataProtection__CertificatePath"] = CloudbillProcess.KeyRingCertificatePath,
         }, entrypoint);
         Assert.StartsWith("cloudbill: ConnectionStrings:Cloudbill is not a valid Postgres connection string:", line, StringComparison.Ordinal);
         Assert.Contains("colour", line, StringComparison.OrdinalIgnoreCase);
@@ -63,6 +65,7 @@ public class StartupProblemTests
         {
             ["Cloudbill__Database__Provider"] = "Postgres",
             ["ConnectionStrings__Cloudbill"] = "Host=127.0.0.1;Port=1;Database=nowhere;Username=cloudbill;Password=topsecret;Timeout=3",
+            ["Cloudbill__DataProtection__CertificatePath"] = CloudbillProcess.KeyRingCertificatePath,
         }, entrypoint);
         Assert.StartsWith("cloudbill: Cannot open the database (PostgreSQL cloudbill@127.0.0.1:1/nowhere):", line, StringComparison.Ordinal);
         Assert.DoesNotContain("topsecret", line, StringComparison.Ordinal);

@@ -62,7 +62,10 @@ public class SignatureAttackTests
         await Attack("header changed", client, header);
 
         var body = client.SignedV3("RenewInstance", renew, body: "RenewPeriod=1"u8.ToArray());
+        // The same signed content-type: only the body's bytes differ from what was signed.
+        var signedType = body.Content!.Headers.ContentType;
         body.Content = new ByteArrayContent("RenewPeriod=36"u8.ToArray());
+        body.Content.Headers.ContentType = signedType;
         await Attack("body changed", client, body);
 
         var unsigned = client.SignedV3("RenewInstance", renew);
