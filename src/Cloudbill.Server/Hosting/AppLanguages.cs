@@ -51,8 +51,8 @@ public static class AppLanguages
     {
         app.MapPost("/culture", async (HttpContext http, IAntiforgery antiforgery, UserManager<CloudbillUser> users, SignInManager<CloudbillUser> signIn) =>
         {
-            // Checked here, so a forged or stale form changes nothing and still lands on a page.
-            if (!http.Request.HasFormContentType || !await antiforgery.IsRequestValidAsync(http))
+            // Checked here, so a forged, stale or unreadable form changes nothing and still lands on a page.
+            if (await FormRefusals.CheckForm(http, antiforgery) is not null)
                 return Results.LocalRedirect("/");
             var form = await http.Request.ReadFormAsync();
             var culture = form["culture"].ToString();

@@ -64,9 +64,9 @@ internal static class PaymentEndpoints
         // R5.3: pay an unpaid order's full amount at a gateway; the app's order page posts here (with its antiforgery token).
         app.MapPost("/payments/orders/{orderId:long}", async (long orderId, HttpContext http, IAntiforgery antiforgery, GatewayCheckouts checkouts, CancellationToken ct) =>
         {
-            // Checked here rather than by form binding, so a missing token is a 400 with its reason, not an exception.
-            if (!http.Request.HasFormContentType || !await antiforgery.IsRequestValidAsync(http))
-                return Problem(Core.Problems.Problem.Invalid("Request.Antiforgery", "The form is missing its antiforgery token or it is not valid; reload the page and try again."));
+            // Checked here rather than by form binding, so a missing token or an unreadable form is a 400 with its reason, not an exception.
+            if (await FormRefusals.CheckForm(http, antiforgery) is { } refused)
+                return Problem(refused);
             var form = await http.Request.ReadFormAsync(ct);
             var device = GatewayCheckouts.ParseDevice(form["device"]);
             if (!device.Succeeded)

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Text;
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 
 namespace Cloudbill.Server.Tests.Fuzz;
@@ -88,4 +90,72 @@ public class AppCraftedInputTests(AppFuzzFixture fixture)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
     }
+
+    /// <summary>
+    /// Found by the fuzz (seed 2691030049648203843): the voucher check without an order type (a
+    /// renewal, as the form shows) answered 500, since the tabs' links escaped the missing type.
+    /// </summary>
+    [Fact]
+    public async Task A_voucher_check_without_an_order_type_is_checked_as_a_renewal_and_its_tabs_keep_the_order()
+    {
+        using var customer = new AppSession(fixture.Server.Address, signedIn: true);
+        await customer.Start();
+
+        using var response = await customer.Http.GetAsync("/costs/vouchers?amount=100.00&product=hbase&state=UsedUp", TestContext.Current.CancellationToken);
+        var html = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("href=\"/costs/vouchers?state=Available&amp;product=hbase&amp;amount=100.00\"", html, StringComparison.Ordinal);
+        Assert.Contains("<option value=\"Renew\" selected", html, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Found by the fuzz (seed 2691692140365160337): a NUL in a form value makes the form
+    /// unreadable, and the antiforgery check then throws instead of answering false (500).
+    /// </summary>
+    [Fact]
+    public async Task A_gateway_payment_form_that_cannot_be_read_is_a_400_problem_and_changes_nothing()
+    {
+        using var customer = new AppSession(fixture.Server.Address, signedIn: true);
+        await customer.Start();
+        var before = await FuzzInputs.StateHash(fixture.Services);
+
+        using var response = await customer.Http.PostAsync("/payments/orders/1", Form(
+            new("__RequestVerificationToken", customer.Token), new("method", "Alipay"), new("device", "a\0b"), new("clientToken", "crafted-1"), new("clientToken", "crafted-2")),
+            TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Equal("urn:cloudbill:problem:Request.UnreadableForm", problem.RootElement.GetProperty("type").GetString());
+        Assert.Equal(before, await FuzzInputs.StateHash(fixture.Services));
+    }
+
+    /// <summary>
+    /// Found by the fuzz (seed 12078370133136478549: culture=%s%s%s%s%n, an empty returnUrl and a
+    /// field named NUL): the language switch's antiforgery check threw on the unreadable form (500).
+    /// It lands on the home page like any refused switch, and the language stays.
+    /// </summary>
+    [Theory]
+    [InlineData("\0", "1")]
+    [InlineData("returnUrl", "/my\0")]
+    public async Task A_language_switch_that_cannot_be_read_goes_home_and_keeps_the_language(string name, string value)
+    {
+        using var customer = new AppSession(fixture.Server.Address, signedIn: true);
+        await customer.Start();
+
+        using var response = await customer.Http.PostAsync("/culture", Form(
+            new("__RequestVerificationToken", customer.Token), new("culture", "zh-CN"), new("returnUrl", ""), new(name, value)),
+            TestContext.Current.CancellationToken);
+        var home = await customer.Http.GetStringAsync("/settings", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/", response.Headers.Location?.OriginalString);
+        Assert.False(response.Headers.Contains("Set-Cookie"));
+        Assert.Contains("<html lang=\"en\"", home, StringComparison.Ordinal);
+    }
+
+    private static StringContent Form(params FuzzField[] fields) =>
+        new(FuzzInputs.FormEncode(fields), Encoding.UTF8, "application/x-www-form-urlencoded");
 }
