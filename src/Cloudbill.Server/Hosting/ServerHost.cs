@@ -175,8 +175,8 @@ internal static class WebServices
         app.MapHealthChecks("/healthz");
         app.MapPost("/signout", async (HttpContext http, IAntiforgery antiforgery, SignInManager<CloudbillUser> signIn, UserManager<CloudbillUser> users) =>
         {
-            // Checked here: a forged form signs nobody out and lands on My, whose button has a fresh token.
-            if (!http.Request.HasFormContentType || !await antiforgery.IsRequestValidAsync(http))
+            // Checked here: a forged or unreadable form signs nobody out and lands on My, whose button has a fresh token.
+            if (await FormRefusals.CheckForm(http, antiforgery) is not null)
                 return Results.LocalRedirect("/my");
             // A new security stamp ends every cookie of the account, a copied one too (SessionStamps).
             if (http.User.Identity?.IsAuthenticated == true && await users.GetUserAsync(http.User) is { } user)

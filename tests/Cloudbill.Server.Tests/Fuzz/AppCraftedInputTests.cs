@@ -156,6 +156,21 @@ public class AppCraftedInputTests(AppFuzzFixture fixture)
         Assert.Contains("<html lang=\"en\"", home, StringComparison.Ordinal);
     }
 
+    /// <summary>Found by the fuzz (seed 2691692140365160337: a field named "a NUL b"): the sign-out's antiforgery check threw on the unreadable form (500).</summary>
+    [Fact]
+    public async Task A_sign_out_form_that_cannot_be_read_signs_nobody_out()
+    {
+        using var customer = new AppSession(fixture.Server.Address, signedIn: true);
+        await customer.Start();
+
+        using var response = await customer.Http.PostAsync("/signout", Form(new("__RequestVerificationToken", customer.Token), new("a\0b", "x")), TestContext.Current.CancellationToken);
+        using var settings = await customer.Http.GetAsync("/settings", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/my", response.Headers.Location?.OriginalString);
+        Assert.Equal(HttpStatusCode.OK, settings.StatusCode);
+    }
+
     private static StringContent Form(params FuzzField[] fields) =>
         new(FuzzInputs.FormEncode(fields), Encoding.UTF8, "application/x-www-form-urlencoded");
 }
