@@ -21,8 +21,12 @@ public sealed class AppFuzzFixture : IAsyncLifetime
         Server = await RunningServer.Start(database, new Dictionary<string, string>
         {
             ["Cloudbill__Payments__SandboxRetryScale"] = "0.001",
-            // Nothing but the requests may change the database between two hashes.
+            // Nothing but the requests may change the database between two hashes: no engine, no
+            // payment poller, and a bought instance stays Creating for the whole run (the simulated
+            // provider would otherwise mark it Normal in the background, between two hashes).
             ["Cloudbill__Engine__IntervalSeconds"] = "0",
+            ["Cloudbill__Payments__PollerIntervalSeconds"] = "0",
+            ["Cloudbill__Provisioning__SimulatedDelaySeconds"] = "3600",
             // The session signs in again after every post that went through, and the forms are posted
             // thousands of times from 127.0.0.1: the rate limits would refuse most of them (WebHardeningTests try the limits).
             ["Cloudbill__RateLimits__SignIn__Requests"] = "1000000",

@@ -25,8 +25,12 @@ public sealed class BssFuzzFixture : IAsyncLifetime
         database = await TestDatabase.Create(DatabaseProvider.Sqlite);
         Server = await RunningServer.Start(database, new Dictionary<string, string>
         {
-            // Nothing but the requests may change the database between two hashes.
+            // Nothing but the requests may change the database between two hashes: no engine, no
+            // payment poller, and a bought instance stays Creating for the whole run (the simulated
+            // provider would otherwise mark it Normal in the background, between two hashes).
             ["Cloudbill__Engine__IntervalSeconds"] = "0",
+            ["Cloudbill__Payments__PollerIntervalSeconds"] = "0",
+            ["Cloudbill__Provisioning__SimulatedDelaySeconds"] = "3600",
             ["Cloudbill__Api__ThrottlingEnabled"] = "false",
             // Unsigned and garbage requests fail their signature from one address: past the limit they would
             // all be 429 Throttling.SignatureFailures before the signature is even checked (BssCraftedInputTests and the API tests try the limit).
