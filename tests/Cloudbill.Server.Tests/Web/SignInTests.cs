@@ -128,13 +128,16 @@ public class SignInTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         Assert.Contains("Page not found", await missing.Content.ReadAsStringAsync(ct), StringComparison.Ordinal);
 
-        // A sign-in post without the antiforgery token is refused, not an error page.
+        // A sign-in post without the antiforgery token is refused, not an error page: back to the
+        // sign-in page (FormRefusals), and nobody is signed in.
         var forged = await http.PostAsync("/signin", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["_handler"] = "signin",
             ["Input.Email"] = DemoEmail,
             ["Input.Password"] = DemoPassword,
         }), ct);
-        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        Assert.Equal(HttpStatusCode.SeeOther, forged.StatusCode);
+        Assert.Equal("/signin", forged.Headers.Location!.OriginalString);
+        Assert.DoesNotContain(forged.Headers.TryGetValues("Set-Cookie", out var cookies) ? cookies : [], c => c.StartsWith("cloudbill.auth=", StringComparison.Ordinal));
     }
 }
