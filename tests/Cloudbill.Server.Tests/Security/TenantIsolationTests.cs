@@ -25,7 +25,6 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Endpoints;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -596,21 +595,9 @@ public sealed class TenantIsolationTests
             IsolationHost? host = null;
             var app = ServerHost.Build(["--urls", $"http://127.0.0.1:{port}"], builder =>
             {
-                // The sandbox plays the gateways, and it runs only in Development.
-                builder.Environment.EnvironmentName = "Development";
-                builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-                {
-                    ["Cloudbill:Database:Provider"] = provider.ToString(),
-                    ["ConnectionStrings:Cloudbill"] = database.ConnectionString,
-                    ["Cloudbill:DataDirectory"] = RepositoryPaths.Data,
-                    ["Cloudbill:Payments:SandboxDirectory"] = Path.Combine(Path.GetTempPath(), "cloudbill-sandbox", Guid.NewGuid().ToString("N")),
-                    // The sandbox plays the gateways, so A can have pending gateway payments.
-                    ["Cloudbill:Payments:Sandbox"] = "true",
-                    ["Cloudbill:Demo:SeedOnFirstStart"] = "false",
-                    // Nothing but B's requests may change the database between the snapshots.
-                    ["Cloudbill:Engine:IntervalSeconds"] = "0",
-                    ["Cloudbill:Payments:PollerIntervalSeconds"] = "0",
-                });
+                // The sandbox plays the gateways, so A can have pending gateway payments; nothing but
+                // B's requests may change the database between the snapshots (no engine, no poller).
+                InProcessServer.Configure(builder, database);
                 builder.Logging.AddProvider(new FailureLog(message => host?.failures.Enqueue(message)));
             });
             host = new IsolationHost { App = app, Database = database, Address = new Uri($"http://127.0.0.1:{port}") };

@@ -6,7 +6,6 @@ using Cloudbill.Core.Persistence;
 using Cloudbill.Server.Hosting;
 using Cloudbill.Testing;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -58,20 +57,8 @@ public sealed class ProblemDetailsTests
         var log = new ConcurrentQueue<(LogLevel Level, string Message, Exception? Exception)>();
         var app = ServerHost.Build(["--urls", "http://127.0.0.1:0"], builder =>
         {
-            // The sandbox plays the gateways below, and it runs only in Development.
-            builder.Environment.EnvironmentName = "Development";
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Cloudbill:Database:Provider"] = "Sqlite",
-                ["ConnectionStrings:Cloudbill"] = database.ConnectionString,
-                ["Cloudbill:DataDirectory"] = RepositoryPaths.Data,
-                ["Cloudbill:Payments:SandboxDirectory"] = Path.Combine(Path.GetTempPath(), "cloudbill-sandbox", Guid.NewGuid().ToString("N")),
-                // The gateways' return URLs are under test: the sandbox plays them (off by default outside Development).
-                ["Cloudbill:Payments:Sandbox"] = "true",
-                ["Cloudbill:Demo:SeedOnFirstStart"] = "false",
-                ["Cloudbill:Engine:IntervalSeconds"] = "0",
-                ["Cloudbill:Payments:PollerIntervalSeconds"] = "0",
-            });
+            // The gateways' return URLs are under test: the sandbox plays them.
+            InProcessServer.Configure(builder, database);
             builder.Logging.AddProvider(new Capture(log));
             plant?.Invoke(builder.Services);
         });

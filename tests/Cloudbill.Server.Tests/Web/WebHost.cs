@@ -6,7 +6,6 @@ using Cloudbill.Core.Persistence;
 using Cloudbill.Server.Hosting;
 using Cloudbill.Testing;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Cloudbill.Server.Tests;
@@ -49,20 +48,8 @@ public sealed partial class WebHost : IAsyncDisposable
         var port = CloudbillProcess.FreePort();
         var app = ServerHost.Build(["--urls", $"http://127.0.0.1:{port}"], builder =>
         {
-            // The sandbox plays the gateways, and it runs only in Development.
-            builder.Environment.EnvironmentName = "Development";
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Cloudbill:Database:Provider"] = "Sqlite",
-                ["ConnectionStrings:Cloudbill"] = database.ConnectionString,
-                ["Cloudbill:DataDirectory"] = RepositoryPaths.Data,
-                ["Cloudbill:Payments:SandboxDirectory"] = Path.Combine(Path.GetTempPath(), "cloudbill-sandbox", Guid.NewGuid().ToString("N")),
-                // The top-up form needs a gateway; the sandbox plays them.
-                ["Cloudbill:Payments:Sandbox"] = "true",
-                ["Cloudbill:Demo:SeedOnFirstStart"] = "false",
-                ["Cloudbill:Engine:IntervalSeconds"] = "0",
-                ["Cloudbill:Payments:PollerIntervalSeconds"] = "0",
-            }.Concat(settings ?? new Dictionary<string, string?>()));
+            // The top-up form needs a gateway; the sandbox plays them.
+            InProcessServer.Configure(builder, database, settings);
         });
         await ServerHost.Prepare(app.Services, app.Logger, TestContext.Current.CancellationToken);
         await app.StartAsync(TestContext.Current.CancellationToken);
