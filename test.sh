@@ -96,6 +96,12 @@ if [ "$sdk_status" -ne 0 ] && [ "$sdk_failed" -eq 0 ]; then
   sdk_failed=1
 fi
 echo
+# CI shows only the end of the output: name the failed tests here, where it can be read.
+if grep -qE '^failed ' artifacts/test-output.txt; then
+  echo "Failed tests:"
+  grep -E '^failed ' artifacts/test-output.txt | sed 's/^/  /'
+fi
+grep -E '^not ok ' artifacts/sdk-output.txt | sed 's/^/  SDK /' || true
 echo "Persistence tests per provider: $(grep -c '(provider: Sqlite)' artifacts/test-output.txt) on SQLite, $(grep -c '(provider: Postgres)' artifacts/test-output.txt) on PostgreSQL"
 echo "SDK conformance tests: ${sdk_passed} passed, ${sdk_failed} failed, ${sdk_skipped} skipped (tests/sdk)"
 echo "$((passed + sdk_passed)) passed, $((failed + sdk_failed)) failed, $((skipped + sdk_skipped)) skipped"
