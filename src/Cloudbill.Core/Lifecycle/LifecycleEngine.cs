@@ -6,6 +6,7 @@ using Cloudbill.Core.Notifications;
 using Cloudbill.Core.Orders;
 using Cloudbill.Core.Persistence;
 using Cloudbill.Core.Time;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
@@ -57,14 +58,22 @@ internal interface IEngineBatch
 }
 
 /// <summary>A claimed batch of instances: its transaction, the instances, and the accounts locked for it.</summary>
-internal sealed record InstanceClaim(IDbContextTransaction Transaction, List<Instance> Instances, HashSet<long> LockedAccounts) : IAsyncDisposable
+internal sealed record InstanceClaim(IDbContextTransaction? Transaction, List<Instance> Instances, HashSet<long> LockedAccounts) : IAsyncDisposable
 {
-    public ValueTask DisposeAsync() => Transaction.DisposeAsync();
+    /// <summary>Nothing claimed: on SQLite another run held the one write lock past the busy timeout.</summary>
+    public static InstanceClaim Busy() => new(null, [], []);
+
+    public Task Commit(CancellationToken ct) =>
+        Transaction?.CommitAsync(ct) ?? throw new InvalidOperationException("A busy claim has nothing to commit.");
+
+    public ValueTask DisposeAsync() => Transaction?.DisposeAsync() ?? ValueTask.CompletedTask;
 }
 
 /// <summary>The claim of the engine's instance work, by the due-time column the work keeps.</summary>
 internal static class EngineClaims
 {
+    private const int SqliteBusy = 5;
+
     /// <summary>
     /// Starts a batch of instance work: one transaction without savepoints (a failure rolls the
     /// whole batch back and its instances stay due, so per-save savepoints buy nothing), the due
@@ -75,7 +84,8 @@ internal static class EngineClaims
     public static async Task<InstanceClaim> Begin(CloudbillDbContext db, string dueColumn, DateTimeOffset until, int size, HashSet<string> skipped, DatabaseProvider provider, CancellationToken ct)
     {
         db.Database.AutoSavepointsEnabled = false;
-        var tx = await db.Database.BeginTransactionAsync(ct);
+        if (await BeginUnlessBusy(db, provider, ct) is not { } tx)
+            return InstanceClaim.Busy();
         try
         {
             var claimed = await DueInstances(db, dueColumn, until, size, skipped, provider, ct);
@@ -86,6 +96,23 @@ internal static class EngineClaims
         {
             await tx.DisposeAsync();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// A batch's transaction, or null when SQLite's claim, its one writer (BEGIN IMMEDIATE), was
+    /// held past the busy timeout: another engine run has that work in hand, so, like SKIP LOCKED
+    /// on PostgreSQL, this run leaves it to that one and ends the pass instead of failing.
+    /// </summary>
+    public static async Task<IDbContextTransaction?> BeginUnlessBusy(CloudbillDbContext db, DatabaseProvider provider, CancellationToken ct)
+    {
+        try
+        {
+            return await db.Database.BeginTransactionAsync(ct);
+        }
+        catch (SqliteException e) when (provider == DatabaseProvider.Sqlite && e.SqliteErrorCode == SqliteBusy)
+        {
+            return null;
         }
     }
 
@@ -269,7 +296,7 @@ internal sealed class EngineBatch(
             db.AddRange(rows);
         }
         await db.SaveChangesAsync(ct);
-        await claim.Transaction.CommitAsync(ct);
+        await claim.Commit(ct);
         return new EngineBatchResult(claimed.Count, report);
     }
 

@@ -23,7 +23,9 @@ internal sealed class OrderTimeoutBatch(CloudbillDbContext db, OrderService orde
     public async Task<EngineBatchResult> Run(DateTimeOffset until, int size, HashSet<string> skipped, EngineRunCache cache, DatabaseProvider provider, CancellationToken ct)
     {
         var report = new EngineRunReport();
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await EngineClaims.BeginUnlessBusy(db, provider, ct);
+        if (tx is null)
+            return new EngineBatchResult(0, report);
         var claimed = await Claim(until, size, skipped, provider, ct);
         ClaimedIds = claimed.Select(o => o.Id.ToString(CultureInfo.InvariantCulture)).ToList();
         if (claimed.Count == 0)

@@ -79,7 +79,7 @@ internal sealed class PayAsYouGoBatch(
             db.ChangeTracker.Clear();
         }
 
-        await claim.Transaction.CommitAsync(ct);
+        await claim.Commit(ct);
         return new EngineBatchResult(claimed.Count, report);
     }
 

@@ -176,6 +176,35 @@ public class LifecycleEngineTests
         Assert.Single(await Notices(test, manual.Id));
     }
 
+    [Fact]
+    public async Task On_SQLite_a_run_that_finds_the_writer_held_past_the_busy_timeout_leaves_the_work_due_instead_of_failing() // R4.7
+    {
+        // A busy timeout of one second stands for a busy machine, where another run's batch can
+        // hold SQLite's one writer longer than the default 30 s.
+        var database = await TestDatabase.Create(DatabaseProvider.Sqlite);
+        await using var test = await TestServices.Start(database, settings: new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Cloudbill"] = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(database.ConnectionString) { DefaultTimeout = 1 }.ToString(),
+        });
+        var account = await test.Customer("100.00");
+        await test.Instance(account, Shanghai(2026, 12, 10), RenewalMethod.AutoRenewal, 1);
+        await test.Instance(account, Shanghai(2026, 12, 8));
+        test.Clock.SetUtcNow(Shanghai(2026, 12, 3, 12));
+
+        EngineRunReport whileHeld;
+        await using (var otherRun = new Microsoft.Data.Sqlite.SqliteConnection(database.ConnectionString))
+        {
+            await otherRun.OpenAsync(TestContext.Current.CancellationToken);
+            await using var claim = otherRun.BeginTransaction(deferred: false); // BEGIN IMMEDIATE, as a run's claim
+            whileHeld = await Engine(test);
+        }
+        var after = await Engine(test);
+
+        Assert.Equal(0, whileHeld.Total);
+        Assert.Equal(3, after.Counts["auto-renewal failed"]);
+        Assert.Equal(2, after.Counts["reminder"]);
+    }
+
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task Two_runs_at_the_same_moment_leave_what_one_run_leaves(DatabaseProvider provider) // R4.7
