@@ -26,6 +26,17 @@ for _ in $(seq 1 30); do
   sleep 1
 done
 pg_isready -h 127.0.0.1 -p 5432
+# The tests run classes in parallel, each with its servers and pools (two nodes, crash storms),
+# beside whatever else uses the cluster (bench/run.sh): PostgreSQL's default 100 connections
+# run out ("remaining connection slots are reserved"). Raised once; takes a restart.
+if [ "$(as_root su postgres -c "psql -tAc 'SHOW max_connections'")" -lt 300 ]; then
+  as_root su postgres -c "psql -q -c 'ALTER SYSTEM SET max_connections = 300'"
+  as_root pg_ctlcluster 15 main restart
+  for _ in $(seq 1 30); do
+    pg_isready -h 127.0.0.1 -p 5432 -q && break
+    sleep 1
+  done
+fi
 PGUSER_NAME=${CLOUDBILL_PG_USER:-cloudbill}
 PGUSER_PASSWORD=${CLOUDBILL_PG_PASSWORD:-cloudbill}
 as_root su postgres -c "psql -v ON_ERROR_STOP=1 -q" <<SQL

@@ -69,9 +69,23 @@ public class AppFixture : IAsyncLifetime
         return app;
     }
 
-    /// <summary>What the server logged as a failure: no page may cause one.</summary>
-    public IReadOnlyList<string> ServerFailures() =>
-        Server.Log[startLogLength..].Split('\n').Where(line => line.StartsWith("fail:", StringComparison.Ordinal) || line.StartsWith("crit:", StringComparison.Ordinal)).ToList();
+    /// <summary>
+    /// What the server logged as a failure, each with the first lines of its message and
+    /// exception (the test's report is all CI shows): no page may cause one.
+    /// </summary>
+    public IReadOnlyList<string> ServerFailures()
+    {
+        var lines = Server.Log[startLogLength..].Split('\n');
+        var failures = new List<string>();
+        for (var i = 0; i < lines.Length; i++)
+        {
+            if (!lines[i].StartsWith("fail:", StringComparison.Ordinal) && !lines[i].StartsWith("crit:", StringComparison.Ordinal))
+                continue;
+            var detail = lines.Skip(i + 1).TakeWhile(line => line.StartsWith(' ')).Take(6);
+            failures.Add(string.Join("\n", detail.Prepend(lines[i])));
+        }
+        return failures;
+    }
 
     public async ValueTask DisposeAsync()
     {
