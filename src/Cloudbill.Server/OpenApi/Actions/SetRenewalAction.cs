@@ -5,8 +5,11 @@ namespace Cloudbill.Server.OpenApi.Actions;
 
 public sealed record SetRenewalRequest(IReadOnlyList<string> InstanceIds, RenewalMethod Method, int? AutoRenewMonths);
 
+/// <summary>The SDK's SetRenewal model has no data: a success answers none.</summary>
+public sealed record SetRenewalAnswer;
+
 /// <summary>SetRenewal: manual, auto-renewal (with its period) or no renewal for the instances named; its answer has no data.</summary>
-public sealed class SetRenewalAction(RenewalService renewals) : BssAction<SetRenewalRequest, BssNoParameters>
+public sealed class SetRenewalAction(RenewalService renewals) : BssAction<SetRenewalRequest, SetRenewalAnswer>
 {
     protected override SetRenewalRequest Bind(BssParameters p)
     {
@@ -23,9 +26,9 @@ public sealed class SetRenewalAction(RenewalService renewals) : BssAction<SetRen
         return new SetRenewalRequest(ids, method, months);
     }
 
-    protected override async Task<BssResult<BssNoParameters>> Handle(BssCaller caller, SetRenewalRequest r, CancellationToken ct)
+    protected override async Task<BssResult<SetRenewalAnswer>> Handle(BssCaller caller, SetRenewalRequest r, CancellationToken ct)
     {
         var set = await renewals.SetRenewalMethod(caller.AccountId, r.InstanceIds, r.Method, r.AutoRenewMonths, ct);
-        return set.Succeeded ? BssResult<BssNoParameters>.Done : set.Problem!;
+        return set.Succeeded ? BssResult<SetRenewalAnswer>.Done : set.Problem!;
     }
 }
