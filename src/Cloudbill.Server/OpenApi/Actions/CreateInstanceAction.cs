@@ -1,7 +1,7 @@
 using System.Globalization;
 using Cloudbill.Core;
-using Cloudbill.Core.Instances;
 using Cloudbill.Core.Coupons;
+using Cloudbill.Core.Instances;
 using Cloudbill.Core.Orders;
 using Cloudbill.Core.PayAsYouGo;
 using Cloudbill.Core.Purchase;

@@ -1,6 +1,6 @@
 using Cloudbill.Core;
-using Cloudbill.Core.Instances;
 using Cloudbill.Core.Coupons;
+using Cloudbill.Core.Instances;
 using Cloudbill.Core.Purchase;
 using Cloudbill.Core.Renewals;
 

@@ -1,6 +1,6 @@
 using Cloudbill.Core;
-using Cloudbill.Core.Instances;
 using Cloudbill.Core.Catalog;
+using Cloudbill.Core.Instances;
 
 namespace Cloudbill.Server.OpenApi.Actions;
 
