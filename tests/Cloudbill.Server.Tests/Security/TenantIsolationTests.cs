@@ -177,6 +177,7 @@ public sealed class TenantIsolationTests
         ["POST /signout"] = None("ends the caller's own session"),
         ["POST /culture"] = None("the caller's own language"),
         ["* /healthz"] = None("the server's health", "/healthz"),
+        ["GET, POST /"] = None("the BSS API's one endpoint: the AccessKey's signature names the caller, and each action is probed in Actions below"),
         ["GET, HEAD {**path:file}"] = None("static files (the development fallback of static web assets)"),
         ["GET /_framework/opaque-redirect"] = None("Blazor's enhanced navigation redirect; it names no id"),
         ["GET, POST /sandbox/alipay/gateway.do"] = None("the simulated Alipay, playing the gateway; not Cloudbill's customer data"),
