@@ -249,7 +249,9 @@ public class EmailOutboxTests
             ["Cloudbill:Email:MaxAttempts"] = "7",
             ["Cloudbill:Email:PollIntervalSeconds"] = "30",
         }).Build();
-        var services = new ServiceCollection().AddLogging().AddCloudbillNotifications(configuration).BuildServiceProvider();
+        // The catalog names a notice's products in the reader's language (docs/decisions/0030).
+        var services = new ServiceCollection().AddLogging().AddSingleton(Catalog.CatalogLoader.Load(CloudbillPaths.ShippedCatalog))
+            .AddCloudbillNotifications(configuration).BuildServiceProvider();
 
         var options = services.GetRequiredService<EmailOptions>();
         Assert.Equal(("smtp.example.com", 465, SmtpSecurity.SslOnConnect, "billing", "s3cret-smtp-password"), (options.Host, options.Port, options.Security, options.Username, options.Password));

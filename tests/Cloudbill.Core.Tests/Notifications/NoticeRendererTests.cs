@@ -86,14 +86,14 @@ public class NoticeRendererTests
             "Payment credited to your balance",
             "Order 14 was already paid. The 400.00 CNY paid by UnionPay was credited to your balance instead (R5.5). 100.00 CNY of it settled your overdue payment.",
             "付款已转入您的余额",
-            "订单 14 已经支付过。通过银联支付的 ¥400.00 已转入您的余额。其中 ¥100.00 已用于结清欠费。"
+            "订单 14 已经支付过。通过云闪付支付的 ¥400.00 已转入您的余额。其中 ¥100.00 已用于结清欠费。"
         },
         {
             "PaymentRefunded", new PaymentRefunded(15, "CB20261207001", "Alipay", Yuan("330.00"), "Huabei"),
             "Payment refunded",
             "Your Alipay payment CB20261207001 of 330.00 CNY used Huabei, which Cloudbill does not accept. It is refunded in full; pay again with your Alipay balance, a debit card or UnionPay.",
             "付款已退回",
-            "您的支付宝付款 CB20261207001（¥330.00）使用了Huabei，Cloudbill 不接受该支付方式，已全额退回。请使用支付宝余额、借记卡或银联重新支付。"
+            "您的支付宝付款 CB20261207001（¥330.00）使用了Huabei，Cloudbill 不接受该支付方式，已全额退回。请使用支付宝余额、借记卡或云闪付重新支付。"
         },
         {
             "TopUpCredited", new TopUpCredited("CB20261207002", "Alipay", Yuan("100.00"), Yuan("60.00"), Yuan("0.00"), ["i-ecs3"]),
