@@ -374,11 +374,11 @@ internal sealed class EngineBatch(
             return new Outcome("auto-renewal skipped", "skipped: the cycle was already renewed");
 
         if (product.FindSpec(instance.SpecCode) is not { } spec || !spec.IsSoldIn(instance.RegionId))
-            return Failed(instance, action, null, $"its spec {instance.SpecCode} has no price in {instance.RegionId} any more; contact support");
+            return Failed(instance, action, null, RefusalReason.NoPrice(instance.SpecCode, instance.RegionId));
 
         var attempt = await charges.Charge(instance, product, spec, months, action, ct);
         if (!attempt.Paid)
-            return Failed(instance, action, attempt.Order, attempt.Refusal!.Because);
+            return Failed(instance, action, attempt.Order, attempt.Refusal!.Reason);
 
         var order = attempt.Order;
         var expires = BusinessCalendar.FormatDateTime(instance.ExpiresAt!.Value);
@@ -386,44 +386,33 @@ internal sealed class EngineBatch(
         return new Outcome("auto-renewal charged", "", () => $"charged order {order.Id}: {order.Payable} CNY, expires {expires}");
     }
 
-    private Outcome Failed(Instance instance, ScheduledAction action, Order? order, string why)
+    private Outcome Failed(Instance instance, ScheduledAction action, Order? order, RefusalReason why)
     {
         var lastAttempt = BusinessCalendar.LocalDate(action.DueAt) >= BusinessCalendar.LocalDate(action.CycleEnd);
-        var body = $"Auto-renewal of {instance.Id} ({instance.Name}) failed: {why}. " +
-            (lastAttempt
-                ? $"This was the last attempt; the instance expired on {BusinessCalendar.FormatDateTime(action.CycleEnd)}. Top up and renew it manually to keep it."
-                : $"Top up before 08:00 tomorrow for the next attempt, or renew it manually. It expires on {BusinessCalendar.FormatDateTime(action.CycleEnd)}.");
-        var accountId = instance.AccountId;
-        var instanceName = instance.Name;
-        var instanceId = instance.Id;
-        writes.Add(() => notifier.Create(accountId, NotificationKind.AutoRenewalFailed, action.Key,
-            $"Auto-renewal of {instanceName} failed", body, instanceId, order?.Id));
-        return new Outcome("auto-renewal failed", $"failed: {why}");
+        var (accountId, instanceId, instanceName) = (instance.AccountId, instance.Id, instance.Name);
+        // The order's id exists once the batch's orders are saved: the notice is made then.
+        writes.Add(() => notifier.Create(accountId, action.Key, new AutoRenewalFailed(instanceId, instanceName, order?.Id, why, lastAttempt, action.CycleEnd)));
+        return new Outcome("auto-renewal failed", $"failed: {why.Code}");
     }
 
     /// <summary>R4.6.</summary>
     private Outcome Remind(Instance instance, Product product, ScheduledAction action)
     {
         var expires = action.CycleEnd;
-        var auto = instance.RenewalMethod == RenewalMethod.AutoRenewal ? " Auto-renewal has not succeeded yet; check your balance." : "";
-        var (title, body) = action.Label switch
+        var auto = instance.RenewalMethod == RenewalMethod.AutoRenewal;
+        Notice notice = action.Label switch
         {
-            "expiry-day" => ($"{instance.Name} expired today",
-                $"Instance {instance.Id} ({instance.Name}, {product.Name}) expired at {BusinessCalendar.FormatDateTime(expires)}. Renew it within {product.Lifecycle.GraceDays} days to keep it running.{auto}"),
-            "before-release" => ($"{instance.Name} will be released tomorrow",
-                $"Instance {instance.Id} ({instance.Name}, {product.Name}) expired on {BusinessCalendar.FormatDateTime(expires)} and will be released, with its data, on {BusinessCalendar.FormatDateTime(InstanceLifecycle.ReleasesAt(expires, product.Lifecycle))}. Renew it now to keep it."),
-            _ => ($"{instance.Name} expires in {action.Label.TrimEnd('d')} day(s)",
-                $"Instance {instance.Id} ({instance.Name}, {product.Name}) expires at {BusinessCalendar.FormatDateTime(expires)}. Renew it now to avoid interruption.{auto}"),
+            "expiry-day" => new ExpiredToday(instance.Id, instance.Name, product.Code, expires, product.Lifecycle.GraceDays, auto),
+            "before-release" => new ReleasedTomorrow(instance.Id, instance.Name, product.Code, expires, InstanceLifecycle.ReleasesAt(expires, product.Lifecycle)),
+            _ => new ExpiresSoon(instance.Id, instance.Name, product.Code, expires, int.Parse(action.Label.TrimEnd('d'), System.Globalization.CultureInfo.InvariantCulture), auto),
         };
-        Notify(instance, NotificationKind.ExpiryReminder, action.Key, title, body);
+        Notify(instance, action.Key, notice);
         return new Outcome("reminder", $"reminder {action.Label}");
     }
 
     private Outcome Suspend(Instance instance, Product product, ScheduledAction action)
     {
-        Notify(instance, NotificationKind.InstanceSuspended, action.Key,
-            $"{instance.Name} was stopped",
-            $"Instance {instance.Id} ({instance.Name}, {product.Name}) expired on {BusinessCalendar.FormatDateTime(action.CycleEnd)} and was stopped; its data is kept. Renew it before {BusinessCalendar.FormatDateTime(InstanceLifecycle.ReleasesAt(action.CycleEnd, product.Lifecycle))} to restart it; after that it is released.");
+        Notify(instance, action.Key, new InstanceStopped(instance.Id, instance.Name, product.Code, action.CycleEnd, InstanceLifecycle.ReleasesAt(action.CycleEnd, product.Lifecycle)));
         return new Outcome("suspension", "suspended");
     }
 
@@ -432,17 +421,14 @@ internal sealed class EngineBatch(
         instance.ReleasedAt = action.DueAt;
         if (instance.UnpaidOrderId is { } orderId && await db.Orders.Include(o => o.Lines).FirstOrDefaultAsync(o => o.Id == orderId && o.Status == OrderStatus.Unpaid, ct) is { } unpaid)
             await orders.CancelUnpaid(unpaid, CancelReason.InstanceReleased, ct);
-        Notify(instance, NotificationKind.InstanceReleased, action.Key,
-            $"{instance.Name} was released",
-            $"Instance {instance.Id} ({instance.Name}, {product.Name}) expired on {BusinessCalendar.FormatDateTime(action.CycleEnd)} and was not renewed; it was released and its data deleted.");
+        Notify(instance, action.Key, new InstanceReleased(instance.Id, instance.Name, product.Code, action.CycleEnd));
         return new Outcome("release", "released");
     }
 
     /// <summary>R9: a notice for the instance's owner, written with the batch.</summary>
-    private void Notify(Instance instance, NotificationKind kind, string causeKey, string title, string body)
+    private void Notify(Instance instance, string causeKey, Notice notice)
     {
         var accountId = instance.AccountId;
-        var instanceId = instance.Id;
-        writes.Add(() => notifier.Create(accountId, kind, causeKey, title, body, instanceId));
+        writes.Add(() => notifier.Create(accountId, causeKey, notice));
     }
 }

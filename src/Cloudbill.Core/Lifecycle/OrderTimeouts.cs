@@ -51,10 +51,8 @@ internal sealed class OrderTimeoutBatch(CloudbillDbContext db, OrderService orde
                 DoneAt = clock.GetUtcNow(),
                 Outcome = "cancelled: unpaid past its time-out",
             });
-            notifier.Add(order.AccountId, NotificationKind.OrderCancelled, OrderService.TimeoutKey(order.Id),
-                $"Order {order.Id} was cancelled",
-                $"Order {order.Id} ({order.Type} {order.ProductCode}, {order.Payable} CNY) was not paid within {options.UnpaidLifetimeDays} days and was cancelled. Its coupon, if any, is available again; place a new order to continue.",
-                order.Lines.Count == 1 ? order.Lines[0].InstanceId : null, order.Id);
+            notifier.Add(order.AccountId, OrderService.TimeoutKey(order.Id),
+                new OrderTimedOut(order.Id, order.Type == OrderType.Renew, order.ProductCode, order.Payable, options.UnpaidLifetimeDays, order.Lines.Count == 1 ? order.Lines[0].InstanceId : null));
             report.Count("order time-out");
         }
         await db.SaveChangesAsync(ct);

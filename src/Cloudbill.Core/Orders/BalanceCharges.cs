@@ -2,6 +2,7 @@ using Cloudbill.Core.Accounts;
 using Cloudbill.Core.Catalog;
 using Cloudbill.Core.Coupons;
 using Cloudbill.Core.Instances;
+using Cloudbill.Core.Notifications;
 using Cloudbill.Core.Persistence;
 using Cloudbill.Core.Problems;
 using Microsoft.EntityFrameworkCore;
@@ -26,9 +27,9 @@ public enum ChargeRefusalKind
 
 /// <summary>
 /// A refused charge: the problem a customer's request answers with, and the same reason as a
-/// clause for a notice ("Auto-renewal of i-… failed: {Because}.").
+/// code and its figures for a notice, rendered in the reader's language (docs/decisions/0030).
 /// </summary>
-public sealed record ChargeRefusal(ChargeRefusalKind Kind, Problem Problem, string Because);
+public sealed record ChargeRefusal(ChargeRefusalKind Kind, Problem Problem, RefusalReason Reason);
 
 /// <summary>The decision on one charge against the balance: approved, or refused with why.</summary>
 public readonly record struct ChargeDecision(ChargeRefusal? Refusal)
@@ -56,16 +57,17 @@ public static class BalanceCharges
     /// <summary>R7.4: while the account is overdue nothing that costs money is allowed; null when it is not overdue.</summary>
     public static ChargeRefusal? Overdue(AccountBalance balance) =>
         balance.Overdue.IsPositive
-            ? new ChargeRefusal(ChargeRefusalKind.Overdue, OrderErrors.Overdue(balance.Overdue), $"your account has an overdue payment of {balance.Overdue} CNY")
+            ? new ChargeRefusal(ChargeRefusalKind.Overdue, OrderErrors.Overdue(balance.Overdue), RefusalReason.Overdue(balance.Overdue))
             : null;
 
     /// <summary>R3.5 and R1.4: a renewed instance still exists and its product is renewable here; null when it may be renewed.</summary>
     public static ChargeRefusal? Renewable(Instance instance, Product product, DateTimeOffset now)
     {
         if (instance.ReleasedAt is not null || InstanceLifecycle.StateAt(instance, product.Lifecycle, now).Status == InstanceStatus.Released)
-            return Refused(ChargeRefusalKind.Released, OrderErrors.Released(instance, product));
+            return new ChargeRefusal(ChargeRefusalKind.Released, OrderErrors.Released(instance, product),
+                RefusalReason.Released(instance.Id, instance.ReleasedAt ?? InstanceLifecycle.ReleasesAt(instance.ExpiresAt!.Value, product.Lifecycle)));
         if (!product.Renewable)
-            return Refused(ChargeRefusalKind.NotRenewable, OrderErrors.NotRenewable(product));
+            return new ChargeRefusal(ChargeRefusalKind.NotRenewable, OrderErrors.NotRenewable(product), RefusalReason.NotRenewable(product.Code));
         return null;
     }
 
@@ -81,7 +83,7 @@ public static class BalanceCharges
             return new ChargeDecision(overdue);
         if (payable.IsPositive && balance.AvailableCredit < payable)
             return new ChargeDecision(new ChargeRefusal(ChargeRefusalKind.InsufficientCredit, OrderErrors.InsufficientCredit(what, payable, balance.AvailableCredit),
-                $"it costs {payable} CNY and your Available Credit is {balance.AvailableCredit} CNY"));
+                RefusalReason.InsufficientCredit(payable, balance.AvailableCredit)));
         foreach (var (instance, product) in renewed)
         {
             if (Renewable(instance, product, now) is { } refusal)
@@ -122,6 +124,4 @@ public static class BalanceCharges
                 .ExecuteUpdateAsync(s => s.SetProperty(c => c.Remaining, left), ct);
         return consumed == 1;
     }
-
-    private static ChargeRefusal Refused(ChargeRefusalKind kind, Problem problem) => new(kind, problem, problem.Message.TrimEnd('.'));
 }

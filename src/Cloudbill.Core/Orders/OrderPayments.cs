@@ -220,11 +220,8 @@ public sealed class OrderPayments(
     /// <summary>R9: the paid order's notice, once per order (not yet in the unit of work).</summary>
     internal static Notification PaidNotice(Notifier notifier, Order order, Product product, NotificationKind notice, IReadOnlyList<string> created)
     {
-        var what = order.Type == OrderType.New ? $"{product.Name}: {created.Count} new instance(s)" : $"renewal of {string.Join(", ", order.Lines.Select(l => l.InstanceId))}";
-        return notifier.Create(order.AccountId, notice, $"order:{order.Id}:paid",
-            notice == NotificationKind.AutoRenewalSucceeded ? "Auto-renewal succeeded" : "Payment succeeded",
-            $"Order {order.Id} ({what}) was paid: {order.Payable} CNY{(order.CouponDeduction.IsPositive ? $" after a {order.CouponDeduction} CNY coupon" : "")}." +
-            (order.Type == OrderType.Renew ? $" New expiry: {string.Join(", ", order.Lines.Select(l => $"{l.InstanceId} {BusinessCalendar.FormatDateTime(l.ExpiresAfter!.Value)}"))}." : ""),
-            order.Lines.Count == 1 ? order.Lines[0].InstanceId : null, order.Id);
+        var renewed = order.Type == OrderType.Renew ? order.Lines.Select(l => new RenewedInstance(l.InstanceId!, l.ExpiresAfter!.Value)).ToList() : [];
+        return notifier.Create(order.AccountId, $"order:{order.Id}:paid", new OrderPaid(order.Id, product.Code, created.Count, renewed, order.Payable, order.CouponDeduction,
+            ByAutoRenewal: notice == NotificationKind.AutoRenewalSucceeded, order.Lines.Count == 1 ? order.Lines[0].InstanceId : null));
     }
 }

@@ -134,10 +134,8 @@ public sealed class PayAsYouGoPurchase(
                 db.Instances.Add(instance);
                 created.Add(instance.Id);
             }
-            notifier.Add(accountId, NotificationKind.PaymentSucceeded, $"order:{order.Id}:paid",
-                "Pay-as-you-go purchase succeeded",
-                $"Order {order.Id} ({product.Name}: {created.Count} pay-as-you-go instance(s) of {spec.Code} in {region.Name}) was placed; nothing is paid up front. Each instance is charged {hourly} CNY per hour from your balance.",
-                created.Count == 1 ? created[0] : null, order.Id);
+            notifier.Add(accountId, $"order:{order.Id}:paid",
+                new PayAsYouGoPlaced(order.Id, product.Code, created.Count, spec.Code, region.Id, hourly, created.Count == 1 ? created[0] : null));
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
             outcome = new PaymentOutcome(order, AlreadyPaid: false, created);

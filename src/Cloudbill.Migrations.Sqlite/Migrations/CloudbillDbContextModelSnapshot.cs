@@ -527,14 +527,12 @@ namespace Cloudbill.Migrations.Sqlite.Migrations
                     b.Property<long>("AccountId")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("Body")
-                        .IsRequired()
-                        .HasMaxLength(2000)
-                        .HasColumnType("TEXT");
-
                     b.Property<string>("CauseKey")
                         .IsRequired()
                         .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Content")
                         .HasColumnType("TEXT");
 
                     b.Property<long>("CreatedAt")
@@ -560,16 +558,19 @@ namespace Cloudbill.Migrations.Sqlite.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("LegacyBody")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LegacyTitle")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<long?>("OrderId")
                         .HasColumnType("INTEGER");
 
                     b.Property<long?>("ReadAt")
                         .HasColumnType("INTEGER");
-
-                    b.Property<string>("Title")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
 
                     b.HasKey("Id");
 

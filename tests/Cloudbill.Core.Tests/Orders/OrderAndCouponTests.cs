@@ -102,7 +102,7 @@ public class OrderAndCouponTests
         await Eventually(async () => (await test.Run<OrderQueries, Result<Order>>((q, ct) => q.Get(account, order.Id, ct))).Value.Status == OrderStatus.Cancelled, test.Clock, TimeSpan.FromSeconds(60));
         await worker.StopAsync(TestContext.Current.CancellationToken);
         var notice = await test.Query(db => db.Notifications.SingleAsync(n => n.OrderId == order.Id));
-        Assert.Equal((Notifications.NotificationKind.OrderCancelled, $"Order {order.Id} was cancelled"), (notice.Kind, notice.Title));
+        Assert.Equal((Notifications.NotificationKind.OrderCancelled, $"Order {order.Id} was cancelled"), (notice.Kind, notice.Title()));
     }
 
     [Theory]

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using MimeKit;
 
-namespace Cloudbill.Core.Tests;
+namespace Cloudbill.Testing;
 
 /// <summary>One message the test server accepted.</summary>
 public sealed record ReceivedEmail(string From, IReadOnlyList<string> To, MimeMessage Message);
