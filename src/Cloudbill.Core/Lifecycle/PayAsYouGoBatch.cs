@@ -167,7 +167,7 @@ internal sealed class PayAsYouGoBatch(
                     report.Count("pay-as-you-go stop");
                     break;
                 case MeterEventKind.Release:
-                    instance.ReleasedAt = due.At;
+                    instance.Release(due.At);
                     Record(instance, EngineActionKind.Release, PayAsYouGoSchedule.ReleaseKey(instance.Id, due.At), due.At, "released: the overdue amount was not settled");
                     notifier.Add(accountId, NotificationKind.InstanceReleased, PayAsYouGoSchedule.ReleaseKey(instance.Id, due.At),
                         $"{instance.Name} was released",

@@ -77,7 +77,7 @@ public sealed class OverdueSettlement(CloudbillDbContext db, LedgerService ledge
             // Its release is due: the engine releases it on its next run; money that came too late does not bring it back.
             if (PayAsYouGoSchedule.ReleasesAt(stoppedAt, payg) <= now)
                 continue;
-            PayAsYouGoSchedule.Start(instance, now);
+            instance.StartMetering(now);
             var product = catalog.FindProduct(instance.ProductCode)?.Name ?? instance.ProductCode;
             notifier.Add(accountId, NotificationKind.InstanceRestarted, PayAsYouGoSchedule.RestartKey(instance.Id, stoppedAt),
                 $"{instance.Name} was restarted",

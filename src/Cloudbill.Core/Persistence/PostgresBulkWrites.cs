@@ -1,13 +1,12 @@
 using Cloudbill.Core.Instances;
-using Cloudbill.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Npgsql;
 
-namespace Cloudbill.Core.Lifecycle;
+namespace Cloudbill.Core.Persistence;
 
 /// <summary>
-/// The engine's set-based writes on PostgreSQL (docs/decisions/0013): rows whose generated ids
+/// The set-based writes of the engine and the ledger's batch writer on PostgreSQL (docs/decisions/0013): rows whose generated ids
 /// nobody reads are inserted with one statement per table, and the claimed instances are
 /// updated with one statement per batch, instead of one statement per row. Columns, types and
 /// value conversions come from the EF model, so the rows are stored exactly as EF stores them.
