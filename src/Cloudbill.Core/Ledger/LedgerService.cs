@@ -127,15 +127,12 @@ public sealed class LedgerService(CloudbillDbContext db, AuditLog audit, TimePro
         var provider = db.Database.IsNpgsql() ? DatabaseProvider.Postgres : DatabaseProvider.Sqlite;
         if (bulk && provider == DatabaseProvider.Postgres)
         {
-            var ids = await PostgresBulkWrites.NextIds<JournalTransaction>(db, staged.Count, ct);
-            for (var n = 0; n < staged.Count; n++)
+            await PostgresBulkWrites.InsertWithChildren(db, staged, (transaction, id) =>
             {
-                staged[n].Id = ids[n];
-                foreach (var posting in staged[n].Postings)
-                    posting.TransactionId = ids[n];
-            }
-            await PostgresBulkWrites.Insert(db, staged, ct, withKeys: true);
-            await PostgresBulkWrites.Insert(db, staged.SelectMany(t => t.Postings).ToList(), ct);
+                transaction.Id = id;
+                foreach (var posting in transaction.Postings)
+                    posting.TransactionId = id;
+            }, t => t.Postings, ct);
             await PostgresBulkWrites.Insert(db, staged.Select(t => audit.OfTransaction(t, kind)).OfType<AuditEvent>().ToList(), ct);
         }
         else

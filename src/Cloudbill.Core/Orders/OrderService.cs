@@ -146,15 +146,12 @@ public sealed class OrderService(CloudbillDbContext db, CouponService coupons, L
             await db.SaveChangesAsync(ct);
             return;
         }
-        var ids = await PostgresBulkWrites.NextIds<Order>(db, orders.Count, ct);
-        for (var n = 0; n < orders.Count; n++)
+        await PostgresBulkWrites.InsertWithChildren(db, orders, (order, id) =>
         {
-            orders[n].Id = ids[n];
-            foreach (var line in orders[n].Lines)
-                line.OrderId = ids[n];
-        }
-        await PostgresBulkWrites.Insert(db, orders, ct, withKeys: true);
-        await PostgresBulkWrites.Insert(db, orders.SelectMany(o => o.Lines).ToList(), ct);
+            order.Id = id;
+            foreach (var line in order.Lines)
+                line.OrderId = id;
+        }, o => o.Lines, ct);
     }
 
     /// <summary>R5.2: the customer cancels an unpaid order; its coupon is released whole (R6.4).</summary>

@@ -53,6 +53,22 @@ internal static class PostgresBulkWrites
         await db.Database.ExecuteSqlRawAsync(sql, parameters, ct);
     }
 
+    /// <summary>
+    /// Inserts rows that other rows name (orders and their lines, transactions and their postings):
+    /// their ids are taken first (<see cref="NextIds"/>) and given by <paramref name="assignId"/> to
+    /// each row and its children, then the rows and the children go in one statement per table.
+    /// </summary>
+    public static async Task InsertWithChildren<TParent, TChild>(CloudbillDbContext db, IReadOnlyList<TParent> parents, Action<TParent, long> assignId, Func<TParent, IEnumerable<TChild>> children, CancellationToken ct)
+        where TParent : class
+        where TChild : class
+    {
+        var ids = await NextIds<TParent>(db, parents.Count, ct);
+        for (var n = 0; n < parents.Count; n++)
+            assignId(parents[n], ids[n]);
+        await Insert(db, parents, ct, withKeys: true);
+        await Insert(db, parents.SelectMany(children).ToList(), ct);
+    }
+
     /// <summary>Takes <paramref name="count"/> ids from the table's identity sequence, in order: rows that other rows name get their ids before they are written.</summary>
     public static async Task<List<long>> NextIds<T>(CloudbillDbContext db, int count, CancellationToken ct)
         where T : class
