@@ -66,7 +66,7 @@ public sealed record PaymentPlan(
     public bool CancelsOrder => Refusal?.Kind is ChargeRefusalKind.Released or ChargeRefusalKind.NotRenewable or ChargeRefusalKind.RenewedMeanwhile;
 
     /// <summary>R10.3: one payment per order. Read once the order has its id.</summary>
-    public string PaymentKey => $"order:{Order.Id}:payment";
+    public string PaymentKey => OrderPayments.PaymentKey(Order.Id);
 
     public string PaymentDescription => $"Payment of order {Order.Id} ({Order.Type} {Order.ProductCode})";
 
