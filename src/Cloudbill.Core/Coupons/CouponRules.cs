@@ -56,6 +56,10 @@ public static class CouponRules
         return new CouponVerdict(coupon, Money.Min(coupon.Remaining, order.Amount), null, null);
     }
 
+    /// <summary>R6.5, R6.6: the coupons that apply to the order, best first; every chooser of a coupon asks this.</summary>
+    public static IReadOnlyList<CouponVerdict> EligibleBestFirst(IEnumerable<Coupon> coupons, CouponFacts order, DateTimeOffset now) =>
+        BestFirst(coupons.Select(c => Judge(c, order, now)).Where(v => v.Eligible)).ToList();
+
     /// <summary>R6.6: largest deduction, then earliest expiry, then earliest issued.</summary>
     public static IOrderedEnumerable<CouponVerdict> BestFirst(IEnumerable<CouponVerdict> eligible) =>
         eligible.OrderByDescending(v => v.Deduction)

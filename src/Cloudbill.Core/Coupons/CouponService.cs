@@ -58,9 +58,8 @@ public sealed class CouponService(CloudbillDbContext db, ProductCatalog catalog,
     {
         var now = clock.GetUtcNow();
         var coupons = await db.Coupons.AsNoTracking().Where(c => c.AccountId == accountId).ToListAsync(ct);
-        var verdicts = coupons.Select(c => CouponRules.Judge(c, order, now)).ToList();
-        var eligible = CouponRules.BestFirst(verdicts.Where(v => v.Eligible)).ToList();
-        var refused = verdicts.Where(v => !v.Eligible).OrderBy(v => v.Coupon.Id).ToList();
+        var eligible = CouponRules.EligibleBestFirst(coupons, order, now);
+        var refused = coupons.Select(c => CouponRules.Judge(c, order, now)).Where(v => !v.Eligible).OrderBy(v => v.Coupon.Id).ToList();
         return new CouponOptions(eligible.FirstOrDefault(), eligible.Skip(1).ToList(), refused);
     }
 

@@ -112,7 +112,7 @@ public sealed class DemoSeeder(CloudbillDbContext db, AccountService accounts, P
             instance.AutoRenewEnabledAt = d.Method == RenewalMethod.AutoRenewal ? instance.CreatedAt : null;
             instance.NextDueAt = LifecycleSchedule.NextDueAfter(instance, product, now);
             if (instance.ChargeType == ChargeType.PayAsYouGo)
-                PayAsYouGo.PayAsYouGoSchedule.Start(instance, now); // R8.1: charged hourly from now on
+                instance.StartMetering(now); // R8.1: charged hourly from now on
             db.Instances.Add(instance);
         }
 

@@ -32,8 +32,18 @@ public static class InstanceLifecycle
     public static DateTimeOffset SuspendsAt(DateTimeOffset expiresAt, LifecycleDays lifecycle) =>
         BusinessCalendar.AddDays(expiresAt, lifecycle.GraceDays);
 
+    /// <summary>R1.5: the one computation of when a subscription instance is released: its expiry plus the grace and suspended days.</summary>
     public static DateTimeOffset ReleasesAt(DateTimeOffset expiresAt, LifecycleDays lifecycle) =>
-        BusinessCalendar.AddDays(expiresAt, lifecycle.GraceDays + lifecycle.SuspendedDays);
+        BusinessCalendar.AddDays(expiresAt, ReleaseDays(lifecycle));
+
+    /// <summary>
+    /// The same rule read backwards, for a query: an instance that expired at or before this
+    /// instant has reached its release time at <paramref name="now"/> (<see cref="ReleasesAt"/> ≤ now).
+    /// </summary>
+    public static DateTimeOffset ReleasedIfExpiredBy(LifecycleDays lifecycle, DateTimeOffset now) =>
+        BusinessCalendar.AddDays(now, -ReleaseDays(lifecycle));
+
+    private static int ReleaseDays(LifecycleDays lifecycle) => lifecycle.GraceDays + lifecycle.SuspendedDays;
 
     public static InstanceState StateAt(Instance instance, LifecycleDays lifecycle, DateTimeOffset now)
     {

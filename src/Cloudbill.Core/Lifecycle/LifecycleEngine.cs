@@ -281,8 +281,8 @@ internal sealed class EngineBatch(
         }
 
         // Orders first: their ids name the payments, notices and action records.
-        await charges.SaveOrders(provider, ct);
-        await charges.SavePayments(provider, ct);
+        await charges.SaveOrders(ct);
+        await charges.SavePayments(ct);
         var rows = writes.Select(write => write()).ToList();
         if (provider == DatabaseProvider.Postgres)
         {
@@ -377,12 +377,12 @@ internal sealed class EngineBatch(
             return Failed(instance, action, null, RefusalReason.NoPrice(instance.SpecCode, instance.RegionId));
 
         var attempt = await charges.Charge(instance, product, spec, months, action, ct);
-        if (!attempt.Paid)
-            return Failed(instance, action, attempt.Order, attempt.Refusal!.Reason);
+        if (attempt.Plan.Refusal is { } refusal)
+            return Failed(instance, action, attempt.Order, refusal.Reason);
 
         var order = attempt.Order;
         var expires = BusinessCalendar.FormatDateTime(instance.ExpiresAt!.Value);
-        writes.Add(() => OrderPayments.PaidNotice(notifier, order, product, NotificationKind.AutoRenewalSucceeded, []));
+        writes.Add(() => OrderPayments.Notice(notifier, attempt.Plan.Notice([])));
         return new Outcome("auto-renewal charged", "", () => $"charged order {order.Id}: {order.Payable} CNY, expires {expires}");
     }
 
@@ -418,7 +418,7 @@ internal sealed class EngineBatch(
 
     private async Task<Outcome> Release(Instance instance, Product product, ScheduledAction action, CancellationToken ct)
     {
-        instance.ReleasedAt = action.DueAt;
+        instance.Release(action.DueAt);
         if (instance.UnpaidOrderId is { } orderId && await db.Orders.Include(o => o.Lines).FirstOrDefaultAsync(o => o.Id == orderId && o.Status == OrderStatus.Unpaid, ct) is { } unpaid)
             await orders.CancelUnpaid(unpaid, CancelReason.InstanceReleased, ct);
         Notify(instance, action.Key, new InstanceReleased(instance.Id, instance.Name, product.Code, action.CycleEnd));

@@ -164,7 +164,7 @@ internal sealed class PayAsYouGoBatch(
                     report.Count("pay-as-you-go stop");
                     break;
                 case MeterEventKind.Release:
-                    instance.ReleasedAt = due.At;
+                    instance.Release(due.At);
                     Record(instance, EngineActionKind.Release, PayAsYouGoSchedule.ReleaseKey(instance.Id, due.At), due.At, "released: the overdue amount was not settled");
                     notifier.Add(accountId, PayAsYouGoSchedule.ReleaseKey(instance.Id, due.At),
                         new PayAsYouGoReleased(instance.Id, instance.Name, m.Product.Code, instance.StoppedAt!.Value, payg.ReleaseAfterStopDays));

@@ -96,6 +96,7 @@ public sealed class NoticeRenderer(ProductCatalog catalog)
             RefusalCode.NotRenewable => T("Refusal.NotRenewable", Product(reason.ProductCode!)),
             // English names the region's id, as the failure always did.
             RefusalCode.NoPrice => T("Refusal.NoPrice", reason.SpecCode, chinese ? Region(reason.RegionId!) : reason.RegionId),
+            RefusalCode.RenewedMeanwhile => T("Refusal.RenewedMeanwhile", reason.InstanceId, BusinessCalendar.FormatDateTime(reason.On!.Value)),
         };
 
         private string Settlement(TopUpCredited n)

@@ -218,6 +218,9 @@ public enum RefusalCode
 
     /// <summary>The instance's spec (<see cref="RefusalReason.SpecCode"/>) has no price in <see cref="RefusalReason.RegionId"/> any more.</summary>
     NoPrice,
+
+    /// <summary>R4.5: <see cref="RefusalReason.InstanceId"/> was renewed to <see cref="RefusalReason.On"/> after the order was placed.</summary>
+    RenewedMeanwhile,
 }
 
 /// <summary>A refused charge's reason: a code and the figures its sentence names.</summary>
@@ -233,4 +236,6 @@ public sealed record RefusalReason(RefusalCode Code, Money Amount = default, Mon
     public static RefusalReason NotRenewable(string productCode) => new(RefusalCode.NotRenewable, ProductCode: productCode);
 
     public static RefusalReason NoPrice(string specCode, string regionId) => new(RefusalCode.NoPrice, SpecCode: specCode, RegionId: regionId);
+
+    public static RefusalReason RenewedMeanwhile(string instanceId, DateTimeOffset renewedTo) => new(RefusalCode.RenewedMeanwhile, On: renewedTo, InstanceId: instanceId);
 }

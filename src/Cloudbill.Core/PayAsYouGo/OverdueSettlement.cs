@@ -75,7 +75,7 @@ public sealed class OverdueSettlement(CloudbillDbContext db, LedgerService ledge
             // Its release is due: the engine releases it on its next run; money that came too late does not bring it back.
             if (PayAsYouGoSchedule.ReleasesAt(stoppedAt, payg) <= now)
                 continue;
-            PayAsYouGoSchedule.Start(instance, now);
+            instance.StartMetering(now);
             notifier.Add(accountId, PayAsYouGoSchedule.RestartKey(instance.Id, stoppedAt),
                 new PayAsYouGoRestarted(instance.Id, instance.Name, instance.ProductCode, stoppedAt, now));
             restarted.Add(instance.Id);

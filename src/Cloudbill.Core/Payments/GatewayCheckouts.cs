@@ -48,6 +48,15 @@ public sealed class GatewayCheckouts(CloudbillDbContext db, Ledger.LedgerService
         : PaymentErrors.DeviceUnknown(text);
 
     /// <summary>R5.3: the full payable of one unpaid order, at Alipay or UnionPay.</summary>
+    /// <summary>Why a payment by this gateway cannot start at all (none configured, unknown, unavailable); null when it can. Asked before an order is placed for it.</summary>
+    public Problem? Unavailable(string? methodText)
+    {
+        if (!gateways.AnyConfigured)
+            return PaymentErrors.PaymentsNotConfigured();
+        var method = ParseMethod(methodText);
+        return method.Succeeded ? gateways.Check(method.Value) : method.Problem;
+    }
+
     public async Task<Result<GatewayCheckout>> StartOrderPayment(long accountId, long orderId, string? methodText, PaymentDevice device, string? clientToken, CancellationToken ct)
     {
         if (!gateways.AnyConfigured)

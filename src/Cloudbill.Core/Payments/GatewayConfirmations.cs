@@ -101,7 +101,7 @@ public sealed class GatewayConfirmations(
 
             (payment.Outcome, created) = payment.Purpose == GatewayPaymentPurpose.TopUp
                 ? (await topUps.Credit(payment, ct), [])
-                : await PayOrder(payment, cash, ct);
+                : await PayOrder(payment, ct);
             payment.State = GatewayPaymentState.Credited;
             payment.NextQueryAt = null;
             await db.SaveChangesAsync(ct);
@@ -119,7 +119,7 @@ public sealed class GatewayConfirmations(
     /// (already paid, cancelled, timed out, its instance renewed or released meanwhile) it stays
     /// on the balance, recorded, never lost.
     /// </summary>
-    private async Task<(string Outcome, IReadOnlyList<string> Created)> PayOrder(GatewayPayment payment, long cash, CancellationToken ct)
+    private async Task<(string Outcome, IReadOnlyList<string> Created)> PayOrder(GatewayPayment payment, CancellationToken ct)
     {
         var order = await db.Orders.Include(o => o.Lines).FirstAsync(o => o.Id == payment.OrderId, ct);
         var method = payment.Gateway == PaymentGateway.Alipay ? PaymentMethod.Alipay : PaymentMethod.UnionPay;
@@ -127,7 +127,8 @@ public sealed class GatewayConfirmations(
         UnpayableOrder unpayable;
         if (order.Status == OrderStatus.Unpaid)
         {
-            var paid = await orderPayments.ApplyPayment(order, method, cash, NotificationKind.PaymentSucceeded, ct);
+            // The money has arrived: R7.1 and R7.4 are not asked again (no balance), R3.5 and R4.5 are.
+            var paid = await orderPayments.Pay(order, method, balance: null, $"Order {order.Id}", NotificationKind.PaymentSucceeded, ct);
             if (paid.Succeeded)
                 return ($"Order {order.Id} paid: {payment.Amount} CNY by {payment.Gateway}.", paid.Value.CreatedInstanceIds);
             why = paid.Problem!.Message;

@@ -163,6 +163,7 @@ public class NoticeRendererTests
         { RefusalReason.Released("i-ecs1", At("2027-01-09T00:00")), "Instance i-ecs1 was released on 2027-01-09 and can no longer be renewed", "实例 i-ecs1 已于 2027-01-09 释放，无法再续费" },
         { RefusalReason.NotRenewable("cen"), "Cloud Enterprise Network cannot be renewed here; renew it in the product's own console", "云企业网 不支持在此续费，请在该产品自己的控制台续费" },
         { RefusalReason.NoPrice("ecs.g7.large", "cn-beijing"), "its spec ecs.g7.large has no price in cn-beijing any more; contact support", "其规格 ecs.g7.large 在 华北2（北京） 已无价格，请联系客服" },
+        { RefusalReason.RenewedMeanwhile("i-ecs1", At("2027-02-09T00:00")), "Instance i-ecs1 was renewed to 2027-02-09 00:00 after the order was placed", "实例 i-ecs1 在下单后已续费至 2027-02-09 00:00" },
     };
 
     [Theory]

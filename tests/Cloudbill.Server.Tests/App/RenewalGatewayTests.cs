@@ -35,10 +35,9 @@ public class RenewalGatewayTests(AppFixture app) : IClassFixture<AppFixture>
         await phone.Tap(page.GetByRole(AriaRole.Link, new() { Name = "3 Months", Exact = true }), path => path.Contains("months=3", StringComparison.Ordinal));
         Assert.Equal(Date(expected), await page.GetByTestId("new-expiry").InnerTextAsync());
         var payable = Yuan(await phone.Text("payable"));
-        await phone.Tap(phone.Button("Pay Now"), path => path.EndsWith("/pay", StringComparison.Ordinal));
-
+        // The payment method is chosen on the Renew Now page: a gateway pays the placed order when it confirms.
         await page.GetByRole(AriaRole.Radio, new() { Name = "Alipay" }).CheckAsync();
-        await page.GetByTestId("confirm-pay").ClickAsync();
+        await page.GetByTestId("pay-now").ClickAsync();
         await page.WaitForURLAsync("**/sandbox/alipay/cashier/**");
         Assert.Contains(payable.ToString(), await page.Locator("body").InnerTextAsync(), StringComparison.Ordinal);
         await page.GetByLabel("Alipay balance (余额)").CheckAsync();
@@ -70,9 +69,8 @@ public class RenewalGatewayTests(AppFixture app) : IClassFixture<AppFixture>
         await page.GetByLabel("Select web-hz-01").CheckAsync();
         await phone.Tap(phone.Button("Renew Now"), path => path.StartsWith("/renew?", StringComparison.Ordinal));
         var payable = Yuan(await phone.Text("payable"));
-        await phone.Tap(phone.Button("Pay Now"), path => path.EndsWith("/pay", StringComparison.Ordinal));
         await page.GetByRole(AriaRole.Radio, new() { Name = "UnionPay" }).CheckAsync();
-        await page.GetByTestId("confirm-pay").ClickAsync();
+        await page.GetByTestId("pay-now").ClickAsync();
         await page.WaitForURLAsync("**/sandbox/unionpay/cashier/**");
         await page.GetByLabel("SMS code", new() { Exact = false }).FillAsync("111111");
         await page.GetByRole(AriaRole.Button, new() { Name = "Confirm payment" }).ClickAsync();

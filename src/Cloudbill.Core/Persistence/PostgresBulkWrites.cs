@@ -1,13 +1,12 @@
 using Cloudbill.Core.Instances;
-using Cloudbill.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Npgsql;
 
-namespace Cloudbill.Core.Lifecycle;
+namespace Cloudbill.Core.Persistence;
 
 /// <summary>
-/// The engine's set-based writes on PostgreSQL (docs/decisions/0013): rows whose generated ids
+/// The set-based writes of the engine and the ledger's batch writer on PostgreSQL (docs/decisions/0013): rows whose generated ids
 /// nobody reads are inserted with one statement per table, and the claimed instances are
 /// updated with one statement per batch, instead of one statement per row. Columns, types and
 /// value conversions come from the EF model, so the rows are stored exactly as EF stores them.
@@ -52,6 +51,22 @@ internal static class PostgresBulkWrites
         }
         var sql = $"""INSERT INTO "{table.Name}" ({string.Join(", ", names)}) SELECT * FROM unnest({string.Join(", ", arrays)})""";
         await db.Database.ExecuteSqlRawAsync(sql, parameters, ct);
+    }
+
+    /// <summary>
+    /// Inserts rows that other rows name (orders and their lines, transactions and their postings):
+    /// their ids are taken first (<see cref="NextIds"/>) and given by <paramref name="assignId"/> to
+    /// each row and its children, then the rows and the children go in one statement per table.
+    /// </summary>
+    public static async Task InsertWithChildren<TParent, TChild>(CloudbillDbContext db, IReadOnlyList<TParent> parents, Action<TParent, long> assignId, Func<TParent, IEnumerable<TChild>> children, CancellationToken ct)
+        where TParent : class
+        where TChild : class
+    {
+        var ids = await NextIds<TParent>(db, parents.Count, ct);
+        for (var n = 0; n < parents.Count; n++)
+            assignId(parents[n], ids[n]);
+        await Insert(db, parents, ct, withKeys: true);
+        await Insert(db, parents.SelectMany(children).ToList(), ct);
     }
 
     /// <summary>Takes <paramref name="count"/> ids from the table's identity sequence, in order: rows that other rows name get their ids before they are written.</summary>
