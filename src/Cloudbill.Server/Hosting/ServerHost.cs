@@ -161,6 +161,7 @@ internal static class WebServices
     public static WebApplication UseCloudbillWeb(this WebApplication app)
     {
         app.UseExceptionHandler("/error", createScopeForErrors: true);
+        app.UseAbandonedRequests();
         app.UseStatusCodePagesWithReExecute("/not-found");
         app.UseResponseCompression();
         app.UseAuthentication();

@@ -148,7 +148,9 @@ public sealed class AppPage(IPage page, AppFixture app)
     {
         var before = await page.EvaluateAsync<string?>("() => document.documentElement.dataset.view ?? null");
         await target.ClickAsync();
-        await page.WaitForURLAsync(url => arrivesAt(new Uri(url).PathAndQuery));
+        // Committed is enough, as in SignIn: the marker says when the page is shown, and a slow
+        // stylesheet on a loaded machine must not hold the "load" event past the timeout.
+        await page.WaitForURLAsync(url => arrivesAt(new Uri(url).PathAndQuery), new() { WaitUntil = WaitUntilState.Commit });
         await page.WaitForFunctionAsync("before => !!document.documentElement.dataset.view && document.documentElement.dataset.view !== before", before);
     }
 
