@@ -72,8 +72,6 @@ internal sealed record InstanceClaim(IDbContextTransaction? Transaction, List<In
 /// <summary>The claim of the engine's instance work, by the due-time column the work keeps.</summary>
 internal static class EngineClaims
 {
-    private const int SqliteBusy = 5;
-
     /// <summary>
     /// Starts a batch of instance work: one transaction without savepoints (a failure rolls the
     /// whole batch back and its instances stay due, so per-save savepoints buy nothing), the due
@@ -110,7 +108,7 @@ internal static class EngineClaims
         {
             return await db.Database.BeginTransactionAsync(ct);
         }
-        catch (SqliteException e) when (provider == DatabaseProvider.Sqlite && e.SqliteErrorCode == SqliteBusy)
+        catch (SqliteException e) when (provider == DatabaseProvider.Sqlite && e.SqliteErrorCode == SQLitePCL.raw.SQLITE_BUSY)
         {
             return null;
         }

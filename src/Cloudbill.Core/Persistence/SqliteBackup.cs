@@ -82,9 +82,9 @@ public static class SqliteBackup
                 from.BackupDatabase(to);
                 return;
             }
-            catch (SqliteException e) when (e.SqliteErrorCode is 5 or 6 && attempt < 50)
+            catch (SqliteException e) when (e.SqliteErrorCode is SQLitePCL.raw.SQLITE_BUSY or SQLitePCL.raw.SQLITE_LOCKED && attempt < 50)
             {
-                // SQLITE_BUSY (5) or SQLITE_LOCKED (6): the server holds the lock for one short write.
+                // The server holds the lock for one short write.
                 await Task.Delay(TimeSpan.FromMilliseconds(100), ct);
             }
         }

@@ -1,10 +1,11 @@
 namespace Cloudbill.Server.Hosting;
 
 /// <summary>
-/// A request whose body stops before its Content-Length (a phone that drops the connection, a
-/// browser that abandons the first post when a second tap navigates) is the client's doing: it
-/// is answered with its 400 and logged as information, not handed to the exception handler as a
-/// server failure. Nothing ran: the body is read (antiforgery, the form) before any page code.
+/// A request Kestrel finds malformed while it is read, such as a body that stops before its
+/// Content-Length (a phone that drops the connection, a browser that abandons the first post when
+/// a second tap navigates), is the client's doing: it is answered with the status Kestrel gives
+/// it (400, or 413 for a body over the limit) and logged as information, not handed to the
+/// exception handler as a server failure. Forms are read (antiforgery) before any page code runs.
 /// </summary>
 internal static partial class AbandonedRequests
 {
@@ -19,7 +20,7 @@ internal static partial class AbandonedRequests
             }
             catch (BadHttpRequestException e)
             {
-                Abandoned(logger, http.Request.Method, http.Request.Path, e.Message);
+                Abandoned(logger, http.Request.Method, http.Request.Path, e.Message, e.StatusCode);
                 if (!http.Response.HasStarted)
                 {
                     http.Response.Clear();
@@ -30,6 +31,6 @@ internal static partial class AbandonedRequests
         return app;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Method} {Path}: the client's request was incomplete ({Reason}); answered 400")]
-    private static partial void Abandoned(ILogger logger, string method, string path, string reason);
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Method} {Path}: the client's request could not be read ({Reason}); answered {Status}")]
+    private static partial void Abandoned(ILogger logger, string method, string path, string reason, int status);
 }
