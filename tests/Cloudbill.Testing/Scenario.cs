@@ -78,7 +78,7 @@ public static class Scenario
             ValidTo = (validFrom ?? now).Add(validFor ?? TimeSpan.FromDays(30)),
             ProductCodes = products,
             OrderTypes = orderTypes,
-            SubscriptionType = subscriptionType,
+            ChargeType = subscriptionType,
             MinimumOrder = Money.Parse(minimumOrder),
             IssuedAt = issuedAt ?? now,
         };
@@ -133,6 +133,10 @@ public static class Scenario
         });
         return instance;
     }
+
+    /// <summary>A shared ledger account's balance (revenue, clearing, adjustments): the sum of its postings, as reconcile adds them.</summary>
+    public static Task<Money> SharedAccountBalance(this TestServices test, string code) =>
+        test.Query(async db => new Money(await db.Postings.Where(p => db.LedgerAccounts.Any(a => a.Id == p.LedgerAccountId && a.Code == code)).SumAsync(p => p.AmountFen)));
 
     public static Task<Instance> Reload(this TestServices test, string instanceId) =>
         test.Query(db => db.Instances.AsNoTracking().SingleAsync(i => i.Id == instanceId));

@@ -32,7 +32,7 @@ public sealed class Coupon
     public string ProductCodes { get; set; } = "";
 
     public CouponOrderTypes OrderTypes { get; set; }
-    public ChargeType SubscriptionType { get; set; }
+    public ChargeType ChargeType { get; set; }
     public Money MinimumOrder { get; set; }
     public DateTimeOffset IssuedAt { get; set; }
 

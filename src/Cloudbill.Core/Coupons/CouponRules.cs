@@ -7,7 +7,7 @@ namespace Cloudbill.Core.Coupons;
 /// What an order offers a coupon to match against (R6.5). <paramref name="OrderType"/> is the order's one
 /// type (New or Renew), in the coupons' own terms so that coupons do not depend on orders.
 /// </summary>
-public sealed record CouponFacts(string ProductCode, CouponOrderTypes OrderType, ChargeType SubscriptionType, Money Amount);
+public sealed record CouponFacts(string ProductCode, CouponOrderTypes OrderType, ChargeType ChargeType, Money Amount);
 
 /// <summary>Why a coupon does not apply to an order, in the words the quote shows.</summary>
 public enum CouponRefusal
@@ -47,8 +47,8 @@ public static class CouponRules
             return Refuse(CouponRefusal.WrongProduct, $"Only for {string.Join(", ", coupon.Products)}.");
         if (!coupon.OrderTypes.HasFlag(order.OrderType))
             return Refuse(CouponRefusal.WrongOrderType, $"Only for {DescribeOrderTypes(coupon.OrderTypes)} orders.");
-        if (coupon.SubscriptionType != order.SubscriptionType)
-            return Refuse(CouponRefusal.WrongSubscriptionType, $"Only for {(coupon.SubscriptionType == ChargeType.Subscription ? "subscription" : "pay-as-you-go")} purchases.");
+        if (coupon.ChargeType != order.ChargeType)
+            return Refuse(CouponRefusal.WrongSubscriptionType, $"Only for {(coupon.ChargeType == ChargeType.Subscription ? "subscription" : "pay-as-you-go")} purchases.");
         if (order.Amount < coupon.MinimumOrder)
             return Refuse(CouponRefusal.BelowMinimum, $"Needs an order of at least {coupon.MinimumOrder}; this order is {order.Amount}.");
 

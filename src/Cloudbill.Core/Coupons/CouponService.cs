@@ -48,7 +48,7 @@ public sealed record CouponIssue(
     Money MinimumOrder,
     IReadOnlyList<string> Products,
     CouponOrderTypes OrderTypes,
-    ChargeType SubscriptionType,
+    ChargeType ChargeType,
     int ValidDays);
 
 public sealed class CouponService(CloudbillDbContext db, ProductCatalog catalog, TimeProvider clock)
@@ -169,7 +169,7 @@ public sealed class CouponService(CloudbillDbContext db, ProductCatalog catalog,
             ValidTo = BusinessCalendar.AddDays(now, issue.ValidDays),
             ProductCodes = string.Join(",", issue.Products.Distinct()),
             OrderTypes = issue.OrderTypes,
-            SubscriptionType = issue.SubscriptionType,
+            ChargeType = issue.ChargeType,
             MinimumOrder = issue.MinimumOrder,
             IssuedAt = now,
         };

@@ -184,7 +184,7 @@ public sealed class LedgerService(CloudbillDbContext db, AuditLog audit, TimePro
         }
     }
 
-    /// <summary>The shared accounts every database has; created by a migration of each provider (DataMovedOutOfTheMigrator), before any posting.</summary>
+    /// <summary>The shared accounts every database has; created by the baseline migration of each provider, before any posting.</summary>
     public static readonly (string Code, LedgerAccountKind Kind)[] SystemAccounts =
     [
         (RevenueCode, LedgerAccountKind.Revenue),
@@ -193,10 +193,6 @@ public sealed class LedgerService(CloudbillDbContext db, AuditLog audit, TimePro
         (UnionPayClearingCode, LedgerAccountKind.UnionPayClearing),
         (OperatorAdjustmentsCode, LedgerAccountKind.OperatorAdjustments),
     ];
-
-    /// <summary>A shared account's balance: the sum of its postings (it keeps no running balance).</summary>
-    public async Task<Money> SystemBalance(string code, CancellationToken ct) =>
-        new(await db.Postings.Where(p => db.LedgerAccounts.Any(a => a.Id == p.LedgerAccountId && a.Code == code)).SumAsync(p => p.AmountFen, ct));
 
     /// <summary>The id of a shared account (revenue, clearing, adjustments), created on first use.</summary>
     public Task<long> SystemAccount(string code, LedgerAccountKind kind, CancellationToken ct) =>

@@ -63,7 +63,7 @@ public sealed class Order : IVersioned
     public OrderType Type { get; set; }
     public OrderStatus Status { get; set; }
     public required string ProductCode { get; set; }
-    public ChargeType SubscriptionType { get; set; }
+    public ChargeType ChargeType { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 
     /// <summary>R5.2: when an unpaid order is cancelled automatically.</summary>

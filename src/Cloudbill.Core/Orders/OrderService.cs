@@ -31,7 +31,7 @@ public sealed class OrderService(CloudbillDbContext db, CouponService coupons, L
             // R7.4: an overdue account cannot order anything that costs money.
             if (BalanceCharges.Overdue(await ledger.Balance(accountId, ct)) is { } overdue)
                 return overdue.Problem;
-            var facts = new CouponFacts(draft.ProductCode, draft.Type.ForCoupons(), draft.SubscriptionType, draft.AmountBeforeCoupon);
+            var facts = new CouponFacts(draft.ProductCode, draft.Type.ForCoupons(), draft.ChargeType, draft.AmountBeforeCoupon);
             var candidates = await coupons.Candidates(accountId, choice, facts, ct);
             if (!candidates.Succeeded)
                 return candidates.Problem!;
@@ -107,7 +107,7 @@ public sealed class OrderService(CloudbillDbContext db, CouponService coupons, L
             Type = draft.Type,
             Status = OrderStatus.Unpaid,
             ProductCode = draft.ProductCode,
-            SubscriptionType = draft.SubscriptionType,
+            ChargeType = draft.ChargeType,
             CreatedAt = now,
             PayBy = now.AddDays(options.UnpaidLifetimeDays),
             OriginalPrice = draft.OriginalPrice,

@@ -89,7 +89,7 @@ public sealed record PaymentPlan(
 
         var extensions = order.Type == OrderType.Renew ? order.Lines.Select(line => Extension(request, line)).ToList() : [];
         var created = order.Type == OrderType.New
-            ? order.Lines.Select(line => new InstanceRequest(order.AccountId, order.Id, order.SubscriptionType, line.SpecCode, line.RegionId, line.Months, line.Quantity,
+            ? order.Lines.Select(line => new InstanceRequest(order.AccountId, order.Id, order.ChargeType, line.SpecCode, line.RegionId, line.Months, line.Quantity,
                 line.InstanceName, line.RenewalMethod, line.AutoRenewPeriodMonths)).ToList()
             : [];
         return new PaymentPlan(request, null, PostingsOf(order, request.Accounts), extensions, created, CouponOf(request));

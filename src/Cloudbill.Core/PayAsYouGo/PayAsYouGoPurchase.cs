@@ -72,7 +72,7 @@ public sealed class PayAsYouGoPurchase(
             return valid.Problem!;
         var (product, spec, region, hourly, name) = valid.Value;
         return await payments.PlaceAndPay(accountId, token,
-            existing => OrderService.IsFor(existing, OrderType.New, [], product.Code) && existing.SubscriptionType == ChargeType.PayAsYouGo, "This purchase", async balance =>
+            existing => OrderService.IsFor(existing, OrderType.New, [], product.Code) && existing.ChargeType == ChargeType.PayAsYouGo, "This purchase", async balance =>
             {
                 // R8.4: nothing is paid up front, so the credit is what the first hours are charged against.
                 if (balance.AvailableCredit < options.MinimumCredit)

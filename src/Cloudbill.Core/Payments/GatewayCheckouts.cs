@@ -42,11 +42,6 @@ public sealed class GatewayCheckouts(CloudbillDbContext db, Ledger.LedgerService
         return PaymentErrors.MethodUnknown(method);
     }
 
-    public static Result<PaymentDevice> ParseDevice(string? text) =>
-        string.IsNullOrWhiteSpace(text) ? PaymentDevice.Phone
-        : Enum.TryParse<PaymentDevice>(text.Trim(), ignoreCase: true, out var device) && Enum.IsDefined(device) && !text.Trim().All(char.IsAsciiDigit) ? device
-        : PaymentErrors.DeviceUnknown(text);
-
     /// <summary>R5.3: the full payable of one unpaid order, at Alipay or UnionPay.</summary>
     /// <summary>Why a payment by this gateway cannot start at all (none configured, unknown, unavailable); null when it can. Asked before an order is placed for it.</summary>
     public Problem? Unavailable(string? methodText)

@@ -245,6 +245,11 @@ namespace Cloudbill.Migrations.Postgres.Migrations
                     b.Property<long>("AccountId")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("ChargeType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
                     b.Property<long>("FaceValue")
                         .HasColumnType("bigint")
                         .HasColumnName("FaceValueFen");
@@ -276,11 +281,6 @@ namespace Cloudbill.Migrations.Postgres.Migrations
                     b.Property<long>("Remaining")
                         .HasColumnType("bigint")
                         .HasColumnName("RemainingFen");
-
-                    b.Property<string>("SubscriptionType")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)");
 
                     b.Property<DateTimeOffset>("ValidFrom")
                         .HasColumnType("timestamp with time zone");
@@ -625,6 +625,11 @@ namespace Cloudbill.Migrations.Postgres.Migrations
                     b.Property<DateTimeOffset?>("CancelledAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("ChargeType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
                     b.Property<string>("ClientToken")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -668,11 +673,6 @@ namespace Cloudbill.Migrations.Postgres.Migrations
                         .HasColumnType("character varying(64)");
 
                     b.Property<string>("Status")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)");
-
-                    b.Property<string>("SubscriptionType")
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");

@@ -233,6 +233,11 @@ namespace Cloudbill.Migrations.Sqlite.Migrations
                     b.Property<long>("AccountId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("ChargeType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("FaceValue")
                         .HasColumnType("INTEGER")
                         .HasColumnName("FaceValueFen");
@@ -264,11 +269,6 @@ namespace Cloudbill.Migrations.Sqlite.Migrations
                     b.Property<long>("Remaining")
                         .HasColumnType("INTEGER")
                         .HasColumnName("RemainingFen");
-
-                    b.Property<string>("SubscriptionType")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("TEXT");
 
                     b.Property<long>("ValidFrom")
                         .HasColumnType("INTEGER");
@@ -600,6 +600,11 @@ namespace Cloudbill.Migrations.Sqlite.Migrations
                     b.Property<long?>("CancelledAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("ChargeType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ClientToken")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -643,11 +648,6 @@ namespace Cloudbill.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Status")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("SubscriptionType")
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");

@@ -129,8 +129,8 @@ public class OrderAndCouponTests
         Assert.Equal(coupon.Id, usedUp.Single().Coupon.Id);
 
         // Revenue is the price; the coupon's part is the provider's coupon expense (R10.1).
-        var revenue = await test.Run<Ledger.LedgerService, Money>((l, ct) => l.SystemBalance(Ledger.LedgerService.RevenueCode, ct));
-        var expense = await test.Run<Ledger.LedgerService, Money>((l, ct) => l.SystemBalance(Ledger.LedgerService.CouponExpenseCode, ct));
+        var revenue = await test.SharedAccountBalance(Ledger.LedgerService.RevenueCode);
+        var expense = await test.SharedAccountBalance(Ledger.LedgerService.CouponExpenseCode);
         Assert.Equal((Money.Parse("660.00"), Money.Parse("-500.00")), (revenue, expense));
     }
 

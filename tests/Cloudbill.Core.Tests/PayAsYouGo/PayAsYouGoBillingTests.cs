@@ -32,7 +32,7 @@ public class PayAsYouGoBillingTests
         var keys = await test.ChargeKeys(web.Id);
         Assert.Equal(72, keys.Count);
         Assert.Equal($"payg:{web.Id}:2026-11-26T02:00:00.0000000+00:00", keys[0]);
-        Assert.Equal(Money.Parse("45.36"), await test.Run<Ledger.LedgerService, Money>((l, ct) => l.SystemBalance(Ledger.LedgerService.RevenueCode, ct)));
+        Assert.Equal(Money.Parse("45.36"), await test.SharedAccountBalance(Ledger.LedgerService.RevenueCode));
         var after = await test.Reload(web.Id);
         Assert.Equal(Start + 72 * Hour, after.ChargedUntil);
         Assert.Equal(Start + 73 * Hour, after.PayAsYouGoDueAt);

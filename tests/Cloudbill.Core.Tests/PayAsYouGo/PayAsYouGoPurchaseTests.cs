@@ -27,7 +27,7 @@ public class PayAsYouGoPurchaseTests
         var again = await Buy(test, account, TwoWebServers, "payg-1");
 
         var order = bought.Value.Order;
-        Assert.Equal((OrderType.New, OrderStatus.Paid, ChargeType.PayAsYouGo, Money.Zero), (order.Type, order.Status, order.SubscriptionType, order.Payable));
+        Assert.Equal((OrderType.New, OrderStatus.Paid, ChargeType.PayAsYouGo, Money.Zero), (order.Type, order.Status, order.ChargeType, order.Payable));
         Assert.Equal(2, bought.Value.CreatedInstanceIds.Count);
         Assert.Equal((true, order.Id), (again.Value.AlreadyPaid, again.Value.Order.Id));
         Assert.Equal(bought.Value.CreatedInstanceIds.Order(StringComparer.Ordinal), again.Value.CreatedInstanceIds);

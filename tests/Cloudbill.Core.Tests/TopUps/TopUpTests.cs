@@ -70,7 +70,7 @@ public class TopUpTests
         // R10.1, R10.3: received under the trade number, from Alipay's clearing account.
         var received = await test.Query(db => db.JournalTransactions.Include(t => t.Postings).SingleAsync(t => t.BusinessKey == $"alipay:{payment.OutTradeNo}:received"));
         Assert.Equal(2, received.Postings.Count);
-        Assert.Equal(Money.Parse("-100.00"), await test.Run<LedgerService, Money>((l, ct) => l.SystemBalance(LedgerService.AlipayClearingCode, ct)));
+        Assert.Equal(Money.Parse("-100.00"), await test.SharedAccountBalance(LedgerService.AlipayClearingCode));
         Assert.True((await Reconcile(test)).IsClean);
     }
 

@@ -13,7 +13,7 @@ using static Cloudbill.Server.Tests.App.AppAssert;
 namespace Cloudbill.Server.Tests.App;
 
 /// <summary>
-/// My > Costs at phone size: Vouchers by state with their reasons (the seed's FAQ), Orders with
+/// My > Costs at phone size: Vouchers by state with their reasons (docs/procedures.md, FAQ), Orders with
 /// Pay and Cancel (R6.4), the renewal forecast and its Top-up, every form's bad input, and every
 /// Costs page in both languages (screenshots, axe, no sideways scrolling).
 /// </summary>

@@ -8,7 +8,7 @@ using static Cloudbill.Server.Tests.App.AppAssert;
 namespace Cloudbill.Server.Tests.App;
 
 /// <summary>
-/// The seed's purchase paid at each sandbox gateway: the balance is untouched, the new instance
+/// The purchase of docs/procedures.md paid at each sandbox gateway: the balance is untouched, the new instance
 /// appears in its region. Auto-renewal chosen at purchase becomes the instance's renewal method.
 /// </summary>
 public class PurchaseGatewayTests(PurchaseAppFixture app) : IClassFixture<PurchaseAppFixture>

@@ -7,7 +7,7 @@ using static Cloudbill.Server.Tests.App.AppAssert;
 namespace Cloudbill.Server.Tests.App;
 
 /// <summary>
-/// The seed's renewal paid at each sandbox gateway (Renewal Management entry point). Its own
+/// The renewal of docs/procedures.md paid at each sandbox gateway (Renewal Management entry point). Its own
 /// server: which coupon applies depends on what was renewed before.
 /// </summary>
 public class RenewalGatewayTests(AppFixture app) : IClassFixture<AppFixture>

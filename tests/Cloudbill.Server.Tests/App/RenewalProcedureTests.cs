@@ -7,7 +7,7 @@ using static Cloudbill.Server.Tests.App.AppAssert;
 namespace Cloudbill.Server.Tests.App;
 
 /// <summary>
-/// The seed's "Renew cloud products", step by step with its labels, at phone size: from the
+/// The Renew procedure of docs/procedures.md, step by step with its labels, at phone size: from the
 /// Urgent Renewal and the Renewal Management entry points, paid by Balance and by each sandbox
 /// gateway, and the FAQ's "I can't see my instance" tabs. Each test renews its own instance.
 /// </summary>

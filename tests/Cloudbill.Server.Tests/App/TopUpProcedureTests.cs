@@ -8,7 +8,7 @@ using static Cloudbill.Server.Tests.App.AppAssert;
 namespace Cloudbill.Server.Tests.App;
 
 /// <summary>
-/// The seed's "Top up your account", step by step at phone size: My, Costs, Top-up, an amount,
+/// The Top up procedure of docs/procedures.md, step by step at phone size: My, Costs, Top-up, an amount,
 /// a payment method, Confirm Top-up, the sandbox gateway, Got It, and Costs with the new
 /// Available Credit (R7.2, R7.3); through each gateway, in Chinese, and for an overdue account (R7.4).
 /// </summary>

@@ -165,9 +165,6 @@ public sealed class TenantIsolationTests
     {
         ["GET /payments/{outTradeNo}/checkout"] = Ids(
             new Probe("resume A's checkout", IdKind.Payment, (_, id) => Get($"/payments/{Q(id)}/checkout"))),
-        ["POST /payments/orders/{orderId:long}"] = Ids(
-            new Probe("pay A's order at a gateway", IdKind.Order, (_, id) => new Request("POST", $"/payments/orders/{id}",
-                [KeyValuePair.Create("method", "UnionPay"), KeyValuePair.Create("device", "Phone"), KeyValuePair.Create("clientToken", Token())]))),
         ["GET, POST /payments/unionpay/return"] = Ids(
             new Probe("come back from UnionPay naming A's payment", IdKind.Payment, (_, id) => new Request("GET", $"/payments/unionpay/return?orderId={Q(id)}", FollowRedirect: true), PageNotFound),
             new Probe("come back from UnionPay by POST naming A's payment", IdKind.Payment, (_, id) => new Request("POST", "/payments/unionpay/return", [KeyValuePair.Create("orderId", id)], FollowRedirect: true), PageNotFound)),

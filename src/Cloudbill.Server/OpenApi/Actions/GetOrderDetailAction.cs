@@ -55,7 +55,7 @@ public sealed class GetOrderDetailAction(OrderQueries orders, ProductCatalog cat
                 ProductCode: order.ProductCode,
                 ProductType: productType,
                 CommodityCode: order.ProductCode,
-                SubscriptionType: order.SubscriptionType.ToString(),
+                SubscriptionType: order.ChargeType.ToString(),
                 Region: l.RegionId,
                 Quantity: l.Quantity.ToString(CultureInfo.InvariantCulture),
                 InstanceIDs: System.Text.Json.JsonSerializer.Serialize(l.InstanceId is { } one ? [one] : created),

@@ -31,7 +31,7 @@ public sealed class QueryCashCouponsAction(CouponService coupons) : BssAction<Qu
                 ExpiryTime: BssFormat.Time(v.Coupon.ValidTo),
                 GrantedTime: BssFormat.Time(v.Coupon.IssuedAt),
                 ApplicableProducts: v.Coupon.Products.Count == 0 ? "All products" : string.Join(',', v.Coupon.Products),
-                ApplicableScenarios: $"{v.Coupon.OrderTypes} orders, {v.Coupon.SubscriptionType}, minimum order {v.Coupon.MinimumOrder} CNY",
+                ApplicableScenarios: $"{v.Coupon.OrderTypes} orders, {v.Coupon.ChargeType}, minimum order {v.Coupon.MinimumOrder} CNY",
                 Description: v.Coupon.Name))
             .ToList();
         return new QueryCashCouponsAnswer(list);

@@ -42,7 +42,7 @@ public sealed class QueryOrdersAction(OrderQueries orders, ProductCatalog catalo
         var filter = new OrderFilter(type is null ? null : Enum.Parse<OrderType>(type), status, p.Time("CreateTimeStart"), p.EndTime("CreateTimeEnd"), page, size)
         {
             ProductCode = p.Text("ProductCode"),
-            SubscriptionType = charge,
+            ChargeType = charge,
         };
         return new QueryOrdersRequest(filter, page, size);
     }
@@ -66,7 +66,7 @@ public sealed class QueryOrdersAction(OrderQueries orders, ProductCatalog catalo
         ProductCode: o.ProductCode,
         ProductType: catalog.FindProduct(o.ProductCode)?.ProductType ?? o.ProductCode,
         CommodityCode: o.ProductCode,
-        SubscriptionType: o.SubscriptionType.ToString(),
+        SubscriptionType: o.ChargeType.ToString(),
         Currency: BssFormat.Currency,
         PaymentCurrency: BssFormat.Currency,
         PretaxGrossAmount: o.OriginalPrice.ToString(),
