@@ -56,10 +56,10 @@ public partial class NoticeLanguageTests(NoticeEmailFixture app) : IClassFixture
         await page.GetByLabel("或输入其他金额").FillAsync("500.00");
         await page.GetByRole(AriaRole.Radio, new() { Name = "支付宝" }).CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "确认充值" }).ClickAsync();
-        await page.WaitForURLAsync("**/sandbox/alipay/cashier/**");
+        await page.WaitForCashier("alipay");
         await page.GetByLabel("Alipay balance (余额)").CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Confirm payment" }).ClickAsync();
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath.StartsWith("/payments/CB", StringComparison.Ordinal) && !url.EndsWith("/checkout", StringComparison.Ordinal));
+        await page.WaitForPaymentPage();
         await page.WaitForFunctionAsync("() => !!document.documentElement.dataset.view");
 
         // A renewal for one month, paid from the balance.

@@ -38,11 +38,11 @@ public class RenewalGatewayTests(AppFixture app) : IClassFixture<AppFixture>
         // The payment method is chosen on the Renew Now page: a gateway pays the placed order when it confirms.
         await page.GetByRole(AriaRole.Radio, new() { Name = "Alipay" }).CheckAsync();
         await page.GetByTestId("pay-now").ClickAsync();
-        await page.WaitForURLAsync("**/sandbox/alipay/cashier/**");
+        await page.WaitForCashier("alipay");
         Assert.Contains(payable.ToString(), await page.Locator("body").InnerTextAsync(), StringComparison.Ordinal);
         await page.GetByLabel("Alipay balance (余额)").CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Confirm payment" }).ClickAsync();
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath.StartsWith("/payments/CB", StringComparison.Ordinal));
+        await page.WaitForPaymentPage();
         Assert.Equal("Payment received", (await phone.Text("payment-headline")).Trim());
         await phone.Tap(phone.Link("View My Instances"), path => path == "/instances/cn-hongkong");
         var card = page.Locator("[data-testid=instances] li", new() { HasText = "api-hk-02" });
@@ -71,10 +71,10 @@ public class RenewalGatewayTests(AppFixture app) : IClassFixture<AppFixture>
         var payable = Yuan(await phone.Text("payable"));
         await page.GetByRole(AriaRole.Radio, new() { Name = "UnionPay" }).CheckAsync();
         await page.GetByTestId("pay-now").ClickAsync();
-        await page.WaitForURLAsync("**/sandbox/unionpay/cashier/**");
+        await page.WaitForCashier("unionpay");
         await page.GetByLabel("SMS code", new() { Exact = false }).FillAsync("111111");
         await page.GetByRole(AriaRole.Button, new() { Name = "Confirm payment" }).ClickAsync();
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath.StartsWith("/payments/CB", StringComparison.Ordinal) && !url.EndsWith("/checkout", StringComparison.Ordinal));
+        await page.WaitForPaymentPage();
         Assert.Equal("Payment received", (await phone.Text("payment-headline")).Trim());
         await phone.Tap(phone.Link("View My Instances"), path => path == "/instances/cn-hangzhou");
         var card = page.Locator("[data-testid=instances] li", new() { HasText = "web-hz-01" });

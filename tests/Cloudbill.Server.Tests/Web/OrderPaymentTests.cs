@@ -28,11 +28,11 @@ public class OrderPaymentTests(BrowserFixture browser) : IClassFixture<BrowserFi
         await page.GotoAsync($"/orders/{order.Id}/pay");
         await page.Locator("input[name='Input.Method'][value=UnionPay]").CheckAsync();
         await page.GetByTestId("confirm-pay").ClickAsync();
-        await page.WaitForURLAsync("**/sandbox/unionpay/cashier/**");
+        await page.WaitForCashier("unionpay");
         Assert.Contains(order.Payable.ToString(), await page.Locator("body").InnerTextAsync(), StringComparison.Ordinal);
         await page.GetByLabel("SMS code", new() { Exact = false }).FillAsync("111111");
         await page.GetByRole(AriaRole.Button, new() { Name = "Confirm payment" }).ClickAsync();
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath.StartsWith("/payments/CB", StringComparison.Ordinal) && !url.EndsWith("/checkout", StringComparison.Ordinal));
+        await page.WaitForPaymentPage();
 
         Assert.Equal("Payment received", await page.GetByTestId("payment-headline").InnerTextAsync());
         Assert.Equal($"Order {order.Id} paid: {order.Payable} CNY by UnionPay.", await page.GetByTestId("payment-outcome").InnerTextAsync());
