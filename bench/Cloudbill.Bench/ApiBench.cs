@@ -49,6 +49,10 @@ public static class ApiBench
             builder.Configuration["Cloudbill:Engine:IntervalSeconds"] = "0";
             builder.Configuration["Cloudbill:Payments:PollerIntervalSeconds"] = "0";
             builder.Configuration["Cloudbill:Api:ThrottlingEnabled"] = "false";
+            // PostgreSQL outside Development needs the key ring's certificate named: the one the
+            // setup's services made under the data folder, so both read the same keys.
+            using (Cloudbill.Core.Persistence.KeyRingCertificate.LoadOrCreate(dataDirectory))
+                builder.Configuration["Cloudbill:DataProtection:CertificatePath"] = Cloudbill.Core.Persistence.KeyRingCertificate.GeneratedPath(dataDirectory);
         });
         await app.StartAsync(ct);
         using var http = app.GetTestClient();

@@ -100,7 +100,7 @@ public static class CoreServices
         services.AddCloudbillNotifications(configuration);
         services.AddScoped<RenewalService>();
         services.AddScoped<RenewalForecast>();
-        services.AddScoped<EngineBatch>();
+        services.AddScoped<SubscriptionBatch>();
         services.AddScoped<OrderTimeoutBatch>();
         services.AddSingleton<LifecycleEngine>();
         services.AddSingleton<EngineWorker>();

@@ -78,7 +78,7 @@ public static class Scenario
             ValidTo = (validFrom ?? now).Add(validFor ?? TimeSpan.FromDays(30)),
             ProductCodes = products,
             OrderTypes = orderTypes,
-            SubscriptionType = subscriptionType,
+            ChargeType = subscriptionType,
             MinimumOrder = Money.Parse(minimumOrder),
             IssuedAt = issuedAt ?? now,
         };
@@ -134,6 +134,10 @@ public static class Scenario
         return instance;
     }
 
+    /// <summary>A shared ledger account's balance (revenue, clearing, adjustments): the sum of its postings, as reconcile adds them.</summary>
+    public static Task<Money> SharedAccountBalance(this TestServices test, string code) =>
+        test.Query(async db => new Money(await db.Postings.Where(p => db.LedgerAccounts.Any(a => a.Id == p.LedgerAccountId && a.Code == code)).SumAsync(p => p.AmountFen)));
+
     public static Task<Instance> Reload(this TestServices test, string instanceId) =>
         test.Query(db => db.Instances.AsNoTracking().SingleAsync(i => i.Id == instanceId));
 
@@ -144,6 +148,8 @@ public static class Scenario
     public static Task<string> BusinessSnapshot(this TestServices test) => test.Query(async db =>
     {
         static string Orders(string text) => System.Text.RegularExpressions.Regex.Replace(text, @"[Oo]rder \d+", "order #");
+        // A notice names its order by id (docs/decisions/0030): "orderId":12.
+        static string NoticeOrders(string text) => System.Text.RegularExpressions.Regex.Replace(text, @"""orderId"":\d+", @"""orderId"":#");
         var lines = new List<string>();
         lines.AddRange((await db.Instances.AsNoTracking().ToListAsync()).OrderBy(i => i.Id, StringComparer.Ordinal)
             .Select(i => $"I {i.Id} {i.ExpiresAt?.UtcTicks} {i.ReleasedAt?.UtcTicks} {i.NextDueAt?.UtcTicks} {i.RenewalMethod} {i.UnpaidOrderId is null}"));
@@ -151,7 +157,7 @@ public static class Scenario
         lines.AddRange(orders.Select(o => $"O {string.Join(",", o.Lines.Select(l => l.InstanceId))} {o.Type} {o.Status} {o.CancelReason} {o.Payable} {o.CouponId} {o.ClientToken}").Order(StringComparer.Ordinal));
         lines.AddRange((await db.LedgerAccounts.AsNoTracking().ToListAsync()).OrderBy(a => a.Code, StringComparer.Ordinal).Select(a => $"L {a.Code} {a.BalanceFen}"));
         lines.Add($"P {await db.Postings.CountAsync()} {await db.JournalTransactions.CountAsync()}");
-        lines.AddRange((await db.Notifications.AsNoTracking().ToListAsync()).Select(n => $"N {n.Kind} {n.InstanceId} {Orders(n.Title)} {Orders(n.Body)}").Order(StringComparer.Ordinal));
+        lines.AddRange((await db.Notifications.AsNoTracking().ToListAsync()).Select(n => $"N {n.Kind} {n.InstanceId} {NoticeOrders(n.Content ?? n.LegacyTitle + n.LegacyBody)}").Order(StringComparer.Ordinal));
         lines.AddRange((await db.EngineActions.AsNoTracking().ToListAsync()).Select(a => $"A {a.Key} {Orders(a.Outcome)}").Order(StringComparer.Ordinal));
         lines.AddRange((await db.Coupons.AsNoTracking().ToListAsync()).OrderBy(c => c.Id).Select(c => $"C {c.Id} {c.Remaining} {c.FrozenByOrderId is null}"));
         return string.Join("\n", lines);

@@ -32,7 +32,7 @@ public sealed class Coupon
     public string ProductCodes { get; set; } = "";
 
     public CouponOrderTypes OrderTypes { get; set; }
-    public ChargeType SubscriptionType { get; set; }
+    public ChargeType ChargeType { get; set; }
     public Money MinimumOrder { get; set; }
     public DateTimeOffset IssuedAt { get; set; }
 
@@ -43,4 +43,7 @@ public sealed class Coupon
         ProductCodes.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     public bool AppliesToProduct(string productCode) => Products.Count == 0 || Products.Contains(productCode);
+
+    /// <summary>R6.3: this copy shows what is left after a deduction (a forecast, or a copy read untracked); the database changes through <see cref="CouponHolds.Consume(Persistence.CloudbillDbContext, long, Money, Money, long?, CancellationToken)"/>.</summary>
+    public void Deduct(Money deduction) => Remaining -= deduction;
 }

@@ -7,7 +7,7 @@ namespace Cloudbill.Core.Coupons;
 /// What an order offers a coupon to match against (R6.5). <paramref name="OrderType"/> is the order's one
 /// type (New or Renew), in the coupons' own terms so that coupons do not depend on orders.
 /// </summary>
-public sealed record CouponFacts(string ProductCode, CouponOrderTypes OrderType, ChargeType SubscriptionType, Money Amount);
+public sealed record CouponFacts(string ProductCode, CouponOrderTypes OrderType, ChargeType ChargeType, Money Amount);
 
 /// <summary>Why a coupon does not apply to an order, in the words the quote shows.</summary>
 public enum CouponRefusal
@@ -47,14 +47,18 @@ public static class CouponRules
             return Refuse(CouponRefusal.WrongProduct, $"Only for {string.Join(", ", coupon.Products)}.");
         if (!coupon.OrderTypes.HasFlag(order.OrderType))
             return Refuse(CouponRefusal.WrongOrderType, $"Only for {DescribeOrderTypes(coupon.OrderTypes)} orders.");
-        if (coupon.SubscriptionType != order.SubscriptionType)
-            return Refuse(CouponRefusal.WrongSubscriptionType, $"Only for {(coupon.SubscriptionType == ChargeType.Subscription ? "subscription" : "pay-as-you-go")} purchases.");
+        if (coupon.ChargeType != order.ChargeType)
+            return Refuse(CouponRefusal.WrongSubscriptionType, $"Only for {(coupon.ChargeType == ChargeType.Subscription ? "subscription" : "pay-as-you-go")} purchases.");
         if (order.Amount < coupon.MinimumOrder)
             return Refuse(CouponRefusal.BelowMinimum, $"Needs an order of at least {coupon.MinimumOrder}; this order is {order.Amount}.");
 
         // R6.3: it deducts what it can; the rest stays on the coupon.
         return new CouponVerdict(coupon, Money.Min(coupon.Remaining, order.Amount), null, null);
     }
+
+    /// <summary>R6.5, R6.6: the coupons that apply to the order, best first; every chooser of a coupon asks this.</summary>
+    public static IReadOnlyList<CouponVerdict> EligibleBestFirst(IEnumerable<Coupon> coupons, CouponFacts order, DateTimeOffset now) =>
+        BestFirst(coupons.Select(c => Judge(c, order, now)).Where(v => v.Eligible)).ToList();
 
     /// <summary>R6.6: largest deduction, then earliest expiry, then earliest issued.</summary>
     public static IOrderedEnumerable<CouponVerdict> BestFirst(IEnumerable<CouponVerdict> eligible) =>

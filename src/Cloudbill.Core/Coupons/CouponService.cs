@@ -48,7 +48,7 @@ public sealed record CouponIssue(
     Money MinimumOrder,
     IReadOnlyList<string> Products,
     CouponOrderTypes OrderTypes,
-    ChargeType SubscriptionType,
+    ChargeType ChargeType,
     int ValidDays);
 
 public sealed class CouponService(CloudbillDbContext db, ProductCatalog catalog, TimeProvider clock)
@@ -58,9 +58,8 @@ public sealed class CouponService(CloudbillDbContext db, ProductCatalog catalog,
     {
         var now = clock.GetUtcNow();
         var coupons = await db.Coupons.AsNoTracking().Where(c => c.AccountId == accountId).ToListAsync(ct);
-        var verdicts = coupons.Select(c => CouponRules.Judge(c, order, now)).ToList();
-        var eligible = CouponRules.BestFirst(verdicts.Where(v => v.Eligible)).ToList();
-        var refused = verdicts.Where(v => !v.Eligible).OrderBy(v => v.Coupon.Id).ToList();
+        var eligible = CouponRules.EligibleBestFirst(coupons, order, now);
+        var refused = coupons.Select(c => CouponRules.Judge(c, order, now)).Where(v => !v.Eligible).OrderBy(v => v.Coupon.Id).ToList();
         return new CouponOptions(eligible.FirstOrDefault(), eligible.Skip(1).ToList(), refused);
     }
 
@@ -170,7 +169,7 @@ public sealed class CouponService(CloudbillDbContext db, ProductCatalog catalog,
             ValidTo = BusinessCalendar.AddDays(now, issue.ValidDays),
             ProductCodes = string.Join(",", issue.Products.Distinct()),
             OrderTypes = issue.OrderTypes,
-            SubscriptionType = issue.SubscriptionType,
+            ChargeType = issue.ChargeType,
             MinimumOrder = issue.MinimumOrder,
             IssuedAt = now,
         };

@@ -24,7 +24,7 @@ public sealed class DemoSeeder(CloudbillDbContext db, AccountService accounts, P
 
     private static readonly DemoInstance[] Instances =
     [
-        // ECS in Urgent Renewal in two regions, Hong Kong (China) first as in the seed's example.
+        // ECS in Urgent Renewal in two regions, Hong Kong (China) first as in the example of docs/procedures.md (Renew step 2).
         new("ecs", "ecs.g7.large", "cn-hongkong", "web-hk-01", RenewalMethod.ManualRenewal, 3),
         new("ecs", "ecs.c7.xlarge", "cn-hongkong", "api-hk-02", RenewalMethod.ManualRenewal, 10),
         new("ecs", "ecs.e-c1m1.large", "cn-hangzhou", "build-hz-01", RenewalMethod.ManualRenewal, -5),
@@ -112,7 +112,7 @@ public sealed class DemoSeeder(CloudbillDbContext db, AccountService accounts, P
             instance.AutoRenewEnabledAt = d.Method == RenewalMethod.AutoRenewal ? instance.CreatedAt : null;
             instance.NextDueAt = LifecycleSchedule.NextDueAfter(instance, product, now);
             if (instance.ChargeType == ChargeType.PayAsYouGo)
-                PayAsYouGo.PayAsYouGoSchedule.Start(instance, now); // R8.1: charged hourly from now on
+                instance.StartMetering(now); // R8.1: charged hourly from now on
             db.Instances.Add(instance);
         }
 
@@ -130,7 +130,7 @@ public sealed class DemoSeeder(CloudbillDbContext db, AccountService accounts, P
                 ValidTo = BusinessCalendar.StartOfDay(today.PlusDays(c.ValidDays)),
                 ProductCodes = c.Products,
                 OrderTypes = c.OrderTypes,
-                SubscriptionType = ChargeType.Subscription,
+                ChargeType = ChargeType.Subscription,
                 MinimumOrder = Money.Parse(c.MinimumOrder),
                 IssuedAt = validFrom,
             });

@@ -74,4 +74,49 @@ public sealed class Instance : IVersioned
     public long? UnpaidOrderId { get; set; }
 
     public long Version { get; set; }
+
+    /// <summary>
+    /// R3.2: a paid renewal moves the expiry to <paramref name="newExpiry"/> and frees the instance
+    /// from the paying order's hold (R3.3); the schedule follows the new expiry (R4.5).
+    /// </summary>
+    public void Extend(DateTimeOffset newExpiry, long paidByOrderId, Catalog.Product product, DateTimeOffset now)
+    {
+        ExpiresAt = newExpiry;
+        if (UnpaidOrderId == paidByOrderId)
+            UnpaidOrderId = null;
+        NextDueAt = LifecycleSchedule.NextDueAfter(this, product, now);
+    }
+
+    /// <summary>
+    /// R8.1: starts (or restarts) hourly charging at <paramref name="at"/>. Metering starts on a
+    /// whole second, so the hour keys read the same from either database.
+    /// </summary>
+    public void StartMetering(DateTimeOffset at)
+    {
+        var start = new DateTimeOffset(at.UtcTicks - at.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+        StoppedAt = null;
+        ChargedUntil = start;
+        PayAsYouGoDueAt = start + TimeSpan.FromHours(1);
+    }
+
+    /// <summary>R1.5, R8.3: the instance is deleted at <paramref name="at"/>; it leaves the renewal views and the API.</summary>
+    public void Release(DateTimeOffset at) => ReleasedAt = at;
+
+    /// <summary>A copy as the instance would be with another expiry, for a forecast; never saved.</summary>
+    public Instance WithExpiry(DateTimeOffset expiresAt) => new()
+    {
+        Id = Id,
+        AccountId = AccountId,
+        ProductCode = ProductCode,
+        SpecCode = SpecCode,
+        RegionId = RegionId,
+        Name = Name,
+        ChargeType = ChargeType,
+        Provisioning = Provisioning,
+        CreatedAt = CreatedAt,
+        ExpiresAt = expiresAt,
+        RenewalMethod = RenewalMethod,
+        AutoRenewPeriodMonths = AutoRenewPeriodMonths,
+        AutoRenewEnabledAt = AutoRenewEnabledAt,
+    };
 }

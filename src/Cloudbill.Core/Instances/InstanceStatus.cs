@@ -1,6 +1,3 @@
-using Cloudbill.Core.Catalog;
-using Cloudbill.Core.Time;
-
 namespace Cloudbill.Core.Instances;
 
 /// <summary>R1.4: the status as the API reports it, plus Released for the app's history views.</summary>
@@ -19,43 +16,4 @@ public enum InstancePhase
     Running,
     Suspended,
     Released,
-}
-
-public sealed record InstanceState(InstanceStatus Status, InstancePhase Phase, DateTimeOffset? SuspendsAt, DateTimeOffset? ReleasesAt);
-
-/// <summary>Status derived from the clock and the product's lifecycle, the same way everywhere.</summary>
-public static class InstanceLifecycle
-{
-    /// <summary>R1.4: WaitForExpire within this many days of expiry; also the Urgent Renewal window.</summary>
-    public const int ExpiringSoonDays = 15;
-
-    public static DateTimeOffset SuspendsAt(DateTimeOffset expiresAt, LifecycleDays lifecycle) =>
-        BusinessCalendar.AddDays(expiresAt, lifecycle.GraceDays);
-
-    public static DateTimeOffset ReleasesAt(DateTimeOffset expiresAt, LifecycleDays lifecycle) =>
-        BusinessCalendar.AddDays(expiresAt, lifecycle.GraceDays + lifecycle.SuspendedDays);
-
-    public static InstanceState StateAt(Instance instance, LifecycleDays lifecycle, DateTimeOffset now)
-    {
-        if (instance.ReleasedAt is { } released && released <= now)
-            return new InstanceState(InstanceStatus.Released, InstancePhase.Released, null, released);
-        if (instance.Provisioning == ProvisioningState.Creating)
-            return new InstanceState(InstanceStatus.Creating, InstancePhase.Running, null, null);
-
-        if (instance.ChargeType == ChargeType.PayAsYouGo || instance.ExpiresAt is null)
-        {
-            var phase = instance.StoppedAt is { } stopped && stopped <= now ? InstancePhase.Suspended : InstancePhase.Running;
-            return new InstanceState(InstanceStatus.Normal, phase, instance.StoppedAt, null);
-        }
-
-        var expires = instance.ExpiresAt.Value;
-        var suspends = SuspendsAt(expires, lifecycle);
-        var releases = ReleasesAt(expires, lifecycle);
-        if (now >= releases)
-            return new InstanceState(InstanceStatus.Released, InstancePhase.Released, suspends, releases);
-        if (now >= expires)
-            return new InstanceState(InstanceStatus.Expired, now >= suspends ? InstancePhase.Suspended : InstancePhase.Running, suspends, releases);
-        var status = expires - now <= TimeSpan.FromDays(ExpiringSoonDays) ? InstanceStatus.WaitForExpire : InstanceStatus.Normal;
-        return new InstanceState(status, InstancePhase.Running, suspends, releases);
-    }
 }

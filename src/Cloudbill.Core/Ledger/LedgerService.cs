@@ -45,33 +45,14 @@ public sealed class LedgerService(CloudbillDbContext db, AuditLog audit, TimePro
                 : LedgerErrors.KeyReused(businessKey, existing.Id);
         }
 
-        var accountIds = lines.Where(l => !l.Amount.IsZero).Select(l => l.LedgerAccountId).Distinct().ToList();
-        var accounts = await db.LedgerAccounts.AsNoTracking().Where(a => accountIds.Contains(a.Id))
-            .ToDictionaryAsync(a => a.Id, a => a.BillingAccountId, ct);
-        var staged = Stage(businessKey, description, lines, accounts);
+        var staged = Stage(businessKey, description, lines, await CustomersOf(lines, ct));
         if (!staged.Succeeded)
             return staged.Problem!;
-        var transaction = staged.Value;
-        var nonZero = lines.Where(l => !l.Amount.IsZero).ToList();
 
         await using var tx = await db.BeginOrJoinTransaction(ct);
-        db.JournalTransactions.Add(transaction);
-        audit.AddTransactions([transaction]);
-        await db.SaveChangesAsync(ct);
-
-        // A customer account's running balance moves in the database, not from a value read
-        // earlier, so two transactions posting to one account at once both count. Shared
-        // accounts (revenue, clearing) keep no running balance: one hot row would serialize
-        // every payment of every customer behind it (docs/decisions/0002).
-        foreach (var group in nonZero.Where(l => accounts[l.LedgerAccountId] is not null).GroupBy(l => l.LedgerAccountId))
-        {
-            var delta = group.Aggregate(Money.Zero, (acc, l) => acc + l.Amount).Fen;
-            await db.LedgerAccounts.Where(a => a.Id == group.Key)
-                .ExecuteUpdateAsync(s => s.SetProperty(a => a.BalanceFen, a => a.BalanceFen + delta), ct);
-        }
-
+        await Write([staged.Value], kind: null, bulk: false, ct);
         await tx.Commit(ct);
-        return new PostResult(transaction, AlreadyPosted: false);
+        return new PostResult(staged.Value, AlreadyPosted: false);
     }
 
     private static bool SamePostings(JournalTransaction existing, IReadOnlyList<PostingLine> lines) =>
@@ -89,58 +70,28 @@ public sealed class LedgerService(CloudbillDbContext db, AuditLog audit, TimePro
     {
         if (db.Database.CurrentTransaction is null)
             throw new InvalidOperationException("PostNew runs inside the caller's transaction, which also moves the cursor that makes its keys new.");
-        var entities = new List<JournalTransaction>(transactions.Count);
-        var deltas = new Dictionary<long, long>();
-        var accountIds = transactions.SelectMany(t => t.Lines).Select(l => l.LedgerAccountId).Distinct().ToList();
-        var accounts = await db.LedgerAccounts.AsNoTracking().Where(a => accountIds.Contains(a.Id))
-            .ToDictionaryAsync(a => a.Id, a => a.BillingAccountId, ct);
-        var now = clock.GetUtcNow();
-        foreach (var t in transactions)
-        {
-            var nonZero = t.Lines.Where(l => !l.Amount.IsZero).ToList();
-            var sum = nonZero.Aggregate(Money.Zero, (acc, l) => acc + l.Amount);
-            if (nonZero.Count == 0 || !sum.IsZero || nonZero.Any(l => !accounts.ContainsKey(l.LedgerAccountId)))
-                throw new InvalidOperationException($"Transaction {t.BusinessKey} is empty, unbalanced ({sum}) or posts to an unknown account.");
-            entities.Add(new JournalTransaction
-            {
-                BusinessKey = t.BusinessKey,
-                Description = t.Description,
-                PostedAt = now,
-                Postings = nonZero.Select(l => new Posting { LedgerAccountId = l.LedgerAccountId, BillingAccountId = accounts[l.LedgerAccountId], AmountFen = l.Amount.Fen }).ToList(),
-            });
-            foreach (var line in nonZero.Where(l => accounts[l.LedgerAccountId] is not null))
-                deltas[line.LedgerAccountId] = checked(deltas.GetValueOrDefault(line.LedgerAccountId) + line.Amount.Fen);
-        }
-        if (entities.Count == 0)
-            return;
-
-        db.JournalTransactions.AddRange(entities);
-        var audited = audit.AddTransactions(entities);
-        await db.SaveChangesAsync(ct);
-        foreach (var row in audited)
-            db.Entry(row).State = EntityState.Detached;
-        foreach (var entity in entities)
-        {
-            foreach (var posting in entity.Postings)
-                db.Entry(posting).State = EntityState.Detached;
-            db.Entry(entity).State = EntityState.Detached;
-        }
-        // Running balances of customer accounts move in the database, as in Post.
-        foreach (var (accountId, delta) in deltas.Where(d => d.Value != 0))
-        {
-            await db.LedgerAccounts.Where(a => a.Id == accountId)
-                .ExecuteUpdateAsync(s => s.SetProperty(a => a.BalanceFen, a => a.BalanceFen + delta), ct);
-        }
+        var customers = await CustomersOf(transactions.SelectMany(t => t.Lines), ct);
+        var staged = transactions.Select(t => Stage(t.BusinessKey, t.Description, t.Lines, customers) is { Succeeded: true } ok
+            ? ok.Value
+            : throw new InvalidOperationException($"Transaction {t.BusinessKey} is empty, unbalanced or posts to an unknown account.")).ToList();
+        await Write(staged, kind: null, bulk: false, ct);
     }
 
-    /// <summary>The audit log, for a caller that writes staged transactions itself (<see cref="Stage"/>).</summary>
+    /// <summary>Each ledger account's customer (null for a shared account), for <see cref="Stage"/>.</summary>
+    internal async Task<IReadOnlyDictionary<long, long?>> CustomersOf(IEnumerable<PostingLine> lines, CancellationToken ct)
+    {
+        var accountIds = lines.Where(l => !l.Amount.IsZero).Select(l => l.LedgerAccountId).Distinct().ToList();
+        return await db.LedgerAccounts.AsNoTracking().Where(a => accountIds.Contains(a.Id))
+            .ToDictionaryAsync(a => a.Id, a => a.BillingAccountId, ct);
+    }
+
+    /// <summary>The audit log, for a caller that records a ledger-related event of its own.</summary>
     internal AuditLog Audit => audit;
 
     /// <summary>
-    /// A balanced transaction for a new business key, built but not added or saved: checked as
-    /// <see cref="Post"/> checks it. <paramref name="billingAccountOf"/> gives each ledger account's
-    /// customer (null for shared accounts). The caller adds it and moves the customer accounts'
-    /// running balances (<see cref="MoveRunningBalances"/>) in the same database transaction, with its audit row (<see cref="Audit"/>).
+    /// The one check of a transaction (R10): not empty, balanced, and to known accounts. Builds it
+    /// for a new business key, not added or saved; <paramref name="billingAccountOf"/> gives each
+    /// ledger account's customer (null for shared accounts). <see cref="Write"/> writes it.
     /// </summary>
     internal Result<JournalTransaction> Stage(string businessKey, string description, IReadOnlyList<PostingLine> lines, IReadOnlyDictionary<long, long?> billingAccountOf)
     {
@@ -164,18 +115,61 @@ public sealed class LedgerService(CloudbillDbContext db, AuditLog audit, TimePro
     }
 
     /// <summary>
-    /// Adds each delta to its customer account's running balance in the database (never from a
-    /// value read earlier, as in <see cref="Post"/>): one statement for all of them on PostgreSQL.
+    /// The one write path of the journal, inside the caller's database transaction: the staged
+    /// transactions (<see cref="Stage"/>) and their audit rows are inserted (a batch on PostgreSQL
+    /// with one statement per table when <paramref name="bulk"/>, else in one save), nothing of them
+    /// stays tracked, and the customer accounts' running balances move once per account.
     /// </summary>
-    internal async Task MoveRunningBalances(IReadOnlyDictionary<long, long> deltaFenByLedgerAccount, DatabaseProvider provider, CancellationToken ct)
+    internal async Task Write(IReadOnlyList<JournalTransaction> staged, AuditEventKind? kind, bool bulk, CancellationToken ct)
     {
-        var moves = deltaFenByLedgerAccount.Where(m => m.Value != 0).OrderBy(m => m.Key).ToList();
+        if (staged.Count == 0)
+            return;
+        var provider = db.Database.IsNpgsql() ? DatabaseProvider.Postgres : DatabaseProvider.Sqlite;
+        if (bulk && provider == DatabaseProvider.Postgres)
+        {
+            await PostgresBulkWrites.InsertWithChildren(db, staged, (transaction, id) =>
+            {
+                transaction.Id = id;
+                foreach (var posting in transaction.Postings)
+                    posting.TransactionId = id;
+            }, t => t.Postings, ct);
+            await PostgresBulkWrites.Insert(db, staged.Select(t => audit.OfTransaction(t, kind)).OfType<AuditEvent>().ToList(), ct);
+        }
+        else
+        {
+            db.JournalTransactions.AddRange(staged);
+            var audited = audit.AddTransactions(staged, kind);
+            await db.SaveChangesAsync(ct);
+            foreach (var row in audited)
+                db.Entry(row).State = EntityState.Detached;
+            foreach (var transaction in staged)
+            {
+                foreach (var posting in transaction.Postings)
+                    db.Entry(posting).State = EntityState.Detached;
+                db.Entry(transaction).State = EntityState.Detached;
+            }
+        }
+        await MoveRunningBalances(staged, provider, ct);
+    }
+
+    /// <summary>
+    /// A customer account's running balance moves in the database, never from a value read
+    /// earlier, so two transactions posting to one account at once both count: one statement
+    /// for all accounts on PostgreSQL. Shared accounts (revenue, clearing) keep no running
+    /// balance: one hot row would serialize every payment of every customer behind it (docs/decisions/0002).
+    /// </summary>
+    private async Task MoveRunningBalances(IEnumerable<JournalTransaction> written, DatabaseProvider provider, CancellationToken ct)
+    {
+        var moves = written.SelectMany(t => t.Postings).Where(p => p.BillingAccountId is not null)
+            .GroupBy(p => p.LedgerAccountId)
+            .Select(g => (Id: g.Key, Delta: g.Aggregate(0L, (sum, p) => checked(sum + p.AmountFen))))
+            .Where(m => m.Delta != 0).OrderBy(m => m.Id).ToList();
         if (moves.Count == 0)
             return;
         if (provider == DatabaseProvider.Postgres)
         {
-            var ids = moves.Select(m => m.Key).ToArray();
-            var deltas = moves.Select(m => m.Value).ToArray();
+            var ids = moves.Select(m => m.Id).ToArray();
+            var deltas = moves.Select(m => m.Delta).ToArray();
             await db.Database.ExecuteSqlAsync($"""
                 UPDATE "LedgerAccounts" AS a SET "BalanceFen" = a."BalanceFen" + d."Delta"
                 FROM unnest({ids}, {deltas}) AS d("Id", "Delta")
@@ -190,7 +184,7 @@ public sealed class LedgerService(CloudbillDbContext db, AuditLog audit, TimePro
         }
     }
 
-    /// <summary>The shared accounts every database has; created by a migration of each provider (DataMovedOutOfTheMigrator), before any posting.</summary>
+    /// <summary>The shared accounts every database has; created by the baseline migration of each provider, before any posting.</summary>
     public static readonly (string Code, LedgerAccountKind Kind)[] SystemAccounts =
     [
         (RevenueCode, LedgerAccountKind.Revenue),
@@ -199,10 +193,6 @@ public sealed class LedgerService(CloudbillDbContext db, AuditLog audit, TimePro
         (UnionPayClearingCode, LedgerAccountKind.UnionPayClearing),
         (OperatorAdjustmentsCode, LedgerAccountKind.OperatorAdjustments),
     ];
-
-    /// <summary>A shared account's balance: the sum of its postings (it keeps no running balance).</summary>
-    public async Task<Money> SystemBalance(string code, CancellationToken ct) =>
-        new(await db.Postings.Where(p => db.LedgerAccounts.Any(a => a.Id == p.LedgerAccountId && a.Code == code)).SumAsync(p => p.AmountFen, ct));
 
     /// <summary>The id of a shared account (revenue, clearing, adjustments), created on first use.</summary>
     public Task<long> SystemAccount(string code, LedgerAccountKind kind, CancellationToken ct) =>

@@ -17,17 +17,18 @@ internal sealed class EngineRunCache
     public long? CouponExpenseAccountId { get; set; }
 }
 
-/// <summary>An auto-renewal attempt's result: the order (paid, or cancelled at once, R4.4) and, when it failed, the shared decision's refusal.</summary>
-internal sealed record ChargeAttempt(Order Order, ChargeRefusal? Refusal)
+/// <summary>An auto-renewal attempt's result: the order (paid, or cancelled at once, R4.4) and its payment plan, approved or refused.</summary>
+internal sealed record ChargeAttempt(Order Order, PaymentPlan Plan)
 {
-    public bool Paid => Refusal is null;
+    public bool Paid => Plan.Approved;
 }
 
 /// <summary>
 /// The auto-renewal charges of one claimed batch, set-based (docs/decisions/0013): the batch's
-/// accounts' balances, credit lines and coupons are read once, each charge is decided in memory
-/// in due order against what the account has left, and the orders, postings and running
-/// balances are written for the whole batch at once. The caller holds the accounts' locks, so
+/// accounts' balances, credit lines and coupons are read once, each charge is a
+/// <see cref="PaymentPlan"/> decided in memory in due order against what the account has left
+/// (docs/decisions/0028), and the plans' orders, postings and running balances are written for
+/// the whole batch at once, through the ledger's one write path. The caller holds the accounts' locks, so
 /// no other payer of these accounts runs meanwhile; the coupon is still taken with a
 /// conditional update, because a customer may freeze one for an order without the lock (R6.4).
 /// </summary>
@@ -46,8 +47,7 @@ internal sealed class AutoRenewalCharges(CloudbillDbContext db, LedgerService le
 
     private readonly Dictionary<long, AccountState> accounts = [];
     private readonly List<Order> placed = [];
-    private readonly List<(Order Order, long CashAccountId)> paid = [];
-    private readonly Dictionary<long, long> cashDeltaFen = [];
+    private readonly List<PaymentPlan> paid = [];
     private EngineRunCache cache = new();
 
     /// <summary>
@@ -103,123 +103,58 @@ internal sealed class AutoRenewalCharges(CloudbillDbContext db, LedgerService le
             [new DraftLine(instance.Id, spec.Code, instance.RegionId, months, 1, price, ExpiresBefore: instance.ExpiresAt)]);
         var facts = new CouponFacts(product.Code, CouponOrderTypes.Renew, ChargeType.Subscription, draft.AmountBeforeCoupon);
 
+        account.CashAccountId ??= (await ledger.OpenCustomerAccounts(instance.AccountId, ct)).Cash;
+        cache.RevenueAccountId ??= await ledger.SystemAccount(LedgerService.RevenueCode, LedgerAccountKind.Revenue, ct);
+        cache.CouponExpenseAccountId ??= await ledger.SystemAccount(LedgerService.CouponExpenseCode, LedgerAccountKind.CouponExpense, ct);
+        var ledgerAccounts = new PaymentAccounts(account.CashAccountId.Value, cache.CouponExpenseAccountId.Value, cache.RevenueAccountId.Value);
+
         while (true)
         {
             var order = orders.NewOrder(instance.AccountId, draft, ClientToken.ForSystem(action.Key));
-            var coupon = BalanceCharges.EligibleCoupons(account.Coupons, facts, now).FirstOrDefault();
+            // R6.6: the best coupon is taken at once, never frozen first.
+            var coupon = CouponRules.EligibleBestFirst(account.Coupons, facts, now).FirstOrDefault();
             if (coupon is not null)
-            {
-                order.CouponId = coupon.Coupon.Id;
-                order.CouponDeduction = coupon.Deduction;
-                order.Payable = draft.AmountBeforeCoupon - coupon.Deduction;
-            }
+                order.ApplyCoupon(coupon.Coupon.Id, coupon.Deduction);
 
-            // The one money path (docs/decisions/0017): R7.4, R7.1 and R3.5 decided as for a
-            // customer's own payment, on the balance this batch has left.
-            var decision = BalanceCharges.Decide(account.Balance, order.Payable, "This auto-renewal", [(instance, product)], now);
-            if (decision.Refusal is { } refusal)
+            // The one payment pipeline (docs/decisions/0028): decided as for a customer's own
+            // payment, on the balance this batch has left.
+            var plan = PaymentPlan.For(new PaymentRequest(order, product, PaymentMethod.Balance, account.Balance, "This auto-renewal", [instance],
+                coupon?.Coupon, ledgerAccounts, Notifications.NotificationKind.AutoRenewalSucceeded, now));
+            if (!plan.Approved)
             {
                 // R4.4: no order stays unpaid; the coupon was never taken.
-                order.Status = OrderStatus.Cancelled;
-                order.CancelledAt = now;
-                order.CancelReason = CancelReason.PaymentFailed;
+                order.Cancel(CancelReason.PaymentFailed, now);
                 placed.Add(order);
-                return new ChargeAttempt(order, refusal);
+                return new ChargeAttempt(order, plan);
             }
 
-            if (coupon is not null && !await TakeCoupon(coupon.Coupon, order.CouponDeduction, ct))
+            if (plan.Coupon is { } use && !await CouponHolds.Consume(db, use.Coupon, use.Deduction, use.HeldByOrderId, ct))
             {
                 // A customer's order froze or used it since it was read: judge the account's coupons again.
                 account.Coupons = await db.Coupons.AsNoTracking().Where(c => c.AccountId == instance.AccountId && c.FrozenByOrderId == null).ToListAsync(ct);
                 continue;
             }
 
-            if (account.CashAccountId is null)
-                account.CashAccountId = (await ledger.OpenCustomerAccounts(instance.AccountId, ct)).Cash;
-            order.Status = OrderStatus.Paid;
-            order.PaidAt = now;
-            order.PaidWith = PaymentMethod.Balance;
-            OrderPayments.ExtendLine(order, order.Lines[0], instance, product, now);
+            OrderPayments.Settle(plan);
             placed.Add(order);
             account.Cash -= order.Payable;
-            var cashAccountId = account.CashAccountId.Value;
-            cashDeltaFen[cashAccountId] = checked(cashDeltaFen.GetValueOrDefault(cashAccountId) - order.Payable.Fen);
-            paid.Add((order, cashAccountId));
-            return new ChargeAttempt(order, null);
+            paid.Add(plan);
+            return new ChargeAttempt(order, plan);
         }
-    }
-
-    /// <summary>R6.3, R6.4: the deduction is taken at once from an unfrozen coupon (no order freezes it first), through the one money path.</summary>
-    private async Task<bool> TakeCoupon(Coupon coupon, Money deduction, CancellationToken ct)
-    {
-        var taken = await BalanceCharges.ConsumeCoupon(db, coupon.Id, coupon.Remaining, deduction, heldByOrderId: null, ct);
-        if (taken)
-            coupon.Remaining -= deduction;
-        return taken;
     }
 
     /// <summary>Writes the batch's orders, paid or cancelled, so that they have their ids (they name the payments, notices and action records).</summary>
-    public async Task SaveOrders(DatabaseProvider provider, CancellationToken ct)
-    {
-        if (provider != DatabaseProvider.Postgres)
-        {
-            db.Orders.AddRange(placed);
-            await db.SaveChangesAsync(ct);
-            return;
-        }
-        var ids = await PostgresBulkWrites.NextIds<Order>(db, placed.Count, ct);
-        for (var n = 0; n < placed.Count; n++)
-        {
-            placed[n].Id = ids[n];
-            foreach (var line in placed[n].Lines)
-                line.OrderId = ids[n];
-        }
-        await PostgresBulkWrites.Insert(db, placed, ct, withKeys: true);
-        await PostgresBulkWrites.Insert(db, placed.SelectMany(o => o.Lines).ToList(), ct);
-    }
+    public Task SaveOrders(CancellationToken ct) => OrderService.AddAll(db, placed, ct);
 
     /// <summary>
-    /// After the orders are saved: writes each paid order's journal transaction under its payment
-    /// key (R10.3), then moves the running balances, one move per customer cash account.
+    /// After the orders are saved (the payment keys name them): stages each paid plan's journal
+    /// transaction (R10.3) and writes them all through the ledger's one write path, set-based.
     /// </summary>
-    public async Task SavePayments(DatabaseProvider provider, CancellationToken ct)
+    public async Task SavePayments(CancellationToken ct)
     {
-        if (paid.Count == 0)
-            return;
-        cache.RevenueAccountId ??= await ledger.SystemAccount(LedgerService.RevenueCode, LedgerAccountKind.Revenue, ct);
-        cache.CouponExpenseAccountId ??= await ledger.SystemAccount(LedgerService.CouponExpenseCode, LedgerAccountKind.CouponExpense, ct);
-        var revenue = cache.RevenueAccountId.Value;
-        var couponExpense = cache.CouponExpenseAccountId.Value;
-        var transactions = new List<JournalTransaction>(paid.Count);
-        foreach (var (order, cashAccountId) in paid)
-        {
-            var owners = new Dictionary<long, long?> { [cashAccountId] = order.AccountId, [revenue] = null, [couponExpense] = null };
-            var staged = ledger.Stage(OrderPayments.PaymentKey(order.Id), OrderPayments.PaymentDescription(order),
-                OrderPayments.PaymentLines(order, cashAccountId, couponExpense, revenue), owners);
-            if (!staged.Succeeded)
-                throw new InvalidOperationException($"Payment postings of order {order.Id} were refused: {staged.Problem!.Message}");
-            transactions.Add(staged.Value);
-        }
-
-        if (provider == DatabaseProvider.Postgres)
-        {
-            var ids = await PostgresBulkWrites.NextIds<JournalTransaction>(db, transactions.Count, ct);
-            for (var n = 0; n < transactions.Count; n++)
-            {
-                transactions[n].Id = ids[n];
-                foreach (var posting in transactions[n].Postings)
-                    posting.TransactionId = ids[n];
-            }
-            await PostgresBulkWrites.Insert(db, transactions, ct, withKeys: true);
-            await PostgresBulkWrites.Insert(db, transactions.SelectMany(t => t.Postings).ToList(), ct);
-            await PostgresBulkWrites.Insert(db, transactions.Select(t => ledger.Audit.OfTransaction(t, AuditEventKind.AutoRenewalCharged)).OfType<AuditEvent>().ToList(), ct);
-        }
-        else
-        {
-            db.JournalTransactions.AddRange(transactions);
-            ledger.Audit.AddTransactions(transactions, AuditEventKind.AutoRenewalCharged);
-            await db.SaveChangesAsync(ct);
-        }
-        await ledger.MoveRunningBalances(cashDeltaFen, provider, ct);
+        var staged = paid.Select(plan => ledger.Stage(plan.PaymentKey, plan.PaymentDescription, plan.Postings, plan.LedgerCustomers) is { Succeeded: true } ok
+            ? ok.Value
+            : throw new InvalidOperationException($"Payment postings of order {plan.Order.Id} were refused.")).ToList();
+        await ledger.Write(staged, AuditEventKind.AutoRenewalCharged, bulk: true, ct);
     }
 }

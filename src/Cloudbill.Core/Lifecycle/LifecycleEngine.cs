@@ -1,11 +1,6 @@
 using Cloudbill.Core.Accounts;
-using Cloudbill.Core.Catalog;
 using Cloudbill.Core.Instances;
-using Cloudbill.Core.Ledger;
-using Cloudbill.Core.Notifications;
-using Cloudbill.Core.Orders;
 using Cloudbill.Core.Persistence;
-using Cloudbill.Core.Time;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -41,7 +36,7 @@ internal sealed record EngineBatchResult(int Claimed, EngineRunReport Report);
 
 /// <summary>
 /// One kind of engine work, claimed in batches by the engine's one claim loop (<see cref="LifecycleEngine"/>):
-/// the subscription lifecycle (<see cref="EngineBatch"/>), the pay-as-you-go hours
+/// the subscription lifecycle (<see cref="SubscriptionBatch"/>), the pay-as-you-go hours
 /// (<see cref="PayAsYouGoBatch"/>) and the unpaid-order time-outs (<see cref="OrderTimeoutBatch"/>).
 /// A batch runs in one transaction: it claims up to <c>size</c> due items not in <c>skipped</c>,
 /// does their actions under their unique keys and commits, or fails and rolls back whole.
@@ -162,7 +157,7 @@ public sealed class LifecycleEngine(IServiceScopeFactory scopes, DatabaseSetting
     {
         var report = new EngineRunReport();
         // R4, R1.5: the subscription lifecycle; R8: the pay-as-you-go hours; R5.2: unpaid orders' time-outs.
-        await Pass<EngineBatch>(until, report, ct);
+        await Pass<SubscriptionBatch>(until, report, ct);
         await Pass<PayAsYouGoBatch>(until, report, ct);
         await Pass<OrderTimeoutBatch>(until, report, ct);
         if (report.Total > 0)
@@ -212,235 +207,5 @@ public sealed class LifecycleEngine(IServiceScopeFactory scopes, DatabaseSetting
             if (batch.Claimed == 0)
                 break;
         }
-    }
-}
-
-/// <summary>
-/// One claimed batch of due instances, processed in one transaction, set-based: the actions are
-/// decided in memory (auto-renewal charges by <see cref="AutoRenewalCharges"/>), then the batch's
-/// orders, its payments, its instances, notices and action records are written a table at a time
-/// (PostgreSQL: one statement per table; SQLite: EF's batched SaveChanges) (docs/decisions/0013).
-/// </summary>
-internal sealed class EngineBatch(
-    CloudbillDbContext db,
-    ProductCatalog catalog,
-    LedgerService ledger,
-    OrderService orders,
-    Notifier notifier,
-    TimeProvider clock,
-    ILogger<EngineBatch> logger) : IEngineBatch
-{
-    public string ItemName => "instance";
-
-    public IReadOnlyList<string> ClaimedIds { get; private set; } = [];
-
-    private readonly AutoRenewalCharges charges = new(db, ledger, orders, clock);
-
-    /// <summary>
-    /// Notices and action records, made once the batch's orders have ids (they name them), in
-    /// the order the actions ran, and written together.
-    /// </summary>
-    private readonly List<Func<object>> writes = [];
-
-    public async Task<EngineBatchResult> Run(DateTimeOffset until, int size, HashSet<string> skipped, EngineRunCache cache, DatabaseProvider provider, CancellationToken ct)
-    {
-        var report = new EngineRunReport();
-        await using var claim = await EngineClaims.Begin(db, nameof(Instance.NextDueAt), until, size, skipped, provider, ct);
-        var (claimed, accounts) = (claim.Instances, claim.LockedAccounts);
-        ClaimedIds = claimed.Select(i => i.Id).ToList();
-        if (claimed.Count == 0)
-            return new EngineBatchResult(0, report);
-        var done = await AlreadyDone(claimed, until, ct);
-        // Only auto-renewal instances can be charged: their accounts' balances and coupons, read once.
-        await charges.Load(claimed.Where(i => i.RenewalMethod == RenewalMethod.AutoRenewal && accounts.Contains(i.AccountId)).Select(i => i.AccountId).ToList(), cache, ct);
-
-        var processed = new List<PostgresBulkWrites.InstanceBefore>();
-        foreach (var instance in claimed.OrderBy(i => i.AccountId).ThenBy(i => i.Id))
-        {
-            if (!accounts.Contains(instance.AccountId))
-            {
-                skipped.Add(instance.Id);
-                continue;
-            }
-            if (catalog.FindProduct(instance.ProductCode) is null)
-            {
-                // A product removed from the catalog must not stop everyone else's lifecycle.
-                logger.LogError("Instance {InstanceId} is of product {ProductCode}, which is not in the catalog; its lifecycle actions wait until it is", instance.Id, instance.ProductCode);
-                skipped.Add(instance.Id);
-                continue;
-            }
-
-            // Read untracked; only processed instances are written (PostgreSQL: all in one statement).
-            if (provider == DatabaseProvider.Postgres)
-                processed.Add(new(instance, instance.ExpiresAt, instance.NextDueAt, instance.ReleasedAt));
-            else
-                db.Instances.Attach(instance);
-            await Process(instance, until, done, report, ct);
-        }
-
-        // Orders first: their ids name the payments, notices and action records.
-        await charges.SaveOrders(provider, ct);
-        await charges.SavePayments(provider, ct);
-        var rows = writes.Select(write => write()).ToList();
-        if (provider == DatabaseProvider.Postgres)
-        {
-            await PostgresBulkWrites.UpdateInstances(db, processed, ct);
-            // Nobody reads these rows' generated ids: one multi-row insert per table, not one statement per row.
-            await PostgresBulkWrites.Insert(db, rows.OfType<Notification>().ToList(), ct);
-            await PostgresBulkWrites.Insert(db, rows.OfType<EngineAction>().ToList(), ct);
-        }
-        else
-        {
-            db.AddRange(rows);
-        }
-        await db.SaveChangesAsync(ct);
-        await claim.Commit(ct);
-        return new EngineBatchResult(claimed.Count, report);
-    }
-
-    /// <summary>
-    /// The actions due now that an earlier run already recorded (a renewal or a method change can
-    /// move an instance's due time back over its own records). Looked up by their unique keys:
-    /// the planner trusts a unique index without statistics, where a lookup by instance id
-    /// scanned the whole table whenever it had none (a fresh or quickly grown table: the
-    /// benchmark's catch-up read 34 million rows in 500 batches). Only the keys of the claimed
-    /// state are asked for: an auto-renewal in this batch moves the expiry forward, to a cycle no
-    /// run has seen (expiries only move forward), so its new keys cannot have records.
-    /// </summary>
-    private async Task<HashSet<string>> AlreadyDone(List<Instance> claimed, DateTimeOffset until, CancellationToken ct)
-    {
-        // An instance whose product left the catalog is skipped by the batch, so it has no keys here.
-        var keys = claimed
-            .SelectMany(i => catalog.FindProduct(i.ProductCode) is { } product
-                ? LifecycleSchedule.Due(i, product, i.NextDueAt!.Value, until).Select(a => a.Key)
-                : [])
-            .ToList();
-        if (keys.Count == 0)
-            return new HashSet<string>(StringComparer.Ordinal);
-        return (await db.EngineActions.AsNoTracking().Where(a => keys.Contains(a.Key)).Select(a => a.Key).ToListAsync(ct))
-            .ToHashSet(StringComparer.Ordinal);
-    }
-
-    /// <summary>Runs the instance's due actions in memory; their records are written with the batch.</summary>
-    private async Task Process(Instance instance, DateTimeOffset until, HashSet<string> done, EngineRunReport report, CancellationToken ct)
-    {
-        var product = catalog.GetProduct(instance.ProductCode);
-        var cursor = instance.NextDueAt!.Value;
-        while (LifecycleSchedule.Due(instance, product, cursor, until).FirstOrDefault(a => !done.Contains(a.Key)) is { } action)
-        {
-            done.Add(action.Key);
-            cursor = action.DueAt;
-            var outcome = await Execute(instance, product, action, ct);
-            report.Count(outcome.Summary);
-            var record = new EngineAction
-            {
-                Key = action.Key,
-                Kind = EngineAction.KindOf(action.Kind),
-                AccountId = instance.AccountId,
-                InstanceId = instance.Id,
-                DueAt = action.DueAt,
-                DoneAt = clock.GetUtcNow(),
-                Outcome = outcome.Detail,
-            };
-            writes.Add(() =>
-            {
-                if (outcome.DetailOnceSaved is { } detail)
-                    record.Outcome = detail();
-                return record;
-            });
-        }
-        instance.NextDueAt = LifecycleSchedule.NextDueAfter(instance, product, until);
-    }
-
-    /// <param name="DetailOnceSaved">The detail when it names an order, which has its id only once the batch's orders are saved.</param>
-    private sealed record Outcome(string Summary, string Detail, Func<string>? DetailOnceSaved = null);
-
-    private async Task<Outcome> Execute(Instance instance, Product product, ScheduledAction action, CancellationToken ct) => action.Kind switch
-    {
-        ScheduledActionKind.AutoRenewal => await AutoRenew(instance, product, action, ct),
-        ScheduledActionKind.Reminder => Remind(instance, product, action),
-        ScheduledActionKind.Expiry => new Outcome("expiry", "expired"),
-        ScheduledActionKind.Suspension => Suspend(instance, product, action),
-        ScheduledActionKind.Release => await Release(instance, product, action, ct),
-    };
-
-    /// <summary>R4.1 to R4.5: charge the balance for the auto-renewal period, with the best coupon; on failure cancel at once and say why.</summary>
-    private async Task<Outcome> AutoRenew(Instance instance, Product product, ScheduledAction action, CancellationToken ct)
-    {
-        // R4.5: a renewal already moved the expiry past this cycle: nothing to charge.
-        if (instance.ExpiresAt != action.CycleEnd || instance.AutoRenewPeriodMonths is not { } months)
-            return new Outcome("auto-renewal skipped", "skipped: the cycle was already renewed");
-
-        if (product.FindSpec(instance.SpecCode) is not { } spec || !spec.IsSoldIn(instance.RegionId))
-            return Failed(instance, action, null, $"its spec {instance.SpecCode} has no price in {instance.RegionId} any more; contact support");
-
-        var attempt = await charges.Charge(instance, product, spec, months, action, ct);
-        if (!attempt.Paid)
-            return Failed(instance, action, attempt.Order, attempt.Refusal!.Because);
-
-        var order = attempt.Order;
-        var expires = BusinessCalendar.FormatDateTime(instance.ExpiresAt!.Value);
-        writes.Add(() => OrderPayments.PaidNotice(notifier, order, product, NotificationKind.AutoRenewalSucceeded, []));
-        return new Outcome("auto-renewal charged", "", () => $"charged order {order.Id}: {order.Payable} CNY, expires {expires}");
-    }
-
-    private Outcome Failed(Instance instance, ScheduledAction action, Order? order, string why)
-    {
-        var lastAttempt = BusinessCalendar.LocalDate(action.DueAt) >= BusinessCalendar.LocalDate(action.CycleEnd);
-        var body = $"Auto-renewal of {instance.Id} ({instance.Name}) failed: {why}. " +
-            (lastAttempt
-                ? $"This was the last attempt; the instance expired on {BusinessCalendar.FormatDateTime(action.CycleEnd)}. Top up and renew it manually to keep it."
-                : $"Top up before 08:00 tomorrow for the next attempt, or renew it manually. It expires on {BusinessCalendar.FormatDateTime(action.CycleEnd)}.");
-        var accountId = instance.AccountId;
-        var instanceName = instance.Name;
-        var instanceId = instance.Id;
-        writes.Add(() => notifier.Create(accountId, NotificationKind.AutoRenewalFailed, action.Key,
-            $"Auto-renewal of {instanceName} failed", body, instanceId, order?.Id));
-        return new Outcome("auto-renewal failed", $"failed: {why}");
-    }
-
-    /// <summary>R4.6.</summary>
-    private Outcome Remind(Instance instance, Product product, ScheduledAction action)
-    {
-        var expires = action.CycleEnd;
-        var auto = instance.RenewalMethod == RenewalMethod.AutoRenewal ? " Auto-renewal has not succeeded yet; check your balance." : "";
-        var (title, body) = action.Label switch
-        {
-            "expiry-day" => ($"{instance.Name} expired today",
-                $"Instance {instance.Id} ({instance.Name}, {product.Name}) expired at {BusinessCalendar.FormatDateTime(expires)}. Renew it within {product.Lifecycle.GraceDays} days to keep it running.{auto}"),
-            "before-release" => ($"{instance.Name} will be released tomorrow",
-                $"Instance {instance.Id} ({instance.Name}, {product.Name}) expired on {BusinessCalendar.FormatDateTime(expires)} and will be released, with its data, on {BusinessCalendar.FormatDateTime(InstanceLifecycle.ReleasesAt(expires, product.Lifecycle))}. Renew it now to keep it."),
-            _ => ($"{instance.Name} expires in {action.Label.TrimEnd('d')} day(s)",
-                $"Instance {instance.Id} ({instance.Name}, {product.Name}) expires at {BusinessCalendar.FormatDateTime(expires)}. Renew it now to avoid interruption.{auto}"),
-        };
-        Notify(instance, NotificationKind.ExpiryReminder, action.Key, title, body);
-        return new Outcome("reminder", $"reminder {action.Label}");
-    }
-
-    private Outcome Suspend(Instance instance, Product product, ScheduledAction action)
-    {
-        Notify(instance, NotificationKind.InstanceSuspended, action.Key,
-            $"{instance.Name} was stopped",
-            $"Instance {instance.Id} ({instance.Name}, {product.Name}) expired on {BusinessCalendar.FormatDateTime(action.CycleEnd)} and was stopped; its data is kept. Renew it before {BusinessCalendar.FormatDateTime(InstanceLifecycle.ReleasesAt(action.CycleEnd, product.Lifecycle))} to restart it; after that it is released.");
-        return new Outcome("suspension", "suspended");
-    }
-
-    private async Task<Outcome> Release(Instance instance, Product product, ScheduledAction action, CancellationToken ct)
-    {
-        instance.ReleasedAt = action.DueAt;
-        if (instance.UnpaidOrderId is { } orderId && await db.Orders.Include(o => o.Lines).FirstOrDefaultAsync(o => o.Id == orderId && o.Status == OrderStatus.Unpaid, ct) is { } unpaid)
-            await orders.CancelUnpaid(unpaid, CancelReason.InstanceReleased, ct);
-        Notify(instance, NotificationKind.InstanceReleased, action.Key,
-            $"{instance.Name} was released",
-            $"Instance {instance.Id} ({instance.Name}, {product.Name}) expired on {BusinessCalendar.FormatDateTime(action.CycleEnd)} and was not renewed; it was released and its data deleted.");
-        return new Outcome("release", "released");
-    }
-
-    /// <summary>R9: a notice for the instance's owner, written with the batch.</summary>
-    private void Notify(Instance instance, NotificationKind kind, string causeKey, string title, string body)
-    {
-        var accountId = instance.AccountId;
-        var instanceId = instance.Id;
-        writes.Add(() => notifier.Create(accountId, kind, causeKey, title, body, instanceId));
     }
 }

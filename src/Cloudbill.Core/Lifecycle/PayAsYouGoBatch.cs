@@ -159,20 +159,15 @@ internal sealed class PayAsYouGoBatch(
                     }
                     instance.StoppedAt = due.At;
                     Record(instance, EngineActionKind.Suspension, PayAsYouGoSchedule.StopKey(instance.Id, due.At), due.At, $"stopped: overdue {balance.Overdue} CNY since {BusinessCalendar.FormatDateTime(overdueSince!.Value)}");
-                    notifier.Add(accountId, NotificationKind.InstanceSuspended, PayAsYouGoSchedule.StopKey(instance.Id, due.At),
-                        $"{instance.Name} was stopped",
-                        $"Pay-as-you-go instance {instance.Id} ({instance.Name}, {m.Product.Name}) was stopped because your account has been overdue since {BusinessCalendar.FormatDateTime(overdueSince.Value)}; it is not charged while stopped and its data is kept. " +
-                        $"Top up to settle the overdue amount of {balance.Overdue} CNY before {BusinessCalendar.FormatDateTime(PayAsYouGoSchedule.ReleasesAt(due.At, payg))} to restart it; after that it is released.",
-                        instance.Id);
+                    notifier.Add(accountId, PayAsYouGoSchedule.StopKey(instance.Id, due.At),
+                        new PayAsYouGoStopped(instance.Id, instance.Name, m.Product.Code, overdueSince.Value, balance.Overdue, PayAsYouGoSchedule.ReleasesAt(due.At, payg)));
                     report.Count("pay-as-you-go stop");
                     break;
                 case MeterEventKind.Release:
-                    instance.ReleasedAt = due.At;
+                    instance.Release(due.At);
                     Record(instance, EngineActionKind.Release, PayAsYouGoSchedule.ReleaseKey(instance.Id, due.At), due.At, "released: the overdue amount was not settled");
-                    notifier.Add(accountId, NotificationKind.InstanceReleased, PayAsYouGoSchedule.ReleaseKey(instance.Id, due.At),
-                        $"{instance.Name} was released",
-                        $"Pay-as-you-go instance {instance.Id} ({instance.Name}, {m.Product.Name}) was stopped on {BusinessCalendar.FormatDateTime(instance.StoppedAt!.Value)} for an overdue account and the overdue amount was not settled within {payg.ReleaseAfterStopDays} days; it was released and its data deleted.",
-                        instance.Id);
+                    notifier.Add(accountId, PayAsYouGoSchedule.ReleaseKey(instance.Id, due.At),
+                        new PayAsYouGoReleased(instance.Id, instance.Name, m.Product.Code, instance.StoppedAt!.Value, payg.ReleaseAfterStopDays));
                     report.Count("pay-as-you-go release");
                     break;
             }
@@ -201,11 +196,8 @@ internal sealed class PayAsYouGoBatch(
     private void NotifyOverdue(long accountId, Metered m, DateTimeOffset since, Money shortfall, AccountBalance balance)
     {
         var stops = PayAsYouGoSchedule.StopsAt(since, options);
-        notifier.Add(accountId, NotificationKind.Overdue, PayAsYouGoSchedule.OverdueKey(accountId, since),
-            "Your account is overdue",
-            $"Your Available Credit did not cover the hourly charge of {m.Hourly} CNY for pay-as-you-go instance {m.Instance.Id} ({m.Instance.Name}) at {BusinessCalendar.FormatDateTime(since)}: your account is overdue by {shortfall} CNY. " +
-            $"Top up at least {balance.Overdue} CNY; a top-up settles the overdue amount first. Until then nothing that costs money can be bought or renewed, and your pay-as-you-go instances are stopped on {BusinessCalendar.FormatDateTime(stops)}.",
-            m.Instance.Id);
+        notifier.Add(accountId, PayAsYouGoSchedule.OverdueKey(accountId, since),
+            new AccountOverdue(m.Instance.Id, m.Instance.Name, m.Hourly, since, shortfall, balance.Overdue, stops));
     }
 
     private void Record(Instance instance, EngineActionKind kind, string key, DateTimeOffset dueAt, string outcome) =>

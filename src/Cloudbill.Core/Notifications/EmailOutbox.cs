@@ -25,10 +25,11 @@ public readonly record struct EmailPassResult(int Sent, int Retrying, int Failed
 /// A node that stops between the server's acceptance and the Sent mark leaves the message to be
 /// sent again after the delay (at least once, as SMTP allows no better).
 /// </remarks>
-public sealed class EmailOutbox(IServiceScopeFactory scopes, EmailOptions options, SmtpEmailSender sender, TimeProvider clock, ILogger<EmailOutbox> logger)
+public sealed class EmailOutbox(IServiceScopeFactory scopes, EmailOptions options, SmtpEmailSender sender, NoticeRenderer renderer, TimeProvider clock, ILogger<EmailOutbox> logger)
     : BackgroundService
 {
-    private sealed record Candidate(long Id, long AccountId, NotificationKind Kind, int Attempts, string To, string Title, string Body);
+    /// <param name="Language">The customer's stored choice of the app's language (null: English).</param>
+    private sealed record Candidate(long Id, long AccountId, NotificationKind Kind, int Attempts, string To, string? Language, Notification Notification);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -88,7 +89,10 @@ public sealed class EmailOutbox(IServiceScopeFactory scopes, EmailOptions option
                 where n.Email == EmailState.Pending && (n.EmailSentAt == null || n.EmailSentAt <= retryBefore)
                 join a in db.BillingAccounts on n.AccountId equals a.Id
                 orderby n.Id
-                select new Candidate(n.Id, n.AccountId, n.Kind, n.EmailAttempts, a.Email, n.Title, n.Body))
+                // The email is written in the language the customer chose for the app (docs/decisions/0030).
+                select new Candidate(n.Id, n.AccountId, n.Kind, n.EmailAttempts, a.Email,
+                    db.Users.Where(u => u.BillingAccountId == a.Id).Select(u => u.PreferredCulture).FirstOrDefault(), n))
+            .AsNoTracking()
             .Take(options.BatchSize)
             .ToListAsync(ct);
     }
@@ -137,7 +141,8 @@ public sealed class EmailOutbox(IServiceScopeFactory scopes, EmailOptions option
 
         try
         {
-            await session.Send(new OutgoingEmail(c.Id, c.To, c.Title, c.Body), ct);
+            var text = renderer.Render(c.Notification, NoticeRenderer.LanguageOf(c.Language));
+            await session.Send(new OutgoingEmail(c.Id, c.To, text.Title, text.Body), ct);
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {

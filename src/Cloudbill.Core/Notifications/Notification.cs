@@ -35,7 +35,9 @@ public enum EmailState
 /// <summary>
 /// A Message Center entry (R9.2), written in the same transaction as its cause, once per cause
 /// (R9.3: the unique <see cref="CauseKey"/>, e.g. "reminder:i-…:20261210:7"). Email is sent
-/// later from it by the outbox worker.
+/// later from it by the outbox worker. What it says is its <see cref="Content"/>, a
+/// <see cref="Notice"/> rendered in the reader's language when it is shown or sent
+/// (docs/decisions/0030).
 /// </summary>
 public sealed class Notification
 {
@@ -45,8 +47,15 @@ public sealed class Notification
     public required string CauseKey { get; set; }
     public string? InstanceId { get; set; }
     public long? OrderId { get; set; }
-    public required string Title { get; set; }
-    public required string Body { get; set; }
+
+    /// <summary>The <see cref="Notice"/> as JSON (its kind and parameters); null only on a row written before notices had content.</summary>
+    public string? Content { get; set; }
+
+    /// <summary>The English title a row written before decision 0030 was stored with; null on every newer row.</summary>
+    public string? LegacyTitle { get; set; }
+
+    /// <summary>The English body a row written before decision 0030 was stored with; null on every newer row.</summary>
+    public string? LegacyBody { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? ReadAt { get; set; }
     public EmailState Email { get; set; }

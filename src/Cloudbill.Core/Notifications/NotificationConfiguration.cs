@@ -11,8 +11,8 @@ internal sealed class NotificationConfiguration : IEntityTypeConfiguration<Notif
     {
         e.Property(n => n.CauseKey).HasMaxLength(200);
         e.Property(n => n.InstanceId).HasMaxLength(64);
-        e.Property(n => n.Title).HasMaxLength(200);
-        e.Property(n => n.Body).HasMaxLength(2000);
+        e.Property(n => n.LegacyTitle).HasMaxLength(200);
+        e.Property(n => n.LegacyBody).HasMaxLength(2000);
         // R9.3: once per cause.
         e.HasIndex(n => n.CauseKey).IsUnique();
         e.HasIndex(n => new { n.AccountId, n.CreatedAt });

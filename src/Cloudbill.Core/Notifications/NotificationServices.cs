@@ -19,6 +19,7 @@ public static class NotificationServices
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<EmailOptions>>().Value);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<SmtpEmailSender>();
+        services.AddSingleton<NoticeRenderer>();
         services.AddSingleton<EmailOutbox>();
         services.AddScoped<MessageCenter>();
         return services;

@@ -1,10 +1,8 @@
 using Cloudbill.Core.Accounts;
 using Cloudbill.Core.Catalog;
-using Cloudbill.Core.Coupons;
 using Cloudbill.Core.Instances;
-using Cloudbill.Core.Persistence;
+using Cloudbill.Core.Notifications;
 using Cloudbill.Core.Problems;
-using Microsoft.EntityFrameworkCore;
 
 namespace Cloudbill.Core.Orders;
 
@@ -22,13 +20,16 @@ public enum ChargeRefusalKind
 
     /// <summary>R3.5: the renewed instance's product is not renewable here.</summary>
     NotRenewable,
+
+    /// <summary>R4.5: another renewal moved the instance's expiry after the order was placed; that cycle is paid.</summary>
+    RenewedMeanwhile,
 }
 
 /// <summary>
 /// A refused charge: the problem a customer's request answers with, and the same reason as a
-/// clause for a notice ("Auto-renewal of i-… failed: {Because}.").
+/// code and its figures for a notice, rendered in the reader's language (docs/decisions/0030).
 /// </summary>
-public sealed record ChargeRefusal(ChargeRefusalKind Kind, Problem Problem, string Because);
+public sealed record ChargeRefusal(ChargeRefusalKind Kind, Problem Problem, RefusalReason Reason);
 
 /// <summary>The decision on one charge against the balance: approved, or refused with why.</summary>
 public readonly record struct ChargeDecision(ChargeRefusal? Refusal)
@@ -42,30 +43,28 @@ public readonly record struct ChargeDecision(ChargeRefusal? Refusal)
 public readonly record struct MeteredCharge(Money Covered, Money Shortfall);
 
 /// <summary>
-/// The one money path (docs/decisions/0017): every charge against a customer's balance is decided
-/// here, whoever asks: Renew Now and orders paid from the balance (<see cref="OrderPayments"/>,
-/// Renewals.RenewalService), the lifecycle engine's auto-renewal (decided in memory for a
-/// whole batch, against what each account has left) and the hourly pay-as-you-go charges. The
-/// decisions are pure functions of the balance, the instances and the time, so the engine's
-/// set-based batches and a customer's single request get the same answer; only the writing
-/// differs (the engine writes a batch at once, docs/decisions/0013). Coupons are chosen (R6.6)
-/// and consumed (R6.3) here too.
+/// The rules of a charge against a customer's balance (docs/decisions/0017): R7.4, R7.1, R3.5 and
+/// R8.2, as pure functions of the balance, the instances and the time. A prepaid charge asks them
+/// through its <see cref="PaymentPlan"/> (docs/decisions/0028), whoever pays: Renew Now, an order
+/// paid from the balance or a gateway, the engine's auto-renewal; the hourly pay-as-you-go
+/// charges ask <see cref="Meter"/>.
 /// </summary>
 public static class BalanceCharges
 {
     /// <summary>R7.4: while the account is overdue nothing that costs money is allowed; null when it is not overdue.</summary>
     public static ChargeRefusal? Overdue(AccountBalance balance) =>
         balance.Overdue.IsPositive
-            ? new ChargeRefusal(ChargeRefusalKind.Overdue, OrderErrors.Overdue(balance.Overdue), $"your account has an overdue payment of {balance.Overdue} CNY")
+            ? new ChargeRefusal(ChargeRefusalKind.Overdue, OrderErrors.Overdue(balance.Overdue), RefusalReason.Overdue(balance.Overdue))
             : null;
 
     /// <summary>R3.5 and R1.4: a renewed instance still exists and its product is renewable here; null when it may be renewed.</summary>
     public static ChargeRefusal? Renewable(Instance instance, Product product, DateTimeOffset now)
     {
         if (instance.ReleasedAt is not null || InstanceLifecycle.StateAt(instance, product.Lifecycle, now).Status == InstanceStatus.Released)
-            return Refused(ChargeRefusalKind.Released, OrderErrors.Released(instance, product));
+            return new ChargeRefusal(ChargeRefusalKind.Released, OrderErrors.Released(instance, product),
+                RefusalReason.Released(instance.Id, instance.ReleasedAt ?? InstanceLifecycle.ReleasesAt(instance.ExpiresAt!.Value, product.Lifecycle)));
         if (!product.Renewable)
-            return Refused(ChargeRefusalKind.NotRenewable, OrderErrors.NotRenewable(product));
+            return new ChargeRefusal(ChargeRefusalKind.NotRenewable, OrderErrors.NotRenewable(product), RefusalReason.NotRenewable(product.Code));
         return null;
     }
 
@@ -81,7 +80,7 @@ public static class BalanceCharges
             return new ChargeDecision(overdue);
         if (payable.IsPositive && balance.AvailableCredit < payable)
             return new ChargeDecision(new ChargeRefusal(ChargeRefusalKind.InsufficientCredit, OrderErrors.InsufficientCredit(what, payable, balance.AvailableCredit),
-                $"it costs {payable} CNY and your Available Credit is {balance.AvailableCredit} CNY"));
+                RefusalReason.InsufficientCredit(payable, balance.AvailableCredit)));
         foreach (var (instance, product) in renewed)
         {
             if (Renewable(instance, product, now) is { } refusal)
@@ -99,29 +98,4 @@ public static class BalanceCharges
         var covered = Money.Max(Money.Zero, Money.Min(amount, balance.AvailableCredit));
         return new MeteredCharge(covered, amount - covered);
     }
-
-    /// <summary>R6.5, R6.6: the account's coupons that apply to the charge, best first.</summary>
-    public static IReadOnlyList<CouponVerdict> EligibleCoupons(IEnumerable<Coupon> coupons, CouponFacts charge, DateTimeOffset now) =>
-        CouponRules.BestFirst(coupons.Select(c => CouponRules.Judge(c, charge, now)).Where(v => v.Eligible)).ToList();
-
-    /// <summary>
-    /// R6.3, R6.4: consumes a coupon's deduction in one conditional update, only if it still has
-    /// the remaining amount the deduction was judged on and is held by <paramref name="heldByOrderId"/>
-    /// (an order's freeze) or, with null, by no order at all (the engine takes an unfrozen coupon
-    /// at once). The coupon ends unfrozen. False when someone froze or used it meanwhile.
-    /// </summary>
-    public static async Task<bool> ConsumeCoupon(CloudbillDbContext db, long couponId, Money remainingBefore, Money deduction, long? heldByOrderId, CancellationToken ct)
-    {
-        var left = remainingBefore - deduction;
-        if (left.IsNegative)
-            return false;
-        var consumed = heldByOrderId is { } orderId
-            ? await db.Coupons.Where(c => c.Id == couponId && c.FrozenByOrderId == orderId && c.Remaining == remainingBefore)
-                .ExecuteUpdateAsync(s => s.SetProperty(c => c.Remaining, left).SetProperty(c => c.FrozenByOrderId, (long?)null), ct)
-            : await db.Coupons.Where(c => c.Id == couponId && c.FrozenByOrderId == null && c.Remaining == remainingBefore)
-                .ExecuteUpdateAsync(s => s.SetProperty(c => c.Remaining, left), ct);
-        return consumed == 1;
-    }
-
-    private static ChargeRefusal Refused(ChargeRefusalKind kind, Problem problem) => new(kind, problem, problem.Message.TrimEnd('.'));
 }

@@ -63,7 +63,7 @@ public sealed class Order : IVersioned
     public OrderType Type { get; set; }
     public OrderStatus Status { get; set; }
     public required string ProductCode { get; set; }
-    public ChargeType SubscriptionType { get; set; }
+    public ChargeType ChargeType { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 
     /// <summary>R5.2: when an unpaid order is cancelled automatically.</summary>
@@ -94,6 +94,34 @@ public sealed class Order : IVersioned
 
     /// <summary>The amount coupons are matched against (R6.5): the price after the period discount.</summary>
     public Money AmountBeforeCoupon => OriginalPrice - Discount;
+
+    /// <summary>R6.3: the coupon this order uses, and what the customer pays after it.</summary>
+    public void ApplyCoupon(long couponId, Money deduction)
+    {
+        CouponId = couponId;
+        CouponDeduction = deduction;
+        Payable = AmountBeforeCoupon - deduction;
+    }
+
+    /// <summary>R5.1, R5.5: Unpaid → Paid, once. One of the two writers of <see cref="Status"/>.</summary>
+    public void MarkPaid(PaymentMethod method, DateTimeOffset at)
+    {
+        if (Status != OrderStatus.Unpaid)
+            throw new InvalidOperationException($"Order {Id} is {Status}; only an unpaid order can be paid.");
+        Status = OrderStatus.Paid;
+        PaidAt = at;
+        PaidWith = method;
+    }
+
+    /// <summary>R5.1, R5.2: Unpaid → Cancelled, final. The other writer of <see cref="Status"/>.</summary>
+    public void Cancel(CancelReason reason, DateTimeOffset at)
+    {
+        if (Status != OrderStatus.Unpaid)
+            throw new InvalidOperationException($"Order {Id} is {Status}; only an unpaid order can be cancelled.");
+        Status = OrderStatus.Cancelled;
+        CancelledAt = at;
+        CancelReason = reason;
+    }
 }
 
 /// <summary>One product, spec and region in an order: new instances to create, or one instance to renew.</summary>

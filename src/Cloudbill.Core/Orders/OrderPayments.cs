@@ -1,12 +1,12 @@
 using Cloudbill.Core.Accounts;
 using Cloudbill.Core.Catalog;
+using Cloudbill.Core.Coupons;
 using Cloudbill.Core.Instances;
 using Cloudbill.Core.Ledger;
 using Cloudbill.Core.Notifications;
 using Cloudbill.Core.Persistence;
 using Cloudbill.Core.Problems;
 using Cloudbill.Core.Provisioning;
-using Cloudbill.Core.Time;
 using Microsoft.EntityFrameworkCore;
 
 namespace Cloudbill.Core.Orders;
@@ -15,8 +15,18 @@ namespace Cloudbill.Core.Orders;
 public sealed record PaymentOutcome(Order Order, bool AlreadyPaid, IReadOnlyList<string> CreatedInstanceIds);
 
 /// <summary>
-/// Pays orders and fulfils them in the same transaction: postings, coupon consumption, order
-/// Paid, instances created or extended (ARCHITECTURE "One request, end to end", R5.5).
+/// A draft ready to be placed and paid at once (<see cref="OrderPayments.PlaceAndPay"/>): the
+/// customer's coupon choice and the coupons it allows, best first, and for a pay-as-you-go
+/// purchase the price its notice names.
+/// </summary>
+public sealed record ReadyDraft(OrderDraft Draft, CouponChoice Choice, IReadOnlyList<CouponVerdict> Coupons, PayAsYouGoRate? Rate = null);
+
+/// <summary>
+/// Where an order is paid (docs/decisions/0028): every payment of an order goes through
+/// <see cref="Pay"/>, which reads what the <see cref="PaymentPlan"/> needs and hands the plan to
+/// <see cref="Apply"/>, the one writer of a payment: postings, coupon consumed, order Paid,
+/// instances extended or created, notice, in the caller's transaction (R5.5). The engine applies
+/// its batches of plans set-based with the same parts (Lifecycle.AutoRenewalCharges).
 /// </summary>
 public sealed class OrderPayments(
     CloudbillDbContext db,
@@ -27,11 +37,13 @@ public sealed class OrderPayments(
     IInstanceProvisioner provisioner,
     TimeProvider clock)
 {
+    /// <summary>R10.3: the business key of an order's payment.</summary>
     public static string PaymentKey(long orderId) => $"order:{orderId}:payment";
 
     /// <summary>
-    /// R5.3: pays an order from Available Credit. A second call for a paid order charges nothing
-    /// and returns it (a double click); a cancelled order cannot be paid.
+    /// R5.3: pays a placed order from Available Credit. A second call for a paid order charges
+    /// nothing and returns it (a double click); a cancelled order cannot be paid; a renewal whose
+    /// instance went away meanwhile is cancelled (kept), other refusals change nothing.
     /// </summary>
     public async Task<Result<PaymentOutcome>> PayFromBalance(long accountId, long orderId, CancellationToken ct)
     {
@@ -47,184 +59,133 @@ public sealed class OrderPayments(
             if (order.Status == OrderStatus.Cancelled)
                 return OrderErrors.Cancelled(orderId);
 
-            // One money path (docs/decisions/0017): R7.4, R7.1 and R3.5 decided by BalanceCharges.
-            var decision = BalanceCharges.Decide(await ledger.Balance(accountId, ct), order.Payable, $"Order {orderId}", await Renewed(order, ct), clock.GetUtcNow());
-            if (decision.Refusal is { } refusal)
-            {
-                if (refusal.Kind is ChargeRefusalKind.Released or ChargeRefusalKind.NotRenewable)
-                {
-                    // As when the instance went away after the order was placed: the order can never be paid.
-                    await orders.CancelUnpaid(order, CancelReason.PaymentFailed, ct);
-                    await tx.CommitAsync(ct);
-                }
-                return refusal.Problem;
-            }
-
-            var (cash, _) = await ledger.OpenCustomerAccounts(accountId, ct);
-            result = await ApplyPayment(order, PaymentMethod.Balance, cash, NotificationKind.PaymentSucceeded, ct);
-            // A refused renewal cancelled the order: that cancellation is kept.
+            result = await Pay(order, PaymentMethod.Balance, await ledger.Balance(accountId, ct), $"Order {orderId}", NotificationKind.PaymentSucceeded, ct);
+            if (!result.Succeeded && order.Status != OrderStatus.Cancelled)
+                return result;
             await tx.CommitAsync(ct);
         }
+        return Provisioned(result);
+    }
 
+    /// <summary>
+    /// Places an order and pays it from the balance in one transaction under the account lock:
+    /// Renew Now (the app's page and the API's RenewInstance and SetAllExpirationDay) and a
+    /// pay-as-you-go purchase. Concurrent requests each pay once; a refused payment leaves nothing
+    /// behind; the same client token returns the first result (R5.4). <paramref name="prepare"/>
+    /// checks and prices the request on the balance read under the lock, after R7.4.
+    /// </summary>
+    internal async Task<Result<PaymentOutcome>> PlaceAndPay(long accountId, ClientToken token, Func<Order, bool> sameRequest, string what,
+        Func<AccountBalance, Task<Result<ReadyDraft>>> prepare, CancellationToken ct)
+    {
+        Result<PaymentOutcome> paid;
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        {
+            await db.Acquire(accountId, ct);
+            if (await orders.FindByToken(accountId, token, ct) is { } existing)
+                return sameRequest(existing) ? await Repeated(existing, ct) : OrderErrors.TokenReused(token, existing);
+
+            // R7.4 first, before anything else is looked at.
+            var balance = await ledger.Balance(accountId, ct);
+            if (BalanceCharges.Overdue(balance) is { } overdue)
+                return overdue.Problem;
+            var ready = await prepare(balance);
+            if (!ready.Succeeded)
+                return ready.Problem!;
+            var draft = ready.Value.Draft;
+            var placed = await orders.PlaceWithin(accountId, draft, token, ready.Value.Choice, ready.Value.Coupons, holdInstances: draft.Type == OrderType.Renew, ct);
+            if (!placed.Succeeded)
+                return placed.Problem!;
+            paid = await Pay(placed.Value, PaymentMethod.Balance, balance, what, NotificationKind.PaymentSucceeded, ct, ready.Value.Rate);
+            if (!paid.Succeeded)
+                return paid.Problem!;
+            await tx.CommitAsync(ct);
+        }
+        return Provisioned(paid);
+    }
+
+    /// <summary>R5.4: what a repeated client token answers: the paid order with what it made, or why it is not paid.</summary>
+    private async Task<Result<PaymentOutcome>> Repeated(Order existing, CancellationToken ct) => existing.Status switch
+    {
+        OrderStatus.Paid => new PaymentOutcome(existing, AlreadyPaid: true,
+            await db.Instances.AsNoTracking().Where(i => i.CreatedByOrderId == existing.Id).OrderBy(i => i.Id).Select(i => i.Id).ToListAsync(ct)),
+        OrderStatus.Cancelled => OrderErrors.Cancelled(existing.Id),
+        _ => OrderErrors.InstanceHasUnpaidOrder(existing.Lines.First().InstanceId ?? "", existing.Id),
+    };
+
+    /// <summary>
+    /// Pays an unpaid order inside the caller's transaction (holding the account lock): reads what
+    /// its <see cref="PaymentPlan"/> is decided on and applies the plan. <paramref name="balance"/>
+    /// is null when the money has already arrived (a gateway's confirmation).
+    /// </summary>
+    internal async Task<Result<PaymentOutcome>> Pay(Order order, PaymentMethod method, AccountBalance? balance, string what, NotificationKind notice, CancellationToken ct, PayAsYouGoRate? rate = null)
+    {
+        var renewedIds = order.Lines.Select(l => l.InstanceId).OfType<string>().ToList();
+        var renewed = await db.Instances.Where(i => renewedIds.Contains(i.Id) && i.AccountId == order.AccountId).ToListAsync(ct);
+        var coupon = order.CouponId is { } couponId ? await db.Coupons.AsNoTracking().FirstAsync(c => c.Id == couponId, ct) : null;
+        var (cash, _) = await ledger.OpenCustomerAccounts(order.AccountId, ct);
+        var accounts = new PaymentAccounts(cash,
+            await ledger.SystemAccount(LedgerService.CouponExpenseCode, LedgerAccountKind.CouponExpense, ct),
+            await ledger.SystemAccount(LedgerService.RevenueCode, LedgerAccountKind.Revenue, ct));
+        var plan = PaymentPlan.For(new PaymentRequest(order, catalog.GetProduct(order.ProductCode), method, balance, what, renewed, coupon, accounts, notice, clock.GetUtcNow(), rate));
+        return await Apply(plan, ct);
+    }
+
+    /// <summary>
+    /// The one writer of a payment, in the caller's transaction. A refused plan writes nothing,
+    /// except that a renewal which can never be paid is cancelled (R3.5, R4.5); an approved one
+    /// posts, consumes the coupon, marks the order paid, extends or creates its instances and
+    /// adds its notice.
+    /// </summary>
+    internal async Task<Result<PaymentOutcome>> Apply(PaymentPlan plan, CancellationToken ct)
+    {
+        var order = plan.Order;
+        if (plan.Refusal is { } refusal)
+        {
+            if (plan.CancelsOrder)
+                await orders.CancelUnpaid(order, CancelReason.PaymentFailed, ct);
+            return refusal.Problem;
+        }
+
+        if (plan.Postings.Count > 0)
+        {
+            var staged = ledger.Stage(plan.PaymentKey, plan.PaymentDescription, plan.Postings, plan.LedgerCustomers);
+            await ledger.Write([staged.Succeeded ? staged.Value : throw new InvalidOperationException($"Payment postings of order {order.Id} were refused: {staged.Problem!.Message}")],
+                kind: null, bulk: false, ct);
+        }
+        if (plan.Coupon is { } use && !await CouponHolds.Consume(db, use.Coupon, use.Deduction, use.HeldByOrderId, ct))
+            throw new InvalidOperationException($"Coupon {use.Coupon.Id} changed while order {order.Id} held it.");
+        Settle(plan);
+
+        var sequence = 0;
+        var created = plan.NewInstances.SelectMany(request => NewInstances.For(request, plan.Request.Product, plan.Request.Now, ref sequence)).ToList();
+        db.Instances.AddRange(created);
+        var ids = created.Select(i => i.Id).ToList();
+        db.Notifications.Add(Notice(notifier, plan.Notice(ids)));
+        await db.SaveChangesAsync(ct);
+        return new PaymentOutcome(order, AlreadyPaid: false, ids);
+    }
+
+    /// <summary>An approved plan's order is paid and its renewed instances extended (R3.2, R4.5): the same in memory for one payment and for the engine's batch.</summary>
+    internal static void Settle(PaymentPlan plan)
+    {
+        var now = plan.Request.Now;
+        plan.Order.MarkPaid(plan.Request.Method, now);
+        foreach (var extension in plan.Extensions)
+        {
+            extension.Line.ExpiresBefore ??= extension.Instance.ExpiresAt;
+            extension.Line.ExpiresAfter = extension.NewExpiry;
+            extension.Instance.Extend(extension.NewExpiry, plan.Order.Id, plan.Request.Product, now);
+        }
+    }
+
+    /// <summary>The one place a payment's notice becomes a Message Center entry (R9), for one payment and for the engine's batch.</summary>
+    internal static Notification Notice(Notifier notifier, PlannedNotice notice) =>
+        notifier.Create(notice.AccountId, notice.CauseKey, notice.Notice);
+
+    private Result<PaymentOutcome> Provisioned(Result<PaymentOutcome> result)
+    {
         if (result.Succeeded)
             provisioner.Provision(result.Value.CreatedInstanceIds);
         return result;
-    }
-
-    /// <summary>The instances a Renew order renews, with their products (R3.5 is decided on them); none for a New order.</summary>
-    internal async Task<IReadOnlyList<(Instance Instance, Product Product)>> Renewed(Order order, CancellationToken ct)
-    {
-        if (order.Type != OrderType.Renew)
-            return [];
-        var ids = order.Lines.Select(l => l.InstanceId).OfType<string>().ToList();
-        var instances = await db.Instances.Where(i => ids.Contains(i.Id) && i.AccountId == order.AccountId).ToListAsync(ct);
-        return ids.Select(id => instances.First(i => i.Id == id)).Select(i => (i, catalog.GetProduct(i.ProductCode))).ToList();
-    }
-
-    /// <summary>
-    /// Marks an unpaid order paid inside the caller's transaction (holding the account lock):
-    /// the payable leaves <paramref name="fundingAccountId"/> (customer cash, or a gateway's
-    /// clearing account), the coupon's deduction is consumed, and the order is fulfilled. A
-    /// renewal whose instance was renewed or released since the order was placed is refused and
-    /// the order cancelled, so a cycle is never charged twice (R4.5).
-    /// </summary>
-    internal async Task<Result<PaymentOutcome>> ApplyPayment(Order order, PaymentMethod method, long fundingAccountId, NotificationKind notice, CancellationToken ct)
-    {
-        var now = clock.GetUtcNow();
-        var stale = await StaleRenewal(order, now, ct);
-        if (stale is not null)
-        {
-            await orders.CancelUnpaid(order, CancelReason.PaymentFailed, ct);
-            return stale;
-        }
-
-        var revenue = await ledger.SystemAccount(LedgerService.RevenueCode, LedgerAccountKind.Revenue, ct);
-        var couponExpense = await ledger.SystemAccount(LedgerService.CouponExpenseCode, LedgerAccountKind.CouponExpense, ct);
-        var posted = await ledger.Post(PaymentKey(order.Id), PaymentDescription(order), PaymentLines(order, fundingAccountId, couponExpense, revenue), ct);
-        if (!posted.Succeeded)
-            throw new InvalidOperationException($"Payment postings of order {order.Id} were refused: {posted.Problem!.Message}");
-
-        if (order.CouponId is { } couponId)
-            await ConsumeCoupon(order, couponId, ct);
-
-        order.Status = OrderStatus.Paid;
-        order.PaidAt = now;
-        order.PaidWith = method;
-        var product = catalog.GetProduct(order.ProductCode);
-        var created = order.Type == OrderType.New ? await Create(order, product, now) : await Extend(order, product, now, ct);
-
-        db.Notifications.Add(PaidNotice(notifier, order, product, notice, created));
-        await db.SaveChangesAsync(ct);
-        return new PaymentOutcome(order, AlreadyPaid: false, created);
-    }
-
-    /// <summary>
-    /// R6.3, R6.4: the deduction is consumed and the coupon unfrozen in the database, in one
-    /// conditional update (a tracked copy may be stale: the freeze itself bypasses the tracker).
-    /// </summary>
-    private async Task ConsumeCoupon(Order order, long couponId, CancellationToken ct)
-    {
-        var current = await db.Coupons.AsNoTracking().Where(c => c.Id == couponId).Select(c => new { c.Remaining, c.FrozenByOrderId }).FirstAsync(ct);
-        var left = current.Remaining - order.CouponDeduction;
-        if (current.FrozenByOrderId != order.Id || left.IsNegative)
-            throw new InvalidOperationException($"Coupon {couponId} is not held by order {order.Id} for {order.CouponDeduction}.");
-        if (!await BalanceCharges.ConsumeCoupon(db, couponId, current.Remaining, order.CouponDeduction, heldByOrderId: order.Id, ct))
-            throw new InvalidOperationException($"Coupon {couponId} changed while order {order.Id} held it.");
-        if (db.ChangeTracker.Entries<Coupons.Coupon>().FirstOrDefault(e => e.Entity.Id == couponId) is { } tracked)
-            await tracked.ReloadAsync(ct);
-    }
-
-    private async Task<Problem?> StaleRenewal(Order order, DateTimeOffset now, CancellationToken ct)
-    {
-        if (order.Type != OrderType.Renew)
-            return null;
-        foreach (var line in order.Lines)
-        {
-            var instance = await db.Instances.FirstAsync(i => i.Id == line.InstanceId && i.AccountId == order.AccountId, ct);
-            var product = catalog.GetProduct(instance.ProductCode);
-            if (BalanceCharges.Renewable(instance, product, now) is { } refusal)
-                return refusal.Problem;
-            if (line.ExpiresBefore is { } placedFor && instance.ExpiresAt != placedFor)
-                return OrderErrors.RenewedMeanwhile(instance, order.Id);
-        }
-        return null;
-    }
-
-    private Task<IReadOnlyList<string>> Create(Order order, Product product, DateTimeOffset now)
-    {
-        var created = new List<string>();
-        var sequence = 0;
-        foreach (var line in order.Lines)
-        {
-            for (var n = 0; n < line.Quantity; n++)
-            {
-                sequence++;
-                var instance = new Instance
-                {
-                    Id = InstanceIds.New(product.InstanceIdPrefix),
-                    AccountId = order.AccountId,
-                    ProductCode = product.Code,
-                    SpecCode = line.SpecCode,
-                    RegionId = line.RegionId,
-                    Name = InstanceNames.For(line.InstanceName, n + 1, line.Quantity, product.Code, order.Id, sequence),
-                    ChargeType = order.SubscriptionType,
-                    Provisioning = ProvisioningState.Creating,
-                    CreatedAt = now,
-                    // R1.3: purchase time + term, rounded up to the next 00:00.
-                    ExpiresAt = BusinessCalendar.SubscriptionExpiry(now, line.Months),
-                    RenewalMethod = line.RenewalMethod,
-                    AutoRenewPeriodMonths = line.RenewalMethod == RenewalMethod.AutoRenewal ? line.AutoRenewPeriodMonths : null,
-                    AutoRenewEnabledAt = line.RenewalMethod == RenewalMethod.AutoRenewal ? now : null,
-                    CreatedByOrderId = order.Id,
-                };
-                instance.NextDueAt = LifecycleSchedule.NextDueAfter(instance, product, now);
-                db.Instances.Add(instance);
-                created.Add(instance.Id);
-            }
-        }
-        return Task.FromResult<IReadOnlyList<string>>(created);
-    }
-
-    private async Task<IReadOnlyList<string>> Extend(Order order, Product product, DateTimeOffset now, CancellationToken ct)
-    {
-        foreach (var line in order.Lines)
-        {
-            var instance = await db.Instances.FirstAsync(i => i.Id == line.InstanceId && i.AccountId == order.AccountId, ct);
-            ExtendLine(order, line, instance, product, now);
-        }
-        return [];
-    }
-
-    /// <summary>A paid renewal line moves its instance's expiry (R3.2) and frees it from the order's hold.</summary>
-    internal static void ExtendLine(Order order, OrderLine line, Instance instance, Product product, DateTimeOffset now)
-    {
-        line.ExpiresBefore ??= instance.ExpiresAt;
-        // R3.2: from the old expiry, also when already expired (no free time); R1.6 restores it.
-        instance.ExpiresAt = line.UnifiedExpiresAt ?? BusinessCalendar.AddMonths(instance.ExpiresAt ?? now, line.Months);
-        line.ExpiresAfter = instance.ExpiresAt;
-        if (instance.UnpaidOrderId == order.Id)
-            instance.UnpaidOrderId = null;
-        instance.NextDueAt = LifecycleSchedule.NextDueAfter(instance, product, now);
-    }
-
-    internal static string PaymentDescription(Order order) => $"Payment of order {order.Id} ({order.Type} {order.ProductCode})";
-
-    /// <summary>The payment's postings: the payable leaves the funding account, the coupon's share is an expense, the price is revenue.</summary>
-    internal static PostingLine[] PaymentLines(Order order, long fundingAccountId, long couponExpenseAccountId, long revenueAccountId) =>
-    [
-        new PostingLine(fundingAccountId, -order.Payable),
-        new PostingLine(couponExpenseAccountId, -order.CouponDeduction),
-        new PostingLine(revenueAccountId, order.AmountBeforeCoupon),
-    ];
-
-    /// <summary>R9: the paid order's notice, once per order (not yet in the unit of work).</summary>
-    internal static Notification PaidNotice(Notifier notifier, Order order, Product product, NotificationKind notice, IReadOnlyList<string> created)
-    {
-        var what = order.Type == OrderType.New ? $"{product.Name}: {created.Count} new instance(s)" : $"renewal of {string.Join(", ", order.Lines.Select(l => l.InstanceId))}";
-        return notifier.Create(order.AccountId, notice, $"order:{order.Id}:paid",
-            notice == NotificationKind.AutoRenewalSucceeded ? "Auto-renewal succeeded" : "Payment succeeded",
-            $"Order {order.Id} ({what}) was paid: {order.Payable} CNY{(order.CouponDeduction.IsPositive ? $" after a {order.CouponDeduction} CNY coupon" : "")}." +
-            (order.Type == OrderType.Renew ? $" New expiry: {string.Join(", ", order.Lines.Select(l => $"{l.InstanceId} {BusinessCalendar.FormatDateTime(l.ExpiresAfter!.Value)}"))}." : ""),
-            order.Lines.Count == 1 ? order.Lines[0].InstanceId : null, order.Id);
     }
 }

@@ -13,7 +13,7 @@ public sealed record OrderFilter(OrderType? Type = null, OrderStatus? Status = n
     public string? ProductCode { get; init; }
 
     /// <summary>Only subscription or only pay-as-you-go orders (the API's SubscriptionType); null is any.</summary>
-    public Instances.ChargeType? SubscriptionType { get; init; }
+    public Instances.ChargeType? ChargeType { get; init; }
 }
 
 public sealed record OrderPage(IReadOnlyList<Order> Orders, int Total, int Page, int PageSize);
@@ -44,8 +44,8 @@ public sealed class OrderQueries(CloudbillDbContext db)
             query = query.Where(o => o.Status == status);
         if (filter.ProductCode is { } product)
             query = query.Where(o => o.ProductCode == product);
-        if (filter.SubscriptionType is { } charge)
-            query = query.Where(o => o.SubscriptionType == charge);
+        if (filter.ChargeType is { } charge)
+            query = query.Where(o => o.ChargeType == charge);
         if (filter.From is { } start)
             query = query.Where(o => o.CreatedAt >= start);
         if (filter.To is { } end)

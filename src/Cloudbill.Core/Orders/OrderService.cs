@@ -1,5 +1,6 @@
 using Cloudbill.Core.Accounts;
 using Cloudbill.Core.Coupons;
+using Cloudbill.Core.Instances;
 using Cloudbill.Core.Ledger;
 using Cloudbill.Core.Persistence;
 using Cloudbill.Core.Problems;
@@ -18,19 +19,6 @@ public sealed class OrderService(CloudbillDbContext db, CouponService coupons, L
     /// </summary>
     public async Task<Result<Order>> Place(long accountId, OrderDraft draft, ClientToken token, CouponChoice choice, CancellationToken ct)
     {
-        var existing = await FindByToken(accountId, token, ct);
-        if (existing is not null)
-            return IsFor(existing, draft.Type, draft.Lines.Select(l => l.InstanceId).OfType<string>().ToList(), draft.ProductCode) ? existing : OrderErrors.TokenReused(token, existing);
-
-        // R7.4: an overdue account cannot order anything that costs money.
-        if (BalanceCharges.Overdue(await ledger.Balance(accountId, ct)) is { } overdue)
-            return overdue.Problem;
-
-        var facts = new CouponFacts(draft.ProductCode, draft.Type.ForCoupons(), draft.SubscriptionType, draft.AmountBeforeCoupon);
-        var candidates = await coupons.Candidates(accountId, choice, facts, ct);
-        if (!candidates.Succeeded)
-            return candidates.Problem!;
-
         try
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -39,6 +27,14 @@ public sealed class OrderService(CloudbillDbContext db, CouponService coupons, L
             await db.Acquire(accountId, ct);
             if (await FindByToken(accountId, token, ct) is { } first)
                 return IsFor(first, draft.Type, draft.Lines.Select(l => l.InstanceId).OfType<string>().ToList(), draft.ProductCode) ? first : OrderErrors.TokenReused(token, first);
+
+            // R7.4: an overdue account cannot order anything that costs money.
+            if (BalanceCharges.Overdue(await ledger.Balance(accountId, ct)) is { } overdue)
+                return overdue.Problem;
+            var facts = new CouponFacts(draft.ProductCode, draft.Type.ForCoupons(), draft.ChargeType, draft.AmountBeforeCoupon);
+            var candidates = await coupons.Candidates(accountId, choice, facts, ct);
+            if (!candidates.Succeeded)
+                return candidates.Problem!;
             var placed = await PlaceWithin(accountId, draft, token, choice, candidates.Value, holdInstances: true, ct);
             if (!placed.Succeeded)
             {
@@ -76,32 +72,22 @@ public sealed class OrderService(CloudbillDbContext db, CouponService coupons, L
         {
             foreach (var instanceId in draft.Lines.Select(l => l.InstanceId).OfType<string>())
             {
-                var held = await db.Instances.Where(i => i.Id == instanceId && i.AccountId == accountId && i.UnpaidOrderId == null)
-                    .ExecuteUpdateAsync(s => s.SetProperty(i => i.UnpaidOrderId, order.Id), ct);
-                if (held == 0)
-                {
-                    var holder = await db.Instances.Where(i => i.Id == instanceId).Select(i => i.UnpaidOrderId).FirstOrDefaultAsync(ct);
-                    return OrderErrors.InstanceHasUnpaidOrder(instanceId, holder ?? 0);
-                }
+                if (!await InstanceHolds.Hold(db, instanceId, accountId, order.Id, ct))
+                    return OrderErrors.InstanceHasUnpaidOrder(instanceId, await InstanceHolds.HeldBy(db, instanceId, ct) ?? 0);
             }
         }
 
         // R6.4: freeze the coupon, but only if no other order froze or used it since it was judged.
         foreach (var candidate in candidates)
         {
-            var remaining = candidate.Coupon.Remaining;
-            var frozen = await db.Coupons.Where(c => c.Id == candidate.Coupon.Id && c.FrozenByOrderId == null && c.Remaining == remaining)
-                .ExecuteUpdateAsync(s => s.SetProperty(c => c.FrozenByOrderId, order.Id), ct);
-            if (frozen == 1)
+            if (await CouponHolds.Freeze(db, candidate.Coupon.Id, candidate.Coupon.Remaining, order.Id, ct))
             {
-                order.CouponId = candidate.Coupon.Id;
-                order.CouponDeduction = candidate.Deduction;
-                order.Payable = draft.AmountBeforeCoupon - candidate.Deduction;
+                order.ApplyCoupon(candidate.Coupon.Id, candidate.Deduction);
                 break;
             }
             if (choice is CouponChoice.GivenCoupon)
             {
-                var holder = await db.Coupons.Where(c => c.Id == candidate.Coupon.Id).Select(c => c.FrozenByOrderId).FirstOrDefaultAsync(ct);
+                var holder = await CouponHolds.FrozenBy(db, candidate.Coupon.Id, ct);
                 return CouponErrors.NotApplicable(candidate.Coupon.Id, holder is null ? "it was just used by another order." : $"Frozen by unpaid order {holder}; pay or cancel that order to use it.");
             }
         }
@@ -121,7 +107,7 @@ public sealed class OrderService(CloudbillDbContext db, CouponService coupons, L
             Type = draft.Type,
             Status = OrderStatus.Unpaid,
             ProductCode = draft.ProductCode,
-            SubscriptionType = draft.SubscriptionType,
+            ChargeType = draft.ChargeType,
             CreatedAt = now,
             PayBy = now.AddDays(options.UnpaidLifetimeDays),
             OriginalPrice = draft.OriginalPrice,
@@ -146,6 +132,26 @@ public sealed class OrderService(CloudbillDbContext db, CouponService coupons, L
                 InstanceName = l.InstanceName,
             }).ToList(),
         };
+    }
+
+    /// <summary>
+    /// Inserts many new orders with their lines in the caller's transaction and gives them their
+    /// ids: the engine's batch (docs/decisions/0013); on PostgreSQL one statement per table.
+    /// </summary>
+    internal static async Task AddAll(CloudbillDbContext db, IReadOnlyList<Order> orders, CancellationToken ct)
+    {
+        if (!db.Database.IsNpgsql())
+        {
+            db.Orders.AddRange(orders);
+            await db.SaveChangesAsync(ct);
+            return;
+        }
+        await PostgresBulkWrites.InsertWithChildren(db, orders, (order, id) =>
+        {
+            order.Id = id;
+            foreach (var line in order.Lines)
+                line.OrderId = id;
+        }, o => o.Lines, ct);
     }
 
     /// <summary>R5.2: the customer cancels an unpaid order; its coupon is released whole (R6.4).</summary>
@@ -174,26 +180,14 @@ public sealed class OrderService(CloudbillDbContext db, CouponService coupons, L
     /// <summary>R5.2: the engine action key of an order's time-out (the engine's <see cref="Lifecycle.OrderTimeoutBatch"/> does it).</summary>
     public static string TimeoutKey(long orderId) => $"order-timeout:{orderId}";
 
-    /// <summary>Cancels an unpaid order in the caller's transaction, releasing its coupon and its instance (R6.4, R3.3).</summary>
+    /// <summary>Cancels an unpaid order in the caller's transaction, releasing its coupon and its instances (R6.4, R3.3).</summary>
     internal async Task CancelUnpaid(Order order, CancelReason reason, CancellationToken ct)
     {
-        order.Status = OrderStatus.Cancelled;
-        order.CancelledAt = clock.GetUtcNow();
-        order.CancelReason = reason;
+        order.Cancel(reason, clock.GetUtcNow());
         await db.SaveChangesAsync(ct);
-        await ReleaseHolds(order, ct);
-    }
-
-    /// <summary>The coupon and instances held by an order are free again.</summary>
-    internal async Task ReleaseHolds(Order order, CancellationToken ct)
-    {
         if (order.CouponId is { } couponId)
-        {
-            await db.Coupons.Where(c => c.Id == couponId && c.FrozenByOrderId == order.Id)
-                .ExecuteUpdateAsync(s => s.SetProperty(c => c.FrozenByOrderId, (long?)null), ct);
-        }
-        await db.Instances.Where(i => i.UnpaidOrderId == order.Id)
-            .ExecuteUpdateAsync(s => s.SetProperty(i => i.UnpaidOrderId, (long?)null), ct);
+            await CouponHolds.Release(db, couponId, order.Id, ct);
+        await InstanceHolds.Release(db, order.Id, ct);
     }
 
     /// <summary>R5.4: a repeated token returns its order only when it asks for the same thing.</summary>

@@ -1,9 +1,7 @@
-using Cloudbill.Core.Catalog;
 using Cloudbill.Core.Instances;
 using Cloudbill.Core.Ledger;
 using Cloudbill.Core.Notifications;
 using Cloudbill.Core.Persistence;
-using Cloudbill.Core.Time;
 using Microsoft.EntityFrameworkCore;
 
 namespace Cloudbill.Core.PayAsYouGo;
@@ -20,7 +18,7 @@ public sealed record OverdueSettlementOutcome(Money Settled, Money OverdueLeft, 
 /// nothing is owed any more the overdue episode ends and the stopped (not yet released)
 /// pay-as-you-go instances run again, charged hourly from the restart.
 /// </summary>
-public sealed class OverdueSettlement(CloudbillDbContext db, LedgerService ledger, Notifier notifier, ProductCatalog catalog, PayAsYouGoOptions options, TimeProvider clock)
+public sealed class OverdueSettlement(CloudbillDbContext db, LedgerService ledger, Notifier notifier, PayAsYouGoOptions options, TimeProvider clock)
 {
     /// <summary>
     /// Call inside the caller's transaction, holding the account lock, after the caller posted
@@ -77,12 +75,9 @@ public sealed class OverdueSettlement(CloudbillDbContext db, LedgerService ledge
             // Its release is due: the engine releases it on its next run; money that came too late does not bring it back.
             if (PayAsYouGoSchedule.ReleasesAt(stoppedAt, payg) <= now)
                 continue;
-            PayAsYouGoSchedule.Start(instance, now);
-            var product = catalog.FindProduct(instance.ProductCode)?.Name ?? instance.ProductCode;
-            notifier.Add(accountId, NotificationKind.InstanceRestarted, PayAsYouGoSchedule.RestartKey(instance.Id, stoppedAt),
-                $"{instance.Name} was restarted",
-                $"Your overdue amount is settled. Pay-as-you-go instance {instance.Id} ({instance.Name}, {product}), stopped on {BusinessCalendar.FormatDateTime(stoppedAt)}, was restarted at {BusinessCalendar.FormatDateTime(now)} and is charged by the hour again.",
-                instance.Id);
+            instance.StartMetering(now);
+            notifier.Add(accountId, PayAsYouGoSchedule.RestartKey(instance.Id, stoppedAt),
+                new PayAsYouGoRestarted(instance.Id, instance.Name, instance.ProductCode, stoppedAt, now));
             restarted.Add(instance.Id);
         }
         await db.SaveChangesAsync(ct);

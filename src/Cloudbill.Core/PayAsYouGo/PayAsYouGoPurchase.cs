@@ -1,12 +1,8 @@
-using Cloudbill.Core.Accounts;
 using Cloudbill.Core.Catalog;
 using Cloudbill.Core.Instances;
-using Cloudbill.Core.Ledger;
-using Cloudbill.Core.Notifications;
 using Cloudbill.Core.Orders;
 using Cloudbill.Core.Persistence;
 using Cloudbill.Core.Problems;
-using Cloudbill.Core.Provisioning;
 using Cloudbill.Core.Purchase;
 using Microsoft.EntityFrameworkCore;
 
@@ -38,12 +34,8 @@ public static class PayAsYouGoErrors
 public sealed class PayAsYouGoPurchase(
     CloudbillDbContext db,
     ProductCatalog catalog,
-    LedgerService ledger,
-    OrderService orders,
-    Notifier notifier,
-    IInstanceProvisioner provisioner,
-    PayAsYouGoOptions options,
-    TimeProvider clock)
+    OrderPayments payments,
+    PayAsYouGoOptions options)
 {
     /// <summary>The request checked against the catalog and R1.7 without placing anything (the configuration page's check).</summary>
     public Problem? Check(PayAsYouGoRequest request)
@@ -72,78 +64,26 @@ public sealed class PayAsYouGoPurchase(
         return (product, spec, region, hourly, name.Value);
     }
 
+    /// <summary>Places the purchase's New order and completes it at once, through the one payment pipeline (<see cref="OrderPayments.PlaceAndPay"/>).</summary>
     public async Task<Result<PaymentOutcome>> Buy(long accountId, PayAsYouGoRequest request, ClientToken token, CancellationToken ct)
     {
         var valid = Validate(request);
         if (!valid.Succeeded)
             return valid.Problem!;
         var (product, spec, region, hourly, name) = valid.Value;
-
-        PaymentOutcome outcome;
-        await using (var tx = await db.Database.BeginTransactionAsync(ct))
-        {
-            await db.Acquire(accountId, ct);
-            if (await orders.FindByToken(accountId, token, ct) is { } existing)
+        return await payments.PlaceAndPay(accountId, token,
+            existing => OrderService.IsFor(existing, OrderType.New, [], product.Code) && existing.ChargeType == ChargeType.PayAsYouGo, "This purchase", async balance =>
             {
-                if (!OrderService.IsFor(existing, OrderType.New, [], product.Code) || existing.SubscriptionType != ChargeType.PayAsYouGo)
-                    return OrderErrors.TokenReused(token, existing);
-                var made = await db.Instances.AsNoTracking().Where(i => i.CreatedByOrderId == existing.Id).OrderBy(i => i.Id).Select(i => i.Id).ToListAsync(ct);
-                return new PaymentOutcome(existing, AlreadyPaid: true, made);
-            }
-
-            // R7.4: nothing is bought while the account is overdue, not even at no cost up front.
-            var balance = await ledger.Balance(accountId, ct);
-            if (BalanceCharges.Overdue(balance) is { } overdue)
-                return overdue.Problem;
-            // R8.4: nothing is paid up front, so the credit is what the first hours are charged against.
-            if (balance.AvailableCredit < options.MinimumCredit)
-                return PayAsYouGoErrors.CreditBelowMinimum(balance.AvailableCredit, options.MinimumCredit);
-            // R8.5: under the account's lock, so two purchases at once cannot both pass the count.
-            var held = await db.Instances.CountAsync(i => i.AccountId == accountId && i.ChargeType == ChargeType.PayAsYouGo && i.ReleasedAt == null, ct);
-            if (held + request.Quantity > options.MaxInstancesPerAccount)
-                return PayAsYouGoErrors.InstanceLimit(held, request.Quantity, options.MaxInstancesPerAccount);
-
-            var free = new LinePrice(Money.Zero, 100, Money.Zero, Money.Zero);
-            var draft = new OrderDraft(OrderType.New, product.Code, ChargeType.PayAsYouGo, [new DraftLine(null, spec.Code, region.Id, 0, request.Quantity, free, InstanceName: name)]);
-            var placed = await orders.PlaceWithin(accountId, draft, token, Coupons.CouponChoice.None, [], holdInstances: false, ct);
-            if (!placed.Succeeded)
-                return placed.Problem!;
-            var order = placed.Value;
-            var now = clock.GetUtcNow();
-            order.Status = OrderStatus.Paid;
-            order.PaidAt = now;
-            order.PaidWith = PaymentMethod.Balance;
-
-            var created = new List<string>();
-            for (var n = 1; n <= request.Quantity; n++)
-            {
-                var instance = new Instance
-                {
-                    Id = InstanceIds.New(product.InstanceIdPrefix),
-                    AccountId = accountId,
-                    ProductCode = product.Code,
-                    SpecCode = spec.Code,
-                    RegionId = region.Id,
-                    Name = InstanceNames.For(name, n, request.Quantity, product.Code, order.Id, n),
-                    ChargeType = ChargeType.PayAsYouGo,
-                    Provisioning = ProvisioningState.Creating,
-                    CreatedAt = now,
-                    CreatedByOrderId = order.Id,
-                };
-                PayAsYouGoSchedule.Start(instance, now);
-                db.Instances.Add(instance);
-                created.Add(instance.Id);
-            }
-            notifier.Add(accountId, NotificationKind.PaymentSucceeded, $"order:{order.Id}:paid",
-                "Pay-as-you-go purchase succeeded",
-                $"Order {order.Id} ({product.Name}: {created.Count} pay-as-you-go instance(s) of {spec.Code} in {region.Name}) was placed; nothing is paid up front. Each instance is charged {hourly} CNY per hour from your balance.",
-                created.Count == 1 ? created[0] : null, order.Id);
-            await db.SaveChangesAsync(ct);
-            await tx.CommitAsync(ct);
-            outcome = new PaymentOutcome(order, AlreadyPaid: false, created);
-        }
-
-        provisioner.Provision(outcome.CreatedInstanceIds);
-        return outcome;
+                // R8.4: nothing is paid up front, so the credit is what the first hours are charged against.
+                if (balance.AvailableCredit < options.MinimumCredit)
+                    return PayAsYouGoErrors.CreditBelowMinimum(balance.AvailableCredit, options.MinimumCredit);
+                // R8.5: under the account's lock, so two purchases at once cannot both pass the count.
+                var held = await db.Instances.CountAsync(i => i.AccountId == accountId && i.ChargeType == ChargeType.PayAsYouGo && i.ReleasedAt == null, ct);
+                if (held + request.Quantity > options.MaxInstancesPerAccount)
+                    return PayAsYouGoErrors.InstanceLimit(held, request.Quantity, options.MaxInstancesPerAccount);
+                var free = new LinePrice(Money.Zero, 100, Money.Zero, Money.Zero);
+                var draft = new OrderDraft(OrderType.New, product.Code, ChargeType.PayAsYouGo, [new DraftLine(null, spec.Code, region.Id, 0, request.Quantity, free, InstanceName: name)]);
+                return new ReadyDraft(draft, Coupons.CouponChoice.None, [], new PayAsYouGoRate(region.Id, hourly));
+            }, ct);
     }
 }

@@ -46,17 +46,8 @@ public static class PayAsYouGoSchedule
     public static DateTimeOffset ReleasesAt(DateTimeOffset stoppedAt, PayAsYouGoOptions options) =>
         BusinessCalendar.AddDays(stoppedAt, options.ReleaseAfterStopDays);
 
-    /// <summary>Metering starts on a whole second, so the hour keys read the same from either database.</summary>
-    public static DateTimeOffset MeterStart(DateTimeOffset at) => new(at.UtcTicks - at.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
-
-    /// <summary>Starts (or restarts) hourly charging at <paramref name="at"/>.</summary>
-    public static void Start(Instance instance, DateTimeOffset at)
-    {
-        var start = MeterStart(at);
-        instance.StoppedAt = null;
-        instance.ChargedUntil = start;
-        instance.PayAsYouGoDueAt = start + Hour;
-    }
+    /// <summary>Starts (or restarts) hourly charging at <paramref name="at"/> (the instance keeps its meter, R8.1).</summary>
+    public static void Start(Instance instance, DateTimeOffset at) => instance.StartMetering(at);
 
     /// <summary>The next event owed; null for a released or subscription instance.</summary>
     public static MeterEvent? Next(Instance instance, DateTimeOffset? overdueSince, PayAsYouGoOptions options)

@@ -42,12 +42,16 @@ public sealed class GatewayCheckouts(CloudbillDbContext db, Ledger.LedgerService
         return PaymentErrors.MethodUnknown(method);
     }
 
-    public static Result<PaymentDevice> ParseDevice(string? text) =>
-        string.IsNullOrWhiteSpace(text) ? PaymentDevice.Phone
-        : Enum.TryParse<PaymentDevice>(text.Trim(), ignoreCase: true, out var device) && Enum.IsDefined(device) && !text.Trim().All(char.IsAsciiDigit) ? device
-        : PaymentErrors.DeviceUnknown(text);
-
     /// <summary>R5.3: the full payable of one unpaid order, at Alipay or UnionPay.</summary>
+    /// <summary>Why a payment by this gateway cannot start at all (none configured, unknown, unavailable); null when it can. Asked before an order is placed for it.</summary>
+    public Problem? Unavailable(string? methodText)
+    {
+        if (!gateways.AnyConfigured)
+            return PaymentErrors.PaymentsNotConfigured();
+        var method = ParseMethod(methodText);
+        return method.Succeeded ? gateways.Check(method.Value) : method.Problem;
+    }
+
     public async Task<Result<GatewayCheckout>> StartOrderPayment(long accountId, long orderId, string? methodText, PaymentDevice device, string? clientToken, CancellationToken ct)
     {
         if (!gateways.AnyConfigured)

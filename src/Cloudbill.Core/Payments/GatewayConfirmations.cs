@@ -84,10 +84,8 @@ public sealed class GatewayConfirmations(
                 payment.NextQueryAt = now;
                 payment.Flag = $"Paid with {channel}, which is refused (R7.2); refunded in full at {payment.Gateway}.";
                 payment.Outcome = $"Not credited: {channel} cannot be used; {payment.Amount} CNY goes back to your {channel} in full.";
-                notifier.Add(payment.AccountId, NotificationKind.TopUpCredited, $"payment:{payment.OutTradeNo}:refused",
-                    "Payment refunded",
-                    $"Your {payment.Gateway} payment {payment.OutTradeNo} of {payment.Amount} CNY used {channel}, which Cloudbill does not accept. It is refunded in full; pay again with your Alipay balance, a debit card or UnionPay.",
-                    orderId: payment.OrderId);
+                notifier.Add(payment.AccountId, $"payment:{payment.OutTradeNo}:refused",
+                    new PaymentRefunded(payment.OrderId, payment.OutTradeNo, payment.Gateway.ToString(), payment.Amount, channel));
                 await db.SaveChangesAsync(ct);
                 await tx.CommitAsync(ct);
                 logger.LogWarning("Payment {OutTradeNo} used a refused channel ({Channel}); refunding", payment.OutTradeNo, channel);
@@ -103,7 +101,7 @@ public sealed class GatewayConfirmations(
 
             (payment.Outcome, created) = payment.Purpose == GatewayPaymentPurpose.TopUp
                 ? (await topUps.Credit(payment, ct), [])
-                : await PayOrder(payment, cash, ct);
+                : await PayOrder(payment, ct);
             payment.State = GatewayPaymentState.Credited;
             payment.NextQueryAt = null;
             await db.SaveChangesAsync(ct);
@@ -121,23 +119,32 @@ public sealed class GatewayConfirmations(
     /// (already paid, cancelled, timed out, its instance renewed or released meanwhile) it stays
     /// on the balance, recorded, never lost.
     /// </summary>
-    private async Task<(string Outcome, IReadOnlyList<string> Created)> PayOrder(GatewayPayment payment, long cash, CancellationToken ct)
+    private async Task<(string Outcome, IReadOnlyList<string> Created)> PayOrder(GatewayPayment payment, CancellationToken ct)
     {
         var order = await db.Orders.Include(o => o.Lines).FirstAsync(o => o.Id == payment.OrderId, ct);
         var method = payment.Gateway == PaymentGateway.Alipay ? PaymentMethod.Alipay : PaymentMethod.UnionPay;
         string why;
+        UnpayableOrder unpayable;
         if (order.Status == OrderStatus.Unpaid)
         {
-            var paid = await orderPayments.ApplyPayment(order, method, cash, NotificationKind.PaymentSucceeded, ct);
+            // The money has arrived: R7.1 and R7.4 are not asked again (no balance), R3.5 and R4.5 are.
+            var paid = await orderPayments.Pay(order, method, balance: null, $"Order {order.Id}", NotificationKind.PaymentSucceeded, ct);
             if (paid.Succeeded)
                 return ($"Order {order.Id} paid: {payment.Amount} CNY by {payment.Gateway}.", paid.Value.CreatedInstanceIds);
             why = paid.Problem!.Message;
+            unpayable = paid.Problem.Code switch
+            {
+                "Instance.Released" => UnpayableOrder.InstanceReleased,
+                "Product.NotRenewable" => UnpayableOrder.NotRenewable,
+                _ => UnpayableOrder.RenewedMeanwhile,
+            };
         }
         else
         {
             why = order.Status == OrderStatus.Paid
                 ? $"Order {order.Id} was already paid{(order.PaidWith is { } with ? $" ({with})" : "")}."
                 : $"Order {order.Id} was cancelled ({order.CancelReason}) before the payment arrived.";
+            unpayable = order.Status == OrderStatus.Paid ? UnpayableOrder.AlreadyPaid : UnpayableOrder.Cancelled;
         }
 
         var outcome = $"{why} The {payment.Amount} CNY paid by {payment.Gateway} was credited to your balance instead (R5.5).";
@@ -145,7 +152,8 @@ public sealed class GatewayConfirmations(
         var settlement = await overdue.SettleFromCash(payment.AccountId, SettlementKey(payment), ct);
         if (settlement.Settled.IsPositive)
             outcome += $" {settlement.Settled} CNY of it settled your overdue payment.";
-        notifier.Add(payment.AccountId, NotificationKind.PaymentSucceeded, $"payment:{payment.OutTradeNo}:to-balance", "Payment credited to your balance", outcome, orderId: order.Id);
+        notifier.Add(payment.AccountId, $"payment:{payment.OutTradeNo}:to-balance",
+            new PaymentToBalance(order.Id, unpayable, payment.Gateway.ToString(), payment.Amount, settlement.Settled));
         return (outcome, []);
     }
 

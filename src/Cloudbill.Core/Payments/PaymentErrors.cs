@@ -22,9 +22,6 @@ public static class PaymentErrors
     public static Problem NotConfigured(PaymentGateway gateway) =>
         Problem.Invalid("Payment.GatewayNotConfigured", $"{gateway} is not available on this Cloudbill: the operator has not configured it (Cloudbill:Payments:{gateway}). Choose another method.");
 
-    public static Problem DeviceUnknown(string? device) =>
-        Problem.Invalid("Payment.DeviceUnknown", $"'{device}' is not a device; use Phone or Desktop.");
-
     public static Problem NotFound(string outTradeNo) =>
         Problem.NotFound("Payment.NotFound", $"There is no payment {outTradeNo} on your account.");
 

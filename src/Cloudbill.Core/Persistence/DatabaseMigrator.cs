@@ -9,8 +9,7 @@ namespace Cloudbill.Core.Persistence;
 /// <summary>
 /// The schema: applied by the `migrate` verb and at server start (Cloudbill:Database:MigrateOnStart),
 /// and required current by everything else. It changes nothing but the schema; the data every
-/// database needs (the shared ledger accounts, the meter of old pay-as-you-go instances) comes
-/// with the migrations of both providers.
+/// database needs (the shared ledger accounts) comes with the baseline migration of both providers.
 /// </summary>
 public sealed class DatabaseMigrator(DatabaseSettings settings)
 {
@@ -28,6 +27,7 @@ public sealed class DatabaseMigrator(DatabaseSettings settings)
             }
 
             await using var db = QuietContext();
+            await RefuseUnknownHistory(db, ct);
             var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
             await db.Database.MigrateAsync(ct);
             if (settings.Provider == DatabaseProvider.Sqlite)
@@ -61,6 +61,7 @@ public sealed class DatabaseMigrator(DatabaseSettings settings)
         try
         {
             await using var db = QuietContext();
+            await RefuseUnknownHistory(db, ct);
             pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
             all = db.Database.GetMigrations().Count();
         }
@@ -89,6 +90,23 @@ public sealed class DatabaseMigrator(DatabaseSettings settings)
         catch (Exception e) when (IsDatabaseFailure(e))
         {
             throw new ConfigurationProblemException($"Cannot open the database ({settings.Describe()}): {FirstLine(e)}", e);
+        }
+    }
+
+    /// <summary>
+    /// A database that has migrations this build does not know was made by a pre-release build (whose
+    /// migrations were squashed into the baseline, docs/decisions/0031) or by a newer version: migrating
+    /// it would recreate tables it already has, so it is refused with one line and left as it is.
+    /// </summary>
+    private async Task RefuseUnknownHistory(CloudbillDbContext db, CancellationToken ct)
+    {
+        var known = db.Database.GetMigrations().ToHashSet(StringComparer.Ordinal);
+        var unknown = (await db.Database.GetAppliedMigrationsAsync(ct)).Where(m => !known.Contains(m)).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new ConfigurationProblemException(
+                $"The database ({settings.Describe()}) has {unknown.Count} migration(s) this version does not know (the last: {unknown.Max(StringComparer.Ordinal)}): " +
+                "it was made by a pre-release build or a newer version, and is left unchanged. Start this version on a new database, or run the version that made it.");
         }
     }
 

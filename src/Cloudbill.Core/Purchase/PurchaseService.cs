@@ -97,7 +97,7 @@ public sealed class PurchaseService(ProductCatalog catalog, CouponService coupon
             return name.Problem!;
 
         var price = LinePrice.For(product, spec, region.Id, request.Months, request.Quantity);
-        // R2.1 and the seed: manual renewal unless auto-renewal was switched on.
+        // R2.1 and docs/procedures.md (Purchase step 4): manual renewal unless auto-renewal was switched on.
         var line = new DraftLine(null, spec.Code, region.Id, request.Months, request.Quantity, price,
             request.AutoRenewal ? RenewalMethod.AutoRenewal : RenewalMethod.ManualRenewal,
             request.AutoRenewal ? request.AutoRenewPeriodMonths : null,

@@ -95,7 +95,7 @@ public sealed class RenewalForecast(CloudbillDbContext db, ProductCatalog catalo
             var months = instance.AutoRenewPeriodMonths!.Value;
             var price = LinePrice.For(product, spec, instance.RegionId, months, 1);
             var facts = new CouponFacts(product.Code, CouponOrderTypes.Renew, ChargeType.Subscription, price.Amount);
-            var coupon = BalanceCharges.EligibleCoupons(coupons, facts, at).FirstOrDefault();
+            var coupon = CouponRules.EligibleBestFirst(coupons, facts, at).FirstOrDefault();
             var payable = price.Amount - (coupon?.Deduction ?? Money.Zero);
             var decision = BalanceCharges.Decide(running, payable, "This auto-renewal", [(instance, product)], at);
             if (!decision.IsApproved && runsShortAt is null)
@@ -105,11 +105,11 @@ public sealed class RenewalForecast(CloudbillDbContext db, ProductCatalog catalo
             // whole top-up that lets all of them through, not only the first that fails.
             running = running with { Cash = running.Cash - payable };
             if (coupon is not null)
-                coupon.Coupon.Remaining -= coupon.Deduction;
+                coupon.Coupon.Deduct(coupon.Deduction);
             charges.Add(new ForecastCharge(instance.Id, instance.Name, product.Code, instance.RegionId, at, months, instance.ExpiresAt!.Value,
                 price.Amount, coupon?.Deduction ?? Money.Zero, coupon?.Coupon.Name, payable, running.AvailableCredit, decision.IsApproved));
 
-            var renewed = Clone(instance, BusinessCalendar.AddMonths(instance.ExpiresAt!.Value, months));
+            var renewed = instance.WithExpiry(BusinessCalendar.AddMonths(instance.ExpiresAt!.Value, months));
             if (NextAttempt(renewed, product, at, until) is { } again)
                 due.Add((again, renewed, product, spec));
         }
@@ -129,21 +129,4 @@ public sealed class RenewalForecast(CloudbillDbContext db, ProductCatalog catalo
             .Where(a => a.Kind == ScheduledActionKind.AutoRenewal && a.DueAt > after && a.DueAt <= until)
             .Select(a => (DateTimeOffset?)a.DueAt)
             .Min();
-
-    private static Instance Clone(Instance instance, DateTimeOffset expiresAt) => new()
-    {
-        Id = instance.Id,
-        AccountId = instance.AccountId,
-        ProductCode = instance.ProductCode,
-        SpecCode = instance.SpecCode,
-        RegionId = instance.RegionId,
-        Name = instance.Name,
-        ChargeType = instance.ChargeType,
-        Provisioning = instance.Provisioning,
-        CreatedAt = instance.CreatedAt,
-        ExpiresAt = expiresAt,
-        RenewalMethod = instance.RenewalMethod,
-        AutoRenewPeriodMonths = instance.AutoRenewPeriodMonths,
-        AutoRenewEnabledAt = instance.AutoRenewEnabledAt,
-    };
 }

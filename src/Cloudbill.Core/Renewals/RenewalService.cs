@@ -3,7 +3,6 @@ using Cloudbill.Core.Catalog;
 using Cloudbill.Core.Coupons;
 using Cloudbill.Core.Instances;
 using Cloudbill.Core.Ledger;
-using Cloudbill.Core.Notifications;
 using Cloudbill.Core.Orders;
 using Cloudbill.Core.Persistence;
 using Cloudbill.Core.Problems;
@@ -69,11 +68,9 @@ public sealed class RenewalService(
         return new RenewalQuote(product, term, renewals, options, candidates.Value.FirstOrDefault());
     }
 
-    /// <summary>Places an unpaid Renew order (to pay by gateway, or "Pay Now" later); the instances are held by it (R3.3).</summary>
+    /// <summary>Places an unpaid Renew order to pay at a gateway; the instances are held by it (R3.3). The same client token returns the first order (R5.4).</summary>
     public async Task<Result<Order>> Place(long accountId, IReadOnlyList<string> instanceIds, RenewalTerm term, ClientToken token, CouponChoice choice, CancellationToken ct)
     {
-        if (await orders.FindByToken(accountId, token, ct) is { } existing)
-            return OrderService.IsFor(existing, OrderType.Renew, instanceIds) ? existing : OrderErrors.TokenReused(token, existing);
         var lines = await Lines(accountId, instanceIds, term, ct);
         if (!lines.Succeeded)
             return lines.Problem!;
@@ -81,52 +78,25 @@ public sealed class RenewalService(
     }
 
     /// <summary>
-    /// Renew Now, paid from the balance: the order is placed and paid in one transaction under the
-    /// account lock, so concurrent renewals of one instance each add their months exactly once,
-    /// and a failed payment leaves nothing behind. The same client token returns the first result.
+    /// Renew Now, paid from the balance, whatever the surface (the app's Renew Now page, the API's
+    /// RenewInstance and SetAllExpirationDay): the order is placed and paid in one transaction
+    /// under the account lock (<see cref="OrderPayments.PlaceAndPay"/>), so concurrent renewals of
+    /// one instance each add their months exactly once, an instance released, expired or held by
+    /// another order meanwhile is refused the same way everywhere, and a failed payment leaves
+    /// nothing behind. The same client token returns the first result (R5.4).
     /// </summary>
-    public async Task<Result<PaymentOutcome>> RenewNow(long accountId, IReadOnlyList<string> instanceIds, RenewalTerm term, ClientToken token, CouponChoice choice, CancellationToken ct)
-    {
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await db.Acquire(accountId, ct);
-        if (await orders.FindByToken(accountId, token, ct) is { } existing)
+    public Task<Result<PaymentOutcome>> RenewNow(long accountId, IReadOnlyList<string> instanceIds, RenewalTerm term, ClientToken token, CouponChoice choice, CancellationToken ct) =>
+        payments.PlaceAndPay(accountId, token, existing => OrderService.IsFor(existing, OrderType.Renew, instanceIds), "This renewal", async _ =>
         {
-            if (!OrderService.IsFor(existing, OrderType.Renew, instanceIds))
-                return OrderErrors.TokenReused(token, existing);
-            return existing.Status switch
-            {
-                OrderStatus.Paid => new PaymentOutcome(existing, AlreadyPaid: true, []),
-                OrderStatus.Cancelled => OrderErrors.Cancelled(existing.Id),
-                _ => OrderErrors.InstanceHasUnpaidOrder(existing.Lines.First().InstanceId ?? "", existing.Id),
-            };
-        }
-
-        // R7.4 first, before the instances are looked at; the whole decision follows once the order is placed.
-        var balance = await ledger.Balance(accountId, ct);
-        if (BalanceCharges.Overdue(balance) is { } overdue)
-            return overdue.Problem;
-        var lines = await Lines(accountId, instanceIds, term, ct);
-        if (!lines.Succeeded)
-            return lines.Problem!;
-        var (product, renewals) = lines.Value;
-        var candidates = await coupons.Candidates(accountId, choice, Facts(product, renewals), ct);
-        if (!candidates.Succeeded)
-            return candidates.Problem!;
-
-        var placed = await orders.PlaceWithin(accountId, Draft(product, term, renewals), token, choice, candidates.Value, holdInstances: true, ct);
-        if (!placed.Succeeded)
-            return placed.Problem!;
-        // One money path (docs/decisions/0017); the account lock keeps the balance read above current.
-        var decision = BalanceCharges.Decide(balance, placed.Value.Payable, "This renewal", renewals.Select(l => (l.Instance, product)), clock.GetUtcNow());
-        if (decision.Refusal is { } refusal)
-            return refusal.Problem;
-        var (cash, _) = await ledger.OpenCustomerAccounts(accountId, ct);
-        var paid = await payments.ApplyPayment(placed.Value, PaymentMethod.Balance, cash, NotificationKind.PaymentSucceeded, ct);
-        if (!paid.Succeeded)
-            return paid.Problem!;
-        await tx.CommitAsync(ct);
-        return paid;
-    }
+            var lines = await Lines(accountId, instanceIds, term, ct);
+            if (!lines.Succeeded)
+                return lines.Problem!;
+            var (product, renewals) = lines.Value;
+            var candidates = await coupons.Candidates(accountId, choice, Facts(product, renewals), ct);
+            if (!candidates.Succeeded)
+                return candidates.Problem!;
+            return new ReadyDraft(Draft(product, term, renewals), choice, candidates.Value);
+        }, ct);
 
     /// <summary>
     /// R2: sets the renewal method of up to 100 instances, all or none. Auto-renewal needs a

@@ -452,8 +452,8 @@ public sealed class RenewalViews(CloudbillDbContext db, ProductCatalog catalog, 
     /// <summary>
     /// R1.4, R1.5: an instance whose release time has come is released even before the engine
     /// has marked it (ReleasedAt is set when the engine runs), so it leaves the views on time,
-    /// as <see cref="InstanceLifecycle.StateAt"/> says. The release time is the expiry plus the
-    /// product's grace and suspended days (whole days: Asia/Shanghai has no daylight saving).
+    /// as <see cref="InstanceLifecycle.StateAt"/> says: the bound on the expiry is
+    /// <see cref="InstanceLifecycle.ReleasedIfExpiredBy"/>, the release rule read backwards.
     /// One product gives one bound on the expiry; otherwise one bound per distinct lifecycle.
     /// Instances of products missing from the catalog are left out.
     /// </summary>
@@ -467,7 +467,7 @@ public sealed class RenewalViews(CloudbillDbContext db, ProductCatalog catalog, 
 
         var parameter = Expression.Parameter(typeof(Instance), "i");
         Expression? any = null;
-        foreach (var group in catalog.Products.GroupBy(p => p.Lifecycle.GraceDays + p.Lifecycle.SuspendedDays).OrderBy(g => g.Key))
+        foreach (var group in catalog.Products.GroupBy(p => ReleaseCutoff(p.Lifecycle, now)).OrderBy(g => g.Key))
         {
             var codes = group.Select(p => p.Code).ToList();
             var releasedUpTo = ReleaseCutoff(group.First().Lifecycle, now);
@@ -487,9 +487,9 @@ public sealed class RenewalViews(CloudbillDbContext db, ProductCatalog catalog, 
         return query.Where(i => i.ExpiresAt > oldestLive).Where(Expression.Lambda<Func<Instance, bool>>(liveBody, parameter));
     }
 
-    /// <summary>Instances that expired at or before this instant have reached their release time.</summary>
+    /// <summary>Instances that expired at or before this instant have reached their release time (R1.5, computed by Instances).</summary>
     private static DateTimeOffset ReleaseCutoff(LifecycleDays lifecycle, DateTimeOffset now) =>
-        now - TimeSpan.FromDays(lifecycle.GraceDays + lifecycle.SuspendedDays);
+        InstanceLifecycle.ReleasedIfExpiredBy(lifecycle, now);
 
     private RenewalRow Row(Instance i, DateTimeOffset now)
     {

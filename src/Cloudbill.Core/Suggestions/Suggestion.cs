@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace Cloudbill.Core.Suggestions;
 
 /// <summary>
-/// What a customer asked for in My > Service Center > Suggestions: the seed's FAQ sends those who
+/// What a customer asked for in My > Service Center > Suggestions: docs/procedures.md (FAQ, Renewable products) sends those who
 /// want another product renewed in the app there. Operators read them with `cloudbill suggestions list`.
 /// </summary>
 public sealed class Suggestion

@@ -22,8 +22,8 @@ public sealed class TopUpCredits(OverdueSettlement overdue, Notifier notifier) :
             if (settlement.RestartedInstanceIds.Count > 0)
                 outcome += $" Restarted: {string.Join(", ", settlement.RestartedInstanceIds)}.";
         }
-        notifier.Add(payment.AccountId, NotificationKind.TopUpCredited, $"payment:{payment.OutTradeNo}:credited", "Top-up credited",
-            $"{payment.Amount} CNY from {payment.Gateway} (trade {payment.OutTradeNo}) is on your account. {outcome}");
+        notifier.Add(payment.AccountId, $"payment:{payment.OutTradeNo}:credited",
+            new TopUpCredited(payment.OutTradeNo, payment.Gateway.ToString(), payment.Amount, settlement.Settled, settlement.OverdueLeft, settlement.RestartedInstanceIds));
         return outcome;
     }
 }

@@ -233,6 +233,11 @@ namespace Cloudbill.Migrations.Sqlite.Migrations
                     b.Property<long>("AccountId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("ChargeType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("FaceValue")
                         .HasColumnType("INTEGER")
                         .HasColumnName("FaceValueFen");
@@ -264,11 +269,6 @@ namespace Cloudbill.Migrations.Sqlite.Migrations
                     b.Property<long>("Remaining")
                         .HasColumnType("INTEGER")
                         .HasColumnName("RemainingFen");
-
-                    b.Property<string>("SubscriptionType")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("TEXT");
 
                     b.Property<long>("ValidFrom")
                         .HasColumnType("INTEGER");
@@ -527,14 +527,12 @@ namespace Cloudbill.Migrations.Sqlite.Migrations
                     b.Property<long>("AccountId")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("Body")
-                        .IsRequired()
-                        .HasMaxLength(2000)
-                        .HasColumnType("TEXT");
-
                     b.Property<string>("CauseKey")
                         .IsRequired()
                         .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Content")
                         .HasColumnType("TEXT");
 
                     b.Property<long>("CreatedAt")
@@ -560,16 +558,19 @@ namespace Cloudbill.Migrations.Sqlite.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("LegacyBody")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LegacyTitle")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<long?>("OrderId")
                         .HasColumnType("INTEGER");
 
                     b.Property<long?>("ReadAt")
                         .HasColumnType("INTEGER");
-
-                    b.Property<string>("Title")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
 
                     b.HasKey("Id");
 
@@ -598,6 +599,11 @@ namespace Cloudbill.Migrations.Sqlite.Migrations
 
                     b.Property<long?>("CancelledAt")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("ChargeType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("ClientToken")
                         .IsRequired()
@@ -642,11 +648,6 @@ namespace Cloudbill.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Status")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("SubscriptionType")
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");

@@ -101,7 +101,7 @@ public sealed class IssueCouponCommand : CloudbillCommand<IssueCouponCommand.Set
         table.AddRow("Minimum order", c.MinimumOrder.ToString());
         table.AddRow("Products", c.Products.Count == 0 ? "all" : Markup.Escape(string.Join(", ", c.Products)));
         table.AddRow("Order types", CouponRules.DescribeOrderTypes(c.OrderTypes));
-        table.AddRow("Subscription type", c.SubscriptionType.ToString());
+        table.AddRow("Subscription type", c.ChargeType.ToString());
         table.AddRow("Valid", $"{BusinessCalendar.FormatDateTime(c.ValidFrom)} to {BusinessCalendar.FormatDateTime(c.ValidTo)} (Asia/Shanghai)");
         AnsiConsole.Write(table);
         return 0;

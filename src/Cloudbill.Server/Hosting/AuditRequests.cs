@@ -10,6 +10,8 @@ internal static class AuditRequests
     {
         app.Use((http, next) =>
         {
+            if (http.Features.Get<OpenApi.BssRequestFeature>() is not null)
+                return next(http);
             var origin = http.RequestServices.GetRequiredService<AuditOrigin>();
             origin.FromRequest(http.Connection.RemoteIpAddress?.ToString(), ProblemResults.RequestId(http));
             if (http.User.FindFirst(CustomerClaimsFactory.AccountClaim) is { } account)

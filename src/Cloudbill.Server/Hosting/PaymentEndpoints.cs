@@ -1,7 +1,6 @@
 using Cloudbill.Core.Payments;
 using Cloudbill.Core.Payments.Alipay;
 using Cloudbill.Core.Problems;
-using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
@@ -61,19 +60,6 @@ internal static class PaymentEndpoints
             return checkout.Succeeded ? Results.Content(checkout.Value.Request.ToAutoSubmitHtml(), "text/html; charset=utf-8") : Problem(checkout.Problem!);
         }).RequireAuthorization();
 
-        // R5.3: pay an unpaid order's full amount at a gateway; the app's order page posts here (with its antiforgery token).
-        app.MapPost("/payments/orders/{orderId:long}", async (long orderId, HttpContext http, IAntiforgery antiforgery, GatewayCheckouts checkouts, CancellationToken ct) =>
-        {
-            // Checked here rather than by form binding, so a missing token or an unreadable form is a 400 with its reason, not an exception.
-            if (await FormRefusals.CheckForm(http, antiforgery) is { } refused)
-                return Problem(refused);
-            var form = await http.Request.ReadFormAsync(ct);
-            var device = GatewayCheckouts.ParseDevice(form["device"]);
-            if (!device.Succeeded)
-                return Problem(device.Problem!);
-            var checkout = await checkouts.StartOrderPayment(http.User.AccountId(), orderId, form["method"], device.Value, form["clientToken"], ct);
-            return checkout.Succeeded ? Results.Redirect($"/payments/{checkout.Value.Payment.OutTradeNo}/checkout") : Problem(checkout.Problem!);
-        }).RequireAuthorization();
         return app;
     }
 

@@ -2,8 +2,6 @@ using System.Globalization;
 using System.Runtime.ExceptionServices;
 using Cloudbill.Core.Accounts;
 using Cloudbill.Core.Persistence;
-using Microsoft.EntityFrameworkCore;
-using Npgsql;
 
 namespace Cloudbill.Server.OpenApi;
 
@@ -30,6 +28,8 @@ public sealed record BssSignedRequest(
 public sealed class BssAuthenticator(AccessKeyService accessKeys, AccessKeySecrets secrets, CloudbillDbContext db, DatabaseSettings database, BssApiOptions options, Core.Audit.AuditLog audit, TimeProvider clock,
     BssSignatureFailures? failures = null)
 {
+    private readonly SignatureNonces nonces = SignatureNonces.For(database, db);
+
     /// <summary>The SDK always signs these; without any of them the signature proves too little.</summary>
     private static readonly string[] RequiredV3Headers = ["host", "x-acs-action", "x-acs-content-sha256", "x-acs-date", "x-acs-signature-nonce", "x-acs-version"];
 
@@ -200,16 +200,14 @@ public sealed class BssAuthenticator(AccessKeyService accessKeys, AccessKeySecre
         if (nonce.Length > SignatureNonce.MaxLength)
             return Denied(BssErrors.IncompleteSignature($"The signature nonce is longer than {SignatureNonce.MaxLength} characters."));
 
-        if (database.Provider != DatabaseProvider.Postgres)
-            return Judged(accessKeyId, nonce, await UseNonce(accessKeyId, nonce, now, ct), readDone: false);
-        if (readAlongside is null || secrets.FindAccount(accessKeyId) is not { } knownAccount)
-            return Judged(accessKeyId, nonce, await UseNonceOnTheContext(accessKeyId, nonce, now, ct), readDone: false);
+        if (readAlongside is null || !nonces.ConfirmsBesideReads || secrets.FindAccount(accessKeyId) is not { } knownAccount)
+            return Judged(accessKeyId, nonce, await nonces.Use(accessKeyId, nonce, now, ct), readDone: false);
 
         // The read runs on the request's context while the key and the nonce go over a connection
         // of their own; it changes nothing, so if the answer is a refusal it is simply not given.
-        var confirming = UseNonceOnItsOwnConnection(accessKeyId, nonce, now, ct);
+        var confirming = nonces.Use(accessKeyId, nonce, now, ct);
         var reading = Captured(readAlongside, new BssCaller(accessKeyId, knownAccount));
-        (long? AccountId, bool FirstUse) confirmed;
+        NonceUse confirmed;
         ExceptionDispatchInfo? readFailure;
         try
         {
@@ -227,7 +225,7 @@ public sealed class BssAuthenticator(AccessKeyService accessKeys, AccessKeySecre
     }
 
     /// <summary>The refusals of the key-and-nonce statement; an account it names is remembered for the next request's read.</summary>
-    private (BssCaller?, BssError?, bool) Judged(string accessKeyId, string nonce, (long? AccountId, bool FirstUse) used, bool readDone)
+    private (BssCaller?, BssError?, bool) Judged(string accessKeyId, string nonce, NonceUse used, bool readDone)
     {
         if (used.AccountId is not { } accountId)
         {
@@ -254,114 +252,5 @@ public sealed class BssAuthenticator(AccessKeyService accessKeys, AccessKeySecre
         {
             return ExceptionDispatchInfo.Capture(e);
         }
-    }
-
-    private async Task<(long? AccountId, bool FirstUse)> UseNonceOnTheContext(string accessKeyId, string nonce, DateTimeOffset now, CancellationToken ct)
-    {
-        var connection = db.Database.GetDbConnection();
-        var opened = connection.State != System.Data.ConnectionState.Open;
-        if (opened)
-            await db.Database.OpenConnectionAsync(ct);
-        try
-        {
-            return await UseNoncePostgres(connection, accessKeyId, nonce, now, ct);
-        }
-        finally
-        {
-            if (opened)
-                await db.Database.CloseConnectionAsync();
-        }
-    }
-
-    private async Task<(long? AccountId, bool FirstUse)> UseNonceOnItsOwnConnection(string accessKeyId, string nonce, DateTimeOffset now, CancellationToken ct)
-    {
-        // The configured string itself: one EF derived from a data source would have lost its password.
-        await using var connection = new NpgsqlConnection(database.ConnectionString);
-        await connection.OpenAsync(ct);
-        return await UseNoncePostgres(connection, accessKeyId, nonce, now, ct);
-    }
-
-    /// <summary>
-    /// One round trip, as every request pays it: the key's account if it is enabled, and the nonce
-    /// inserted under its unique key if it is new (a replay is refused whichever node it reaches).
-    /// Only this transaction's wait for the WAL flush is skipped (`set_config(..., true)` is local
-    /// to it), so a crash can forget the last instant's nonces (docs/decisions/0014).
-    /// </summary>
-    /// <remarks>On an open connection.</remarks>
-    private static async Task<(long? AccountId, bool FirstUse)> UseNoncePostgres(System.Data.Common.DbConnection connection, string accessKeyId, string nonce, DateTimeOffset now, CancellationToken ct)
-    {
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
-            WITH durability AS (SELECT set_config('synchronous_commit', 'off', true) AS setting),
-                 enabled_key AS (SELECT "BillingAccountId" FROM "AccessKeys" WHERE "Id" = @key AND "Enabled" AND "DeletedAt" IS NULL),
-                 used AS (
-                     INSERT INTO "SignatureNonces" ("AccessKeyId", "Nonce", "SeenAt")
-                     SELECT @key, @nonce, @seen FROM enabled_key
-                     ON CONFLICT DO NOTHING
-                     RETURNING 1)
-            SELECT (SELECT "BillingAccountId" FROM enabled_key), EXISTS (SELECT 1 FROM used), (SELECT setting FROM durability)
-            """;
-        Add(command, "key", accessKeyId);
-        Add(command, "nonce", nonce);
-        Add(command, "seen", now);
-        // A prepared statement: its text never varies, and every request runs it (docs/decisions/0022).
-        await command.PrepareAsync(ct);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        await reader.ReadAsync(ct);
-        return (reader.IsDBNull(0) ? null : reader.GetInt64(0), reader.GetBoolean(1));
-    }
-
-    private static void Add(System.Data.Common.DbCommand command, string name, object value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value;
-        command.Parameters.Add(parameter);
-    }
-
-    /// <summary>SQLite is in the process: the key and the nonce are two statements without a round trip to pay.</summary>
-    private async Task<(long? AccountId, bool FirstUse)> UseNonce(string accessKeyId, string nonce, DateTimeOffset now, CancellationToken ct)
-    {
-        var accountId = await db.AccessKeys.AsNoTracking().Where(k => k.Id == accessKeyId && k.Enabled && k.DeletedAt == null).Select(k => (long?)k.BillingAccountId).FirstOrDefaultAsync(ct);
-        if (accountId is null)
-            return (null, false);
-        db.SignatureNonces.Add(new SignatureNonce { AccessKeyId = accessKeyId, Nonce = nonce, SeenAt = now });
-        try
-        {
-            await db.SaveChangesAsync(ct);
-            return (accountId, true);
-        }
-        catch (DbUpdateException)
-        {
-            // The unique key refused it: the nonce is in the table already.
-            db.ChangeTracker.Clear();
-            if (await db.SignatureNonces.AsNoTracking().AnyAsync(n => n.AccessKeyId == accessKeyId && n.Nonce == nonce, ct))
-                return (accountId, false);
-            throw;
-        }
-        finally
-        {
-            db.ChangeTracker.Clear();
-        }
-    }
-}
-
-/// <summary>Deletes nonces that a replay could no longer get past the timestamp check with, on every node.</summary>
-public sealed class SignatureNonceCleanup(IServiceScopeFactory scopes, BssApiOptions options, TimeProvider clock, ILogger<SignatureNonceCleanup> logger) : BackgroundService
-{
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Core.Time.PeriodicLoop.Run(TimeSpan.FromSeconds(options.NonceCleanupSeconds), clock, DeleteExpired,
-            e => logger.LogWarning(e, "Deleting old signature nonces failed; it is retried in {Seconds} s", options.NonceCleanupSeconds), stoppingToken);
-
-    /// <summary>
-    /// A request signed at t passes until t + skew and can only have been first seen after
-    /// t − skew, so a nonce seen more than twice the skew ago cannot come back.
-    /// </summary>
-    public async Task<int> DeleteExpired(CancellationToken ct)
-    {
-        var cutoff = clock.GetUtcNow() - TimeSpan.FromMinutes(2 * options.MaxClockSkewMinutes);
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<CloudbillDbContext>();
-        return await db.SignatureNonces.Where(n => n.SeenAt < cutoff).ExecuteDeleteAsync(ct);
     }
 }

@@ -1,74 +1,75 @@
-using System.Runtime.ExceptionServices;
-using System.Text.Json;
-using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Routing.Matching;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Cloudbill.Server.OpenApi;
 
 /// <summary>
 /// The BSS-compatible RPC endpoint (docs/api.md): `POST /` and `GET /` with an action, routed by
-/// the `x-acs-action` header or the `Action` parameter, version 2017-12-14. Everything a
-/// request can get wrong is answered as BSS error JSON with a 4xx status; a 5xx is a bug.
+/// the `x-acs-action` header or the `Action` parameter, version 2017-12-14. A request goes
+/// through the authentication step (<see cref="BssAuthentication"/>), the quota (ASP.NET Core's
+/// rate limiter, <see cref="BssQuotaPolicy"/>) and the endpoint, which runs the action's handler
+/// (<see cref="BssActions"/>). Everything a request can get wrong is answered as BSS error JSON
+/// with a 4xx status; a 5xx is a bug.
 /// </summary>
 public static class BssOpenApi
 {
     public const string Version = "2017-12-14";
-
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
 
     public static IServiceCollection AddBssOpenApi(this IServiceCollection services, IConfiguration configuration)
     {
         var options = configuration.GetSection(BssApiOptions.Section).Get<BssApiOptions>() ?? new BssApiOptions();
         options.Validate();
         services.AddSingleton(options);
-        services.AddSingleton<BssThrottle>();
         services.AddSingleton(Hosting.RateLimitOptions.Read(configuration));
         services.AddSingleton<BssSignatureFailures>();
         services.AddSingleton<AccessKeySecrets>();
         services.AddScoped<BssAuthenticator>();
-        services.AddScoped<BssTransactions>();
+        services.AddBssActions();
+        services.AddSingleton<BssQuotaPolicy>();
+        services.AddRateLimiter(_ => { });
+        services.AddOptions<Microsoft.AspNetCore.RateLimiting.RateLimiterOptions>()
+            .Configure<BssQuotaPolicy>((limiter, quota) => limiter.AddPolicy(BssQuotaPolicy.Name, quota));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, ApiRequestsOnly>());
         services.AddSingleton<SignatureNonceCleanup>();
         services.AddHostedService(sp => sp.GetRequiredService<SignatureNonceCleanup>());
         return services;
     }
 
     /// <summary>
-    /// `POST /` is the API's alone; `GET /` is the API's only when it names an action, so the
-    /// app's home page stays where it is.
+    /// Maps the endpoint and puts the authentication step in front of the app's middleware, as
+    /// the API answers its own errors and never redirects to sign-in. `POST /` is the API's
+    /// alone; `GET /` is the API's only when it names an action, so the app's home page stays.
     /// </summary>
     public static WebApplication MapBssOpenApi(this WebApplication app)
     {
-        app.Use(async (http, next) =>
-        {
-            var request = http.Request;
-            var isApi = request.Path == "/" && (HttpMethods.IsPost(request.Method)
-                || (HttpMethods.IsGet(request.Method) && (request.Headers.ContainsKey("x-acs-action") || request.Query.ContainsKey("Action"))));
-            if (isApi)
-                await Handle(http);
-            else
-                await next(http);
-        });
+        app.MapMethods("/", [HttpMethods.Get, HttpMethods.Post], Answer)
+            .WithMetadata(Endpoint)
+            // Before the app's page at the same address.
+            .WithOrder(-1)
+            .RequireRateLimiting(BssQuotaPolicy.Name)
+            .DisableAntiforgery()
+            .AllowAnonymous();
+        app.UseWhen(IsApi, api => api.UseMiddleware<BssAuthentication>());
         return app;
     }
 
-    private static async Task Handle(HttpContext http)
+    /// <summary>Marks the API's endpoint.</summary>
+    public sealed class EndpointMarker;
+
+    private static readonly EndpointMarker Endpoint = new();
+
+    private static bool IsApi(HttpContext http) => http.GetEndpoint()?.Metadata.GetMetadata<EndpointMarker>() is not null;
+
+    /// <summary>The endpoint, once authenticated and within the quota: the answer of a read that ran beside the nonce, or the action run now.</summary>
+    private static async Task Answer(HttpContext http)
     {
-        if (http.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>() is { } pages)
-            pages.Enabled = false;
-        var requestId = Guid.NewGuid().ToString("D").ToUpperInvariant();
-        // The API's own request id is the one its answers carry; the caller is nobody until the signature says who.
-        var origin = http.RequestServices.GetRequiredService<Core.Audit.AuditOrigin>();
-        origin.FromRequest(http.Connection.RemoteIpAddress?.ToString(), requestId);
-        origin.ActAs(Core.Audit.AuditActor.Anonymous, null);
-        var options = http.RequestServices.GetRequiredService<BssApiOptions>();
-        var logger = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Cloudbill.OpenApi");
-        string? action = null;
+        var feature = http.Features.Get<BssRequestFeature>()!;
+        var call = feature.Call!;
         try
         {
-            var (status, body) = await Answer(http, options, requestId, a => action = a);
-            await Write(http, status, body);
+            feature.ReadFailure?.Throw();
+            var outcome = feature.ReadAnswer ?? await BssActions.Run(http.RequestServices, call, http.RequestAborted);
+            await BssAnswers.Write(http, outcome);
         }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
@@ -76,158 +77,32 @@ public static class BssOpenApi
         }
         catch (Exception e)
         {
-            logger.LogError(e, "BSS action {Action} failed with an unexpected error; request {RequestId}", action, requestId);
+            http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(BssOpenApi))
+                .LogError(e, "BSS action {Action} failed with an unexpected error; request {RequestId}", call.Action, feature.RequestId);
             if (!http.Response.HasStarted)
-                await Write(http, 500, ErrorBody(BssErrors.InternalError(), requestId, options));
+                await BssAnswers.Error(http, BssErrors.InternalError());
         }
     }
 
-    private static async Task<(int Status, object Body)> Answer(HttpContext http, BssApiOptions options, string requestId, Action<string> named)
+    /// <summary>Leaves `GET /` to the app's home page unless it names an action (the x-acs-action header or an Action parameter).</summary>
+    private sealed class ApiRequestsOnly : MatcherPolicy, IEndpointSelectorPolicy
     {
-        var request = http.Request;
-        object Error(BssError e) => ErrorBody(e, requestId, options);
+        public override int Order => 0;
 
-        if (request.ContentLength > options.MaxBodyBytes)
-            return (413, Error(BssErrors.BodyTooLarge(options.MaxBodyBytes)));
-        var body = await ReadBody(request, options.MaxBodyBytes, http.RequestAborted);
-        if (body is null)
-            return (413, Error(BssErrors.BodyTooLarge(options.MaxBodyBytes)));
+        public bool AppliesToEndpoints(IReadOnlyList<Endpoint> endpoints) =>
+            endpoints.Any(e => e.Metadata.GetMetadata<EndpointMarker>() is not null);
 
-        var query = BssSignatures.ParseQuery(request.QueryString.Value);
-        var form = request.ContentType is { } type && type.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase)
-            ? BssSignatures.ParseQuery(System.Text.Encoding.UTF8.GetString(body))
-            : [];
-
-        string? FromQuery(string name) => query.FirstOrDefault(p => p.Key == name).Value;
-        string? action;
-        if (BssAuthenticator.IsV1(Header(request, "Authorization"), query))
+        public Task ApplyAsync(HttpContext httpContext, CandidateSet candidates)
         {
-            // A V1 signature covers the parameters (query and form), not the headers: the signed
-            // Action is what runs. An unsigned x-acs-action that names another would turn a
-            // captured read into a change (GetOrderDetail replayed as CancelOrder), so it is refused.
-            action = FromQuery("Action") ?? form.FirstOrDefault(p => p.Key == "Action").Value;
-            if (string.IsNullOrEmpty(action))
-                return (400, Error(BssErrors.MissingParameter("Action")));
-            if (Header(request, "x-acs-action") is { } unsigned && unsigned != action)
-                return (400, Error(BssErrors.ActionMismatch(unsigned, action)));
-        }
-        else
-        {
-            // V3 signs the x-acs-action header (a required signed header).
-            action = Header(request, "x-acs-action") ?? FromQuery("Action");
-        }
-        if (string.IsNullOrEmpty(action))
-            return (400, Error(BssErrors.MissingParameter("Action")));
-        named(action);
-        var version = Header(request, "x-acs-version") ?? FromQuery("Version");
-        if (string.IsNullOrEmpty(version))
-            return (400, Error(BssErrors.MissingParameter("Version")));
-        if (version != Version)
-            return (400, Error(BssErrors.InvalidVersion(version)));
-        if (!BssActions.All.TryGetValue(action, out var handler))
-            return (404, Error(BssErrors.ActionNotFound(action)));
-
-        var signed = new BssSignedRequest(request.Method, request.QueryString.Value, query, form, name => Header(request, name), body)
-        {
-            SourceAddress = Hosting.FormRateLimits.ClientAddress(http),
-        };
-        async Task<BssOutcome> Run(BssCaller caller)
-        {
-            try
+            var request = httpContext.Request;
+            if (HttpMethods.IsPost(request.Method) || request.Headers.ContainsKey("x-acs-action") || request.Query.ContainsKey("Action"))
+                return Task.CompletedTask;
+            for (var i = 0; i < candidates.Count; i++)
             {
-                return await handler(new BssCall(caller, new BssParameters(query.Concat(form)), http.RequestServices, http.RequestAborted));
+                if (candidates[i].Endpoint.Metadata.GetMetadata<EndpointMarker>() is not null)
+                    candidates.SetValidity(i, false);
             }
-            catch (BssParameterException e)
-            {
-                return BssOutcome.FromError(e.Error);
-            }
+            return Task.CompletedTask;
         }
-
-        // A read may run while the nonce is written (docs/decisions/0023), if the quota has room;
-        // its answer, or its failure, waits for the authentication and then for the quota.
-        var throttle = http.RequestServices.GetRequiredService<BssThrottle>();
-        BssOutcome read = default;
-        ExceptionDispatchInfo? readFailure = null;
-        var readStarted = false;
-        async Task ReadAlongside(BssCaller c)
-        {
-            if (!throttle.HasRoom(c.AccessKeyId, action))
-                return;
-            readStarted = true;
-            try
-            {
-                read = await Run(c);
-            }
-#pragma warning disable CA1031 // Thrown below once the request is allowed; a refusal or the quota comes first.
-            catch (Exception e)
-#pragma warning restore CA1031
-            {
-                readFailure = ExceptionDispatchInfo.Capture(e);
-            }
-        }
-        var (caller, denied, readDone) = await http.RequestServices.GetRequiredService<BssAuthenticator>()
-            .Authenticate(signed, BssActions.Reads.Contains(action) ? ReadAlongside : null, http.RequestAborted);
-        if (denied is not null)
-            return (denied.Status, Error(denied));
-        http.RequestServices.GetRequiredService<Core.Audit.AuditOrigin>().ActAs(Core.Audit.AuditActor.AccessKey, caller!.AccessKeyId);
-        if (!throttle.TryAcquire(caller!.AccessKeyId, action))
-            return (400, Error(BssErrors.Throttled(action)));
-
-        var answered = readDone && readStarted;
-        if (answered)
-            readFailure?.Throw();
-        var outcome = answered ? read : await Run(caller);
-        if (outcome.Error is { } failed)
-            return (failed.Status, Error(failed));
-        return (200, new SuccessBody(requestId, "Success", "Successful!", true, outcome.Data));
     }
-
-    /// <summary>The body, or null when it is larger than the limit (a chunked body has no Content-Length to check first).</summary>
-    private static async Task<byte[]?> ReadBody(HttpRequest request, int limit, CancellationToken ct)
-    {
-        // The SDK sends most actions with an empty body: nothing to read or to allocate for.
-        if (request.ContentLength == 0)
-            return [];
-        using var buffer = new MemoryStream();
-        var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
-        try
-        {
-            int read;
-            while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
-            {
-                if (buffer.Length + read > limit)
-                    return null;
-                buffer.Write(chunk, 0, read);
-            }
-        }
-        finally
-        {
-            System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
-        }
-        return buffer.ToArray();
-    }
-
-    /// <summary>A header's value as signed: repeated values sorted and joined with ','.</summary>
-    private static string? Header(HttpRequest request, string name)
-    {
-        if (!request.Headers.TryGetValue(name, out var values) || values.Count == 0)
-            return null;
-        if (values.Count == 1)
-            return values[0];
-        return string.Join(',', values.Order(StringComparer.Ordinal));
-    }
-
-    private static object ErrorBody(BssError error, string requestId, BssApiOptions options) =>
-        new ErrorBodyJson(requestId, options.HostId, error.Code, error.Message, $"See docs/api.md, error code {error.Code}.");
-
-    private static async Task Write(HttpContext http, int status, object body)
-    {
-        http.Response.StatusCode = status;
-        http.Response.ContentType = "application/json; charset=utf-8";
-        await JsonSerializer.SerializeAsync(http.Response.Body, body, body.GetType(), Json, http.RequestAborted);
-    }
-
-    private sealed record SuccessBody(string RequestId, string Code, string Message, bool Success, object? Data);
-
-    private sealed record ErrorBodyJson(string RequestId, string HostId, string Code, string Message, string Recommend);
 }

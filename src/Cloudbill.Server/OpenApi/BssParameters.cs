@@ -87,6 +87,10 @@ public sealed class BssParameters
         return allowed.Contains(text, StringComparer.Ordinal) ? text : throw Invalid(name, $"'{text}' is not one of {string.Join(", ", allowed)}.");
     }
 
+    /// <summary>One of an enum's names, compared exactly.</summary>
+    public T? Choice<T>(string name) where T : struct, Enum =>
+        OneOf(name, Enum.GetNames<T>()) is { } text ? Enum.Parse<T>(text) : null;
+
     /// <summary>A comma-separated list (InstanceIDs), without blanks.</summary>
     public IReadOnlyList<string>? List(string name) =>
         Text(name)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

@@ -23,7 +23,7 @@ public class CouponRulesTests
             MinimumOrder = Money.Parse(min),
             ProductCodes = products,
             OrderTypes = types,
-            SubscriptionType = subscription,
+            ChargeType = subscription,
             FrozenByOrderId = frozenBy,
         };
 

@@ -55,7 +55,7 @@ public class DemoSeederTests
         Assert.Contains(instances, i => i.State.Status == InstanceStatus.WaitForExpire);
         Assert.Contains(instances, i => i.State.Status == InstanceStatus.Normal);
 
-        // The seed's example: ECS in Urgent Renewal in Hong Kong (China) and another region.
+        // The example of docs/procedures.md (Renew steps 1 and 2): ECS in Urgent Renewal in Hong Kong (China) and another region.
         var urgentEcsRegions = instances.Where(i => i.ProductCode == "ecs" && i.State.Status is InstanceStatus.WaitForExpire or InstanceStatus.Expired)
             .Select(i => i.RegionName).Distinct().ToList();
         Assert.Contains("Hong Kong (China)", urgentEcsRegions);

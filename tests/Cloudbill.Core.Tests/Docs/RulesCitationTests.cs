@@ -15,7 +15,8 @@ public partial class RulesCitationTests
         [".cs", ".razor", ".md", ".json", ".sh", ".css", ".js", ".csproj", ".props", ".txt", ".form", ".html"];
 
     // Built from parts so that this file does not itself hold the reference it forbids.
-    private static readonly string[] OutsideReferences = [".." + "/shared", "/work/" + "shared", "shared/" + "design", "shared/" + "reference"];
+    // The Alibaba Cloud help page the app follows is outside the repository; docs/procedures.md states its steps inside.
+    private static readonly string[] OutsideReferences = [".." + "/shared", "/work/" + "shared", "shared/" + "design", "shared/" + "reference", "the " + "seed's"];
 
     [Fact]
     public void Every_cited_rule_number_is_defined_in_docs_rules_md()

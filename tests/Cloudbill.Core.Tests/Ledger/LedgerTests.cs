@@ -59,7 +59,7 @@ public class LedgerTests
         var report = await test.Run<Reconciliation, ReconciliationReport>((r, ct) => r.Run(ct));
         Assert.True(report.IsClean);
         Assert.Equal(2000L, await test.Query(db => db.LedgerAccounts.Where(x => x.Id == target).Select(x => x.BalanceFen).SingleAsync()));
-        Assert.Equal(Money.Parse("-20.00"), await test.Run<LedgerService, Money>((l, ct) => l.SystemBalance(LedgerService.OperatorAdjustmentsCode, ct)));
+        Assert.Equal(Money.Parse("-20.00"), await test.SharedAccountBalance(LedgerService.OperatorAdjustmentsCode));
         Assert.Equal(20, await test.Query(db => db.JournalTransactions.CountAsync()));
     }
 

@@ -141,7 +141,7 @@ public class LifecycleEngineTests
         var notices = await Notices(test, instance.Id);
         var failures = notices.Where(n => n.Kind == NotificationKind.AutoRenewalFailed).ToList();
         Assert.Equal([Shanghai(2026, 12, 1, 8), Shanghai(2026, 12, 2, 8), Shanghai(2026, 12, 3, 8)], failures.Select(n => n.CreatedAt));
-        Assert.Equal($"Auto-renewal of {instance.Id} (web) failed: it costs 330.00 CNY and your Available Credit is 100.00 CNY. Top up before 08:00 tomorrow for the next attempt, or renew it manually. It expires on 2026-12-10 00:00.", failures[0].Body);
+        Assert.Equal($"Auto-renewal of {instance.Id} (web) failed: it costs 330.00 CNY and your Available Credit is 100.00 CNY. Top up before 08:00 tomorrow for the next attempt, or renew it manually. It expires on 2026-12-10 00:00.", failures[0].Body());
         // The 7-day reminder still went out: auto-renewal had not succeeded for the cycle (R4.6).
         Assert.Equal([Shanghai(2026, 12, 3, 10)], notices.Where(n => n.Kind == NotificationKind.ExpiryReminder).Select(n => n.CreatedAt));
         Assert.Equal(Shanghai(2026, 12, 4, 8), notices.Single(n => n.Kind == NotificationKind.AutoRenewalSucceeded).CreatedAt);
@@ -255,7 +255,7 @@ public class LifecycleEngineTests
         var cause = $"reminder:{blocked.Id}:20261210:7d";
         await test.Query(async db =>
         {
-            db.Notifications.Add(new Notification { AccountId = account, Kind = NotificationKind.ExpiryReminder, CauseKey = cause, Title = "planted", Body = "planted", CreatedAt = test.Clock.GetUtcNow() });
+            db.Notifications.Add(new Notification { AccountId = account, Kind = NotificationKind.ExpiryReminder, CauseKey = cause, LegacyTitle = "planted", LegacyBody = "planted", CreatedAt = test.Clock.GetUtcNow() });
             return await db.SaveChangesAsync();
         });
         test.Clock.SetUtcNow(Shanghai(2026, 12, 3, 10) + TimeSpan.FromMinutes(30));
@@ -263,7 +263,7 @@ public class LifecycleEngineTests
         var report = await Engine(test);
 
         Assert.Equal(1, report.Counts["reminder"]);
-        Assert.Equal(["fine expires in 7 day(s)"], (await Notices(test, fine.Id)).Select(n => n.Title));
+        Assert.Equal(["fine expires in 7 day(s)"], (await Notices(test, fine.Id)).Select(n => n.Title()));
         Assert.Equal(Shanghai(2026, 12, 3, 10), (await test.Reload(blocked.Id)).NextDueAt);   // still due
         Assert.Equal(Shanghai(2026, 12, 7, 10), (await test.Reload(fine.Id)).NextDueAt);      // the 3-day reminder next
         Assert.Empty(await test.Query(db => db.EngineActions.AsNoTracking().Where(a => a.InstanceId == blocked.Id).ToListAsync()));
@@ -334,7 +334,7 @@ public class LifecycleEngineTests
 
         Assert.Equal(2, first.Counts["reminder"]);
         Assert.Equal(1, second.Total);                                         // only the 1-day reminder (12-09)
-        Assert.Equal(["7 day", "3 day", "1 day"], (await Notices(test, instance.Id)).Select(n => n.Title[(n.Title.LastIndexOf(" in ", StringComparison.Ordinal) + 4)..].Replace("(s)", "", StringComparison.Ordinal)));
+        Assert.Equal(["7 day", "3 day", "1 day"], (await Notices(test, instance.Id)).Select(n => n.Title()[(n.Title().LastIndexOf(" in ", StringComparison.Ordinal) + 4)..].Replace("(s)", "", StringComparison.Ordinal)));
         Assert.Equal(Shanghai(2026, 12, 10), (await test.Query(db => db.Instances.AsNoTracking().SingleAsync(i => i.Id == instance.Id))).NextDueAt); // the expiry
     }
 
@@ -352,7 +352,7 @@ public class LifecycleEngineTests
 
         await Engine(test);
 
-        Assert.Contains(await Notices(test, instance.Id), n => n.Kind == NotificationKind.ExpiryReminder && n.Title.Contains("7 day", StringComparison.Ordinal));
+        Assert.Contains(await Notices(test, instance.Id), n => n.Kind == NotificationKind.ExpiryReminder && n.Title().Contains("7 day", StringComparison.Ordinal));
     }
 
     [Theory]

@@ -30,11 +30,25 @@ public class EmailOutboxTests
     internal static EmailOutbox Outbox(TestServices test, EmailOptions options) =>
         ActivatorUtilities.CreateInstance<EmailOutbox>(test.Services, options, new SmtpEmailSender(options, test.Clock));
 
-    /// <summary>A Message Center entry written as a cause would write it (Notifier, then SaveChanges).</summary>
+    /// <summary>
+    /// A pending Message Center entry with the given English text, as rows were stored before
+    /// notices had content (docs/decisions/0030): the outbox sends it as written. Notices with
+    /// content, in the reader's language, are <see cref="NoticeLanguageTests"/>.
+    /// </summary>
     internal static Task<Notification> Notify(TestServices test, long account, string title, NotificationKind kind = NotificationKind.PaymentSucceeded, string body = "Order 1 is paid: 330.00 CNY.") =>
         test.Run<CloudbillDbContext, Notification>(async (db, ct) =>
         {
-            var notification = new Notifier(db, test.Clock).Add(account, kind, $"test:{Guid.NewGuid():N}", title, body);
+            var notification = new Notification
+            {
+                AccountId = account,
+                Kind = kind,
+                CauseKey = $"test:{Guid.NewGuid():N}",
+                LegacyTitle = title,
+                LegacyBody = body,
+                CreatedAt = test.Clock.GetUtcNow(),
+                Email = EmailState.Pending,
+            };
+            db.Notifications.Add(notification);
             await db.SaveChangesAsync(ct);
             return notification;
         });
@@ -235,7 +249,9 @@ public class EmailOutboxTests
             ["Cloudbill:Email:MaxAttempts"] = "7",
             ["Cloudbill:Email:PollIntervalSeconds"] = "30",
         }).Build();
-        var services = new ServiceCollection().AddLogging().AddCloudbillNotifications(configuration).BuildServiceProvider();
+        // The catalog names a notice's products in the reader's language (docs/decisions/0030).
+        var services = new ServiceCollection().AddLogging().AddSingleton(Catalog.CatalogLoader.Load(CloudbillPaths.ShippedCatalog))
+            .AddCloudbillNotifications(configuration).BuildServiceProvider();
 
         var options = services.GetRequiredService<EmailOptions>();
         Assert.Equal(("smtp.example.com", 465, SmtpSecurity.SslOnConnect, "billing", "s3cret-smtp-password"), (options.Host, options.Port, options.Security, options.Username, options.Password));

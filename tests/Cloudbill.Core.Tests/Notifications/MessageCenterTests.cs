@@ -18,7 +18,7 @@ public class MessageCenterTests
     }
 
     private static async Task<IReadOnlyList<string>> Titles(TestServices test, long account, MessageFilter filter) =>
-        (await Center(test, (c, ct) => c.List(account, filter, ct))).Value.Messages.Select(m => m.Title).ToList();
+        (await Center(test, (c, ct) => c.List(account, filter, ct))).Value.Messages.Select(m => m.Title()).ToList();
 
     private static Task<int> Unread(TestServices test, long account) => Center(test, (c, ct) => c.UnreadCount(account, ct));
 
@@ -38,11 +38,11 @@ public class MessageCenterTests
         await Notify(test, mine, "Expires in 3 days", NotificationKind.ExpiryReminder);
 
         var all = (await Center(test, (c, ct) => c.List(mine, new MessageFilter(), ct))).Value;
-        Assert.Equal(["Expires in 3 days", "Payment received", "Expires in 7 days"], all.Messages.Select(m => m.Title));
+        Assert.Equal(["Expires in 3 days", "Payment received", "Expires in 7 days"], all.Messages.Select(m => m.Title()));
         Assert.Equal((3, 1, 20), (all.Total, all.Page, all.PageSize));
 
         var page2 = (await Center(test, (c, ct) => c.List(mine, new MessageFilter(Page: 2, PageSize: 2), ct))).Value;
-        Assert.Equal((3, "Expires in 7 days"), (page2.Total, page2.Messages.Single().Title));
+        Assert.Equal((3, "Expires in 7 days"), (page2.Total, page2.Messages.Single().Title()));
         Assert.Equal(["Expires in 3 days", "Expires in 7 days"], await Titles(test, mine, new MessageFilter(Kind: NotificationKind.ExpiryReminder)));
         Assert.Equal(["Their payment"], await Titles(test, theirs, new MessageFilter()));
         Assert.Empty(await Titles(test, mine, new MessageFilter(Kind: NotificationKind.Overdue)));

@@ -44,12 +44,12 @@ public class BalanceChargesTests
         var rich = BalanceCharges.Decide(Balance("1000.00"), Money.Parse("330.00"), "This renewal", [(released, ecs)], Now);
 
         Assert.Equal((ChargeRefusalKind.Overdue, "Account.Overdue"), (overdue.Refusal!.Kind, overdue.Refusal.Problem.Code));
-        Assert.Equal("your account has an overdue payment of 5.00 CNY", overdue.Refusal.Because);
+        Assert.Equal(RefusalReason.Overdue(Money.Parse("5.00")), overdue.Refusal.Reason);
         Assert.Equal((ChargeRefusalKind.InsufficientCredit, "Order.InsufficientCredit"), (poor.Refusal!.Kind, poor.Refusal.Problem.Code));
         Assert.Equal("This renewal costs 330.00 CNY but your Available Credit is 100.00 CNY. Top up at least 230.00 CNY or pay with Alipay or UnionPay.", poor.Refusal.Problem.Message);
-        Assert.Equal("it costs 330.00 CNY and your Available Credit is 100.00 CNY", poor.Refusal.Because);
+        Assert.Equal(RefusalReason.InsufficientCredit(Money.Parse("330.00"), Money.Parse("100.00")), poor.Refusal.Reason);
         Assert.Equal((ChargeRefusalKind.Released, "Instance.Released"), (rich.Refusal!.Kind, rich.Refusal.Problem.Code));
-        Assert.Equal($"Instance {released.Id} was released on 2026-10-31 and can no longer be renewed", rich.Refusal.Because);
+        Assert.Equal(RefusalReason.Released(released.Id, Shanghai(2026, 10, 31)), rich.Refusal.Reason);
         Assert.True(BalanceCharges.Decide(Balance("1000.00"), Money.Parse("330.00"), "This renewal", [(Subscription(Shanghai(2026, 12, 10)), ecs)], Now).IsApproved);
     }
 
@@ -86,7 +86,7 @@ public class BalanceChargesTests
         Assert.Equal(10, report.Counts["auto-renewal failed"]);
         Assert.Equal(1, report.Counts["release"]);
         var failures = await test.Query(db => db.Notifications.AsNoTracking().Where(n => n.InstanceId == instance.Id && n.Kind == NotificationKind.AutoRenewalFailed).ToListAsync());
-        Assert.All(failures, n => Assert.StartsWith($"Auto-renewal of {instance.Id} (web) failed: Instance {instance.Id} was released on 2027-01-09 and can no longer be renewed. ", n.Body));
+        Assert.All(failures, n => Assert.StartsWith($"Auto-renewal of {instance.Id} (web) failed: Instance {instance.Id} was released on 2027-01-09 and can no longer be renewed. ", n.Body()));
         var orders = await test.Query(db => db.Orders.AsNoTracking().Where(o => o.AccountId == account).ToListAsync());
         Assert.All(orders, o => Assert.Equal((OrderStatus.Cancelled, CancelReason.PaymentFailed), (o.Status, o.CancelReason)));
         Assert.Equal(Money.Parse("5000.00"), (await test.Balance(account)).Cash);
@@ -115,7 +115,7 @@ public class BalanceChargesTests
             Assert.Equal(1, report.Counts["auto-renewal failed"]);
             var failure = await test.Query(db => db.Notifications.AsNoTracking().SingleAsync(n => n.InstanceId == vpn.Id && n.Kind == NotificationKind.AutoRenewalFailed));
             // One rule, one reason: the words of Renew Now's refusal.
-            Assert.StartsWith($"Auto-renewal of {vpn.Id} (tunnel) failed: {refused.Problem!.Message}", failure.Body);
+            Assert.StartsWith($"Auto-renewal of {vpn.Id} (tunnel) failed: {refused.Problem!.Message}", failure.Body());
             var order = await test.Query(db => db.Orders.AsNoTracking().SingleAsync(o => o.AccountId == account));
             Assert.Equal((OrderStatus.Cancelled, CancelReason.PaymentFailed), (order.Status, order.CancelReason));
             Assert.Equal(Money.Parse("5000.00"), (await test.Balance(account)).Cash);

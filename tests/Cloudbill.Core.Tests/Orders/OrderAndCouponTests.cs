@@ -102,7 +102,7 @@ public class OrderAndCouponTests
         await Eventually(async () => (await test.Run<OrderQueries, Result<Order>>((q, ct) => q.Get(account, order.Id, ct))).Value.Status == OrderStatus.Cancelled, test.Clock, TimeSpan.FromSeconds(60));
         await worker.StopAsync(TestContext.Current.CancellationToken);
         var notice = await test.Query(db => db.Notifications.SingleAsync(n => n.OrderId == order.Id));
-        Assert.Equal((Notifications.NotificationKind.OrderCancelled, $"Order {order.Id} was cancelled"), (notice.Kind, notice.Title));
+        Assert.Equal((Notifications.NotificationKind.OrderCancelled, $"Order {order.Id} was cancelled"), (notice.Kind, notice.Title()));
     }
 
     [Theory]
@@ -129,8 +129,8 @@ public class OrderAndCouponTests
         Assert.Equal(coupon.Id, usedUp.Single().Coupon.Id);
 
         // Revenue is the price; the coupon's part is the provider's coupon expense (R10.1).
-        var revenue = await test.Run<Ledger.LedgerService, Money>((l, ct) => l.SystemBalance(Ledger.LedgerService.RevenueCode, ct));
-        var expense = await test.Run<Ledger.LedgerService, Money>((l, ct) => l.SystemBalance(Ledger.LedgerService.CouponExpenseCode, ct));
+        var revenue = await test.SharedAccountBalance(Ledger.LedgerService.RevenueCode);
+        var expense = await test.SharedAccountBalance(Ledger.LedgerService.CouponExpenseCode);
         Assert.Equal((Money.Parse("660.00"), Money.Parse("-500.00")), (revenue, expense));
     }
 

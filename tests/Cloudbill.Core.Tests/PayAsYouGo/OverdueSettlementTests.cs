@@ -59,8 +59,8 @@ public class OverdueSettlementTests
         var restarted = await test.Reload(web.Id);
         Assert.Equal((null, Shanghai(2026, 12, 13, 12) + HalfHour, Shanghai(2026, 12, 13, 13) + HalfHour), (restarted.StoppedAt, restarted.ChargedUntil, restarted.PayAsYouGoDueAt));
         var notice = (await test.Notices(account)).Last();
-        Assert.Equal((NotificationKind.InstanceRestarted, $"{restarted.Name} was restarted"), (notice.Kind, notice.Title));
-        Assert.Equal($"Your overdue amount is settled. Pay-as-you-go instance {web.Id} (web, Elastic Compute Service (ECS)), stopped on 2026-12-11 11:00, was restarted at 2026-12-13 12:30 and is charged by the hour again.", notice.Body);
+        Assert.Equal((NotificationKind.InstanceRestarted, $"{restarted.Name} was restarted"), (notice.Kind, notice.Title()));
+        Assert.Equal($"Your overdue amount is settled. Pay-as-you-go instance {web.Id} (web, Elastic Compute Service (ECS)), stopped on 2026-12-11 11:00, was restarted at 2026-12-13 12:30 and is charged by the hour again.", notice.Body());
 
         // Charged by the hour again, from the restart; renewing is allowed again (R7.4).
         await test.RunEvery(Hour, Shanghai(2026, 12, 13, 15));

@@ -32,7 +32,7 @@ public class PayAsYouGoBillingTests
         var keys = await test.ChargeKeys(web.Id);
         Assert.Equal(72, keys.Count);
         Assert.Equal($"payg:{web.Id}:2026-11-26T02:00:00.0000000+00:00", keys[0]);
-        Assert.Equal(Money.Parse("45.36"), await test.Run<Ledger.LedgerService, Money>((l, ct) => l.SystemBalance(Ledger.LedgerService.RevenueCode, ct)));
+        Assert.Equal(Money.Parse("45.36"), await test.SharedAccountBalance(Ledger.LedgerService.RevenueCode));
         var after = await test.Reload(web.Id);
         Assert.Equal(Start + 72 * Hour, after.ChargedUntil);
         Assert.Equal(Start + 73 * Hour, after.PayAsYouGoDueAt);
@@ -127,9 +127,9 @@ public class PayAsYouGoBillingTests
         Assert.Equal((Money.Zero, Money.Parse("6.56"), Money.Parse("-6.56")), (balance.Cash, balance.Overdue, balance.AvailableCredit)); // 12 × 0.63 − 1.00
         Assert.Equal(Start + 2 * Hour, await test.OverdueSince(account));
         var notice = Assert.Single(await test.Notices(account));
-        Assert.Equal((NotificationKind.Overdue, "Your account is overdue"), (notice.Kind, notice.Title));
+        Assert.Equal((NotificationKind.Overdue, "Your account is overdue"), (notice.Kind, notice.Title()));
         Assert.Equal($"Your Available Credit did not cover the hourly charge of 0.63 CNY for pay-as-you-go instance {web.Id} (web) at 2026-11-26 12:00: your account is overdue by 0.26 CNY. " +
-            "Top up at least 0.26 CNY; a top-up settles the overdue amount first. Until then nothing that costs money can be bought or renewed, and your pay-as-you-go instances are stopped on 2026-12-11 12:00.", notice.Body);
+            "Top up at least 0.26 CNY; a top-up settles the overdue amount first. Until then nothing that costs money can be bought or renewed, and your pay-as-you-go instances are stopped on 2026-12-11 12:00.", notice.Body());
         Assert.True(await test.LedgerIsClean());
     }
 
@@ -184,7 +184,7 @@ public class PayAsYouGoBillingTests
         var notices = await test.Notices(account);
         Assert.Equal([NotificationKind.Overdue, NotificationKind.InstanceSuspended, NotificationKind.InstanceReleased], notices.Select(n => n.Kind));
         Assert.Equal($"Pay-as-you-go instance {web.Id} (web, Elastic Compute Service (ECS)) was stopped because your account has been overdue since 2026-11-26 11:00; it is not charged while stopped and its data is kept. " +
-            "Top up to settle the overdue amount of 227.43 CNY before 2026-12-26 11:00 to restart it; after that it is released.", notices[1].Body);
+            "Top up to settle the overdue amount of 227.43 CNY before 2026-12-26 11:00 to restart it; after that it is released.", notices[1].Body());
         Assert.Equal(2, await test.Query(db => db.EngineActions.CountAsync(a => a.InstanceId == web.Id)));
 
         // R8.3: the subscription instance of the same account runs until its own expiry.

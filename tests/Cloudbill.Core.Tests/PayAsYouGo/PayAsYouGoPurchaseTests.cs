@@ -27,7 +27,7 @@ public class PayAsYouGoPurchaseTests
         var again = await Buy(test, account, TwoWebServers, "payg-1");
 
         var order = bought.Value.Order;
-        Assert.Equal((OrderType.New, OrderStatus.Paid, ChargeType.PayAsYouGo, Money.Zero), (order.Type, order.Status, order.SubscriptionType, order.Payable));
+        Assert.Equal((OrderType.New, OrderStatus.Paid, ChargeType.PayAsYouGo, Money.Zero), (order.Type, order.Status, order.ChargeType, order.Payable));
         Assert.Equal(2, bought.Value.CreatedInstanceIds.Count);
         Assert.Equal((true, order.Id), (again.Value.AlreadyPaid, again.Value.Order.Id));
         Assert.Equal(bought.Value.CreatedInstanceIds.Order(StringComparer.Ordinal), again.Value.CreatedInstanceIds);
@@ -36,7 +36,7 @@ public class PayAsYouGoPurchaseTests
         Assert.All(instances, i => Assert.Equal((ChargeType.PayAsYouGo, (DateTimeOffset?)null, (DateTimeOffset?)null), (i.ChargeType, i.ExpiresAt, i.NextDueAt)));
         Assert.Equal(Money.Parse("100.00"), (await test.Balance(account)).Cash);
         var notice = Assert.Single(await test.Notices(account));
-        Assert.Equal($"Order {order.Id} (Elastic Compute Service (ECS): 2 pay-as-you-go instance(s) of ecs.g7.large in China (Hangzhou)) was placed; nothing is paid up front. Each instance is charged 0.63 CNY per hour from your balance.", notice.Body);
+        Assert.Equal($"Order {order.Id} (Elastic Compute Service (ECS): 2 pay-as-you-go instance(s) of ecs.g7.large in China (Hangzhou)) was placed; nothing is paid up front. Each instance is charged 0.63 CNY per hour from your balance.", notice.Body());
 
         await test.RunEvery(TimeSpan.FromHours(1), test.Clock.GetUtcNow() + TimeSpan.FromHours(3));
 

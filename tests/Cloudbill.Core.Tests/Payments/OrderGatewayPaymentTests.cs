@@ -98,7 +98,7 @@ public class OrderGatewayPaymentTests
         Assert.Equal(Money.Parse("429.00"), (await test.Balance(account)).Cash);
         Assert.StartsWith($"Order {order.Id} was cancelled (Customer) before the payment arrived.", (await Payment(test, checkout.Payment.OutTradeNo)).Outcome, StringComparison.Ordinal);
         var notice = await test.Query(db => db.Notifications.SingleAsync(n => n.CauseKey == $"payment:{checkout.Payment.OutTradeNo}:to-balance"));
-        Assert.Equal("Payment credited to your balance", notice.Title);
+        Assert.Equal("Payment credited to your balance", notice.Title());
     }
 
     [Theory]

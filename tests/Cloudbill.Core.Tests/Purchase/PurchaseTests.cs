@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Cloudbill.Core.Tests;
 
-/// <summary>The seed's "Purchase cloud products" steps, through the services the app and API call.</summary>
+/// <summary>The Purchase steps of docs/procedures.md, through the services the app and API call.</summary>
 public class PurchaseTests
 {
     private static readonly PurchaseRequest EcsMonth = new("ecs", "cn-hangzhou", "ecs.g7.large", 1);

@@ -64,7 +64,7 @@ public class RenewNowTests
         var line = paid.Order.Lines.Single();
         Assert.Equal((Shanghai(2026, 11, 6), Shanghai(2026, 12, 6)), (line.ExpiresBefore, line.ExpiresAfter));
         var notice = await test.Query(db => db.Notifications.SingleAsync(n => n.OrderId == paid.Order.Id));
-        Assert.Equal("Payment succeeded", notice.Title);
+        Assert.Equal("Payment succeeded", notice.Title());
     }
 
     [Theory]

@@ -7,7 +7,7 @@ using Cloudbill.Testing;
 
 namespace Cloudbill.Core.Tests;
 
-/// <summary>The seed's Urgent Renewal and Renewal Management pages, and the API's instance list.</summary>
+/// <summary>The Urgent Renewal and Renewal Management pages (docs/procedures.md, Renew step 1), and the API's instance list.</summary>
 public class RenewalViewsTests
 {
     private static readonly Dictionary<string, string> SpecOf = new()
@@ -66,7 +66,7 @@ public class RenewalViewsTests
 
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
-    public async Task Urgent_renewal_lists_what_expires_within_15_days_and_what_has_expired_soonest_first(DatabaseProvider provider) // R1.4, seed: Urgent Renewal
+    public async Task Urgent_renewal_lists_what_expires_within_15_days_and_what_has_expired_soonest_first(DatabaseProvider provider) // R1.4, docs/procedures.md Renew step 1: Urgent Renewal
     {
         await using var test = await TestServices.Start(provider);
         var account = await test.Customer();

@@ -65,12 +65,12 @@ public class TopUpTests
         Assert.Equal(tradeNo, payment.GatewayTradeNo);
         Assert.Equal("notification", payment.ConfirmedBy);
         var notice = await test.Query(db => db.Notifications.SingleAsync(n => n.AccountId == account && n.Kind == NotificationKind.TopUpCredited));
-        Assert.Equal("Top-up credited", notice.Title);
-        Assert.Contains("100.00 CNY from Alipay", notice.Body, StringComparison.Ordinal);
+        Assert.Equal("Top-up credited", notice.Title());
+        Assert.Contains("100.00 CNY from Alipay", notice.Body(), StringComparison.Ordinal);
         // R10.1, R10.3: received under the trade number, from Alipay's clearing account.
         var received = await test.Query(db => db.JournalTransactions.Include(t => t.Postings).SingleAsync(t => t.BusinessKey == $"alipay:{payment.OutTradeNo}:received"));
         Assert.Equal(2, received.Postings.Count);
-        Assert.Equal(Money.Parse("-100.00"), await test.Run<LedgerService, Money>((l, ct) => l.SystemBalance(LedgerService.AlipayClearingCode, ct)));
+        Assert.Equal(Money.Parse("-100.00"), await test.SharedAccountBalance(LedgerService.AlipayClearingCode));
         Assert.True((await Reconcile(test)).IsClean);
     }
 
@@ -302,7 +302,7 @@ public class TopUpTests
             Assert.Equal($"Paid with {channel}, which is refused (R7.2); refunded in full at Alipay.", refunded.Flag);
         }
         var notice = await test.Query(db => db.Notifications.FirstAsync(n => n.CauseKey == $"payment:{huabei.OutTradeNo}:refused"));
-        Assert.Contains("used Huabei, which Cloudbill does not accept", notice.Body, StringComparison.Ordinal);
+        Assert.Contains("used Huabei, which Cloudbill does not accept", notice.Body(), StringComparison.Ordinal);
         Assert.Equal(0, await test.Query(db => db.JournalTransactions.CountAsync(t => t.BusinessKey.EndsWith(":received"))));
     }
 

@@ -234,7 +234,7 @@ public class AccountPagesTests(AppFixture app) : IClassFixture<AppFixture>
         await page.GetByLabel("Or another amount").FillAsync("250.00");
         await page.GetByLabel("Alipay").CheckAsync();
         await page.GetByTestId("topup-submit").ClickAsync();
-        await page.WaitForURLAsync("**/sandbox/alipay/cashier/**");
+        await page.WaitForCashier("alipay");
         await page.GetByLabel("Alipay balance (余额)").CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Confirm payment" }).ClickAsync();
         await Eventually.Until(async () => (await app.Services.Balance(account)).Cash == Core.Money.Parse("1250.00"), "the top-up credited", pause: TimeSpan.FromMilliseconds(250));

@@ -9,7 +9,10 @@ internal static class AccountTestData
 {
     public const string Password = "Secret-2026";
 
-    /// <summary>A message in the customer's Message Center, as the engine or a payment would write it.</summary>
+    /// <summary>
+    /// A message in the customer's Message Center with the given English title, as rows were
+    /// written before notices had content (docs/decisions/0030): shown as written, in any language.
+    /// </summary>
     public static Task<Notification> Message(this TestServices services, long accountId, NotificationKind kind, string title, DateTimeOffset at, string? instanceId = null, long? orderId = null) =>
         services.Query(async db =>
         {
@@ -18,8 +21,8 @@ internal static class AccountTestData
                 AccountId = accountId,
                 Kind = kind,
                 CauseKey = $"test:{Guid.NewGuid():N}",
-                Title = title,
-                Body = $"{title}: details for the test.",
+                LegacyTitle = title,
+                LegacyBody = $"{title}: details for the test.",
                 InstanceId = instanceId,
                 OrderId = orderId,
                 CreatedAt = at,

@@ -66,7 +66,7 @@ public class AppPagesTests(AppFixture app, ITestOutputHelper output) : IClassFix
         await Visit("my", "/my");
         await Visit("topup", "/topup");
         await page.GetByTestId("topup-submit").ClickAsync();
-        await page.WaitForURLAsync("**/sandbox/**");
+        await page.WaitForCashier();
         var payment = await app.Services.Query(db => Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.FirstAsync(
             db.GatewayPayments.Where(p => p.AccountId == demo).OrderByDescending(p => p.Id)));
         await Visit("payment", $"/payments/{payment.OutTradeNo}");

@@ -13,7 +13,7 @@ using static Cloudbill.Server.Tests.App.AppAssert;
 namespace Cloudbill.Server.Tests.App;
 
 /// <summary>
-/// My > Costs at phone size: Vouchers by state with their reasons (the seed's FAQ), Orders with
+/// My > Costs at phone size: Vouchers by state with their reasons (docs/procedures.md, FAQ), Orders with
 /// Pay and Cancel (R6.4), the renewal forecast and its Top-up, every form's bad input, and every
 /// Costs page in both languages (screenshots, axe, no sideways scrolling).
 /// </summary>
@@ -178,11 +178,11 @@ public class CostsTests(AppFixture app) : IClassFixture<AppFixture>
         Assert.Equal("317.66", await page.GetByTestId("custom-amount").InputValueAsync());
         await page.GetByRole(AriaRole.Radio, new() { Name = "Alipay" }).CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Confirm Top-up" }).ClickAsync();
-        await page.WaitForURLAsync("**/sandbox/alipay/cashier/**");
+        await page.WaitForCashier("alipay");
         Assert.Contains("317.66", await page.Locator("body").InnerTextAsync(), StringComparison.Ordinal);
         await page.GetByLabel("Alipay balance (余额)").CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Confirm payment" }).ClickAsync();
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath.StartsWith("/payments/CB", StringComparison.Ordinal) && !url.EndsWith("/checkout", StringComparison.Ordinal));
+        await page.WaitForPaymentPage();
         await page.WaitForFunctionAsync("() => !!document.documentElement.dataset.view");
         await phone.Tap(phone.Link("Got It"), path => path == "/costs");
         Assert.Equal("¥990.00", await phone.Text("available-credit"));

@@ -8,7 +8,7 @@ using static Cloudbill.Server.Tests.App.AppAssert;
 namespace Cloudbill.Server.Tests.App;
 
 /// <summary>
-/// The seed's purchase paid at each sandbox gateway: the balance is untouched, the new instance
+/// The purchase of docs/procedures.md paid at each sandbox gateway: the balance is untouched, the new instance
 /// appears in its region. Auto-renewal chosen at purchase becomes the instance's renewal method.
 /// </summary>
 public class PurchaseGatewayTests(PurchaseAppFixture app) : IClassFixture<PurchaseAppFixture>
@@ -28,11 +28,11 @@ public class PurchaseGatewayTests(PurchaseAppFixture app) : IClassFixture<Purcha
 
         await page.GetByRole(AriaRole.Radio, new() { Name = "Alipay" }).CheckAsync();
         await page.GetByTestId("confirm-pay").ClickAsync();
-        await page.WaitForURLAsync("**/sandbox/alipay/cashier/**");
+        await page.WaitForCashier("alipay");
         Assert.Contains(payable.ToString(), await page.Locator("body").InnerTextAsync(), StringComparison.Ordinal);
         await page.GetByLabel("Alipay balance (余额)").CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Confirm payment" }).ClickAsync();
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath.StartsWith("/payments/CB", StringComparison.Ordinal));
+        await page.WaitForPaymentPage();
         Assert.Equal("Payment received", (await phone.Text("payment-headline")).Trim());
         await phone.Tap(phone.Link("View My Instances"), path => path == "/instances/cn-hongkong");
 
@@ -64,10 +64,10 @@ public class PurchaseGatewayTests(PurchaseAppFixture app) : IClassFixture<Purcha
         await phone.Tap(page.GetByTestId("buy-now"), path => path.EndsWith("/pay", StringComparison.Ordinal));
         await page.GetByRole(AriaRole.Radio, new() { Name = "UnionPay" }).CheckAsync();
         await page.GetByTestId("confirm-pay").ClickAsync();
-        await page.WaitForURLAsync("**/sandbox/unionpay/cashier/**");
+        await page.WaitForCashier("unionpay");
         await page.GetByLabel("SMS code", new() { Exact = false }).FillAsync("111111");
         await page.GetByRole(AriaRole.Button, new() { Name = "Confirm payment" }).ClickAsync();
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath.StartsWith("/payments/CB", StringComparison.Ordinal) && !url.EndsWith("/checkout", StringComparison.Ordinal));
+        await page.WaitForPaymentPage();
         Assert.Equal("Payment received", (await phone.Text("payment-headline")).Trim());
         await phone.Tap(phone.Link("View My Instances"), path => path == "/instances/cn-hongkong");
 

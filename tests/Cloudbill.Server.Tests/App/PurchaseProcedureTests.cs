@@ -13,7 +13,7 @@ using static Cloudbill.Server.Tests.App.AppAssert;
 namespace Cloudbill.Server.Tests.App;
 
 /// <summary>
-/// The seed's "Purchase cloud products", step by step with its labels, at phone size: Discover,
+/// The Purchase procedure of docs/procedures.md, step by step with its labels, at phone size: Discover,
 /// Purchase Products, the image icon, Compute, Elastic Compute Service, Buy Now, the
 /// configuration, View Details (Expense Details with the coupons), Buy Now, the payment, View My
 /// Instances and the new instance, Creating and then Normal. Each test is its own customer.

@@ -23,7 +23,7 @@ public sealed class PurchaseAppFixture : AppFixture
         Services.Run<ProvisioningService, bool>((s, ct) => s.Complete(instanceId, ct));
 }
 
-/// <summary>The seed's "Purchase cloud products" steps 1 to 4, in English, shared by the purchase tests.</summary>
+/// <summary>The Purchase steps 1 to 4 of docs/procedures.md, in English, shared by the purchase tests.</summary>
 internal static class PurchaseSteps
 {
     /// <summary>A new customer with a balance, signed in on a phone.</summary>

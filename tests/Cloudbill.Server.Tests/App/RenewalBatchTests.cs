@@ -41,8 +41,7 @@ public class RenewalBatchTests(AppFixture app) : IClassFixture<AppFixture>
             Assert.Equal(Date(RenewalService.UnifiedExpiry(instance.ExpiresAt!.Value, 28)), await line.GetByTestId("new-expiry").InnerTextAsync());
         }
         var payable = Yuan(await phone.Text("payable"));
-        await phone.Tap(phone.Button("Pay Now"), path => path.EndsWith("/pay", StringComparison.Ordinal));
-        await phone.Tap(page.GetByTestId("confirm-pay"), path => path.EndsWith("/result", StringComparison.Ordinal));
+        await phone.Tap(phone.Button("Pay Now"), path => path.EndsWith("/result", StringComparison.Ordinal));
         Assert.Equal(3, await page.Locator("[data-testid=result-instances] li").CountAsync());
 
         foreach (var instance in instances)
@@ -159,8 +158,8 @@ public class RenewalBatchTests(AppFixture app) : IClassFixture<AppFixture>
         await phone.Tap(page.GetByTestId("coupon-details"), path => path.StartsWith("/renew/coupons?", StringComparison.Ordinal));
         await phone.Tap(page.GetByTestId("no-coupon"), path => path.Contains("coupon=none", StringComparison.Ordinal));
         Assert.Equal(original, Yuan(await phone.Text("payable")));
-        // The choice is what the order gets.
-        await phone.Tap(phone.Button("Pay Now"), path => path.EndsWith("/pay", StringComparison.Ordinal));
+        // The choice is what the order gets (paid from the balance at once).
+        await phone.Tap(phone.Button("Pay Now"), path => path.EndsWith("/result", StringComparison.Ordinal));
         var order = await app.Services.Query(db => db.Orders.AsNoTracking().SingleAsync(o => o.Lines.Any(l => l.InstanceId == instance.Id)));
         Assert.Equal((original, (long?)null), (order.Payable, order.CouponId));
         phone.AssertClean();

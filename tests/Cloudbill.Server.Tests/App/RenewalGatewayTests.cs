@@ -7,7 +7,7 @@ using static Cloudbill.Server.Tests.App.AppAssert;
 namespace Cloudbill.Server.Tests.App;
 
 /// <summary>
-/// The seed's renewal paid at each sandbox gateway (Renewal Management entry point). Its own
+/// The renewal of docs/procedures.md paid at each sandbox gateway (Renewal Management entry point). Its own
 /// server: which coupon applies depends on what was renewed before.
 /// </summary>
 public class RenewalGatewayTests(AppFixture app) : IClassFixture<AppFixture>
@@ -35,15 +35,14 @@ public class RenewalGatewayTests(AppFixture app) : IClassFixture<AppFixture>
         await phone.Tap(page.GetByRole(AriaRole.Link, new() { Name = "3 Months", Exact = true }), path => path.Contains("months=3", StringComparison.Ordinal));
         Assert.Equal(Date(expected), await page.GetByTestId("new-expiry").InnerTextAsync());
         var payable = Yuan(await phone.Text("payable"));
-        await phone.Tap(phone.Button("Pay Now"), path => path.EndsWith("/pay", StringComparison.Ordinal));
-
+        // The payment method is chosen on the Renew Now page: a gateway pays the placed order when it confirms.
         await page.GetByRole(AriaRole.Radio, new() { Name = "Alipay" }).CheckAsync();
-        await page.GetByTestId("confirm-pay").ClickAsync();
-        await page.WaitForURLAsync("**/sandbox/alipay/cashier/**");
+        await page.GetByTestId("pay-now").ClickAsync();
+        await page.WaitForCashier("alipay");
         Assert.Contains(payable.ToString(), await page.Locator("body").InnerTextAsync(), StringComparison.Ordinal);
         await page.GetByLabel("Alipay balance (余额)").CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Confirm payment" }).ClickAsync();
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath.StartsWith("/payments/CB", StringComparison.Ordinal));
+        await page.WaitForPaymentPage();
         Assert.Equal("Payment received", (await phone.Text("payment-headline")).Trim());
         await phone.Tap(phone.Link("View My Instances"), path => path == "/instances/cn-hongkong");
         var card = page.Locator("[data-testid=instances] li", new() { HasText = "api-hk-02" });
@@ -70,13 +69,12 @@ public class RenewalGatewayTests(AppFixture app) : IClassFixture<AppFixture>
         await page.GetByLabel("Select web-hz-01").CheckAsync();
         await phone.Tap(phone.Button("Renew Now"), path => path.StartsWith("/renew?", StringComparison.Ordinal));
         var payable = Yuan(await phone.Text("payable"));
-        await phone.Tap(phone.Button("Pay Now"), path => path.EndsWith("/pay", StringComparison.Ordinal));
         await page.GetByRole(AriaRole.Radio, new() { Name = "UnionPay" }).CheckAsync();
-        await page.GetByTestId("confirm-pay").ClickAsync();
-        await page.WaitForURLAsync("**/sandbox/unionpay/cashier/**");
+        await page.GetByTestId("pay-now").ClickAsync();
+        await page.WaitForCashier("unionpay");
         await page.GetByLabel("SMS code", new() { Exact = false }).FillAsync("111111");
         await page.GetByRole(AriaRole.Button, new() { Name = "Confirm payment" }).ClickAsync();
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath.StartsWith("/payments/CB", StringComparison.Ordinal) && !url.EndsWith("/checkout", StringComparison.Ordinal));
+        await page.WaitForPaymentPage();
         Assert.Equal("Payment received", (await phone.Text("payment-headline")).Trim());
         await phone.Tap(phone.Link("View My Instances"), path => path == "/instances/cn-hangzhou");
         var card = page.Locator("[data-testid=instances] li", new() { HasText = "web-hz-01" });

@@ -7,7 +7,7 @@ using static Cloudbill.Server.Tests.App.AppAssert;
 namespace Cloudbill.Server.Tests.App;
 
 /// <summary>
-/// The seed's "Renew cloud products", step by step with its labels, at phone size: from the
+/// The Renew procedure of docs/procedures.md, step by step with its labels, at phone size: from the
 /// Urgent Renewal and the Renewal Management entry points, paid by Balance and by each sandbox
 /// gateway, and the FAQ's "I can't see my instance" tabs. Each test renews its own instance.
 /// </summary>
@@ -45,9 +45,9 @@ public class RenewalProcedureTests(AppFixture app) : IClassFixture<AppFixture>
         Assert.StartsWith("-¥100.00 · ECS renewal voucher", (await phone.Text("coupon")).Trim(), StringComparison.Ordinal);
         var payable = Yuan(await phone.Text("payable"));
         Assert.Equal(Yuan(await phone.Text("original-price")) - Core.Money.Parse("100.00"), payable);
-        await phone.Tap(phone.Button("Pay Now"), path => path.EndsWith("/pay", StringComparison.Ordinal));
+        // From the balance, Pay Now places and pays the renewal in one step, as the API's RenewInstance does (docs/decisions/0028).
         Assert.True(await page.GetByRole(AriaRole.Radio, new() { Name = "Balance" }).IsCheckedAsync());
-        await phone.Tap(page.GetByTestId("confirm-pay"), path => path.EndsWith("/result", StringComparison.Ordinal));
+        await phone.Tap(phone.Button("Pay Now"), path => path.EndsWith("/result", StringComparison.Ordinal));
         Assert.Equal("Payment successful", (await page.Locator(".result-title").InnerTextAsync()).Trim());
         Assert.Equal(payable, Yuan(await phone.Text("paid-amount")));
         // 6. View My Instances; 7. the region of the instance shows the new expiry.

@@ -8,7 +8,7 @@ using static Cloudbill.Server.Tests.App.AppAssert;
 namespace Cloudbill.Server.Tests.App;
 
 /// <summary>
-/// The seed's "Top up your account", step by step at phone size: My, Costs, Top-up, an amount,
+/// The Top up procedure of docs/procedures.md, step by step at phone size: My, Costs, Top-up, an amount,
 /// a payment method, Confirm Top-up, the sandbox gateway, Got It, and Costs with the new
 /// Available Credit (R7.2, R7.3); through each gateway, in Chinese, and for an overdue account (R7.4).
 /// </summary>
@@ -37,11 +37,11 @@ public class TopUpProcedureTests(AppFixture app) : IClassFixture<AppFixture>
         await page.GetByRole(AriaRole.Group, new() { Name = "Top-up Amount (CNY)" }).GetByLabel("500.00").CheckAsync();
         await page.GetByRole(AriaRole.Radio, new() { Name = "Alipay" }).CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Confirm Top-up" }).ClickAsync();
-        await page.WaitForURLAsync("**/sandbox/alipay/cashier/**");
+        await page.WaitForCashier("alipay");
         Assert.Contains("500.00", await page.Locator("body").InnerTextAsync(), StringComparison.Ordinal);
         await page.GetByLabel("Alipay balance (余额)").CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Confirm payment" }).ClickAsync();
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath.StartsWith("/payments/CB", StringComparison.Ordinal) && !url.EndsWith("/checkout", StringComparison.Ordinal));
+        await page.WaitForPaymentPage();
         await page.WaitForFunctionAsync("() => !!document.documentElement.dataset.view");
         Assert.Equal("Top-up credited", (await phone.Text("payment-headline")).Trim());
         Assert.Equal("500.00 CNY", await phone.Text("payment-amount"));
@@ -74,10 +74,10 @@ public class TopUpProcedureTests(AppFixture app) : IClassFixture<AppFixture>
         await page.GetByLabel("或输入其他金额").FillAsync("123.45");
         await page.GetByRole(AriaRole.Radio, new() { Name = "云闪付" }).CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "确认充值" }).ClickAsync();
-        await page.WaitForURLAsync("**/sandbox/unionpay/cashier/**");
+        await page.WaitForCashier("unionpay");
         await page.GetByLabel("SMS code", new() { Exact = false }).FillAsync("111111");
         await page.GetByRole(AriaRole.Button, new() { Name = "Confirm payment" }).ClickAsync();
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath.StartsWith("/payments/CB", StringComparison.Ordinal) && !url.EndsWith("/checkout", StringComparison.Ordinal));
+        await page.WaitForPaymentPage();
         await page.WaitForFunctionAsync("() => !!document.documentElement.dataset.view");
         await phone.Screenshot("zh-costs-topup-result");
         await phone.AssertAccessible();
@@ -108,10 +108,10 @@ public class TopUpProcedureTests(AppFixture app) : IClassFixture<AppFixture>
         await page.GetByRole(AriaRole.Group, new() { Name = "Top-up Amount (CNY)" }).GetByLabel("100.00").CheckAsync();
         await page.GetByRole(AriaRole.Radio, new() { Name = "Alipay" }).CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Confirm Top-up" }).ClickAsync();
-        await page.WaitForURLAsync("**/sandbox/alipay/cashier/**");
+        await page.WaitForCashier("alipay");
         await page.GetByLabel("Alipay balance (余额)").CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Confirm payment" }).ClickAsync();
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath.StartsWith("/payments/CB", StringComparison.Ordinal) && !url.EndsWith("/checkout", StringComparison.Ordinal));
+        await page.WaitForPaymentPage();
         await page.WaitForFunctionAsync("() => !!document.documentElement.dataset.view");
         await phone.Tap(phone.Link("Got It"), path => path == "/costs");
 

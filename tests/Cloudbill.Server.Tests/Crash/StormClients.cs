@@ -136,8 +136,9 @@ internal sealed class StormClient : IDisposable
     }
 
     /// <summary>
-    /// Renew Now in the app (RenewNow.razor, then OrderPay.razor): the order placed with the page's
-    /// ClientToken, then paid from the balance or at a gateway.
+    /// Renew Now in the app (RenewNow.razor): one post with the page's ClientToken and the payment
+    /// method; the balance pays at once (the call RenewInstance makes, docs/decisions/0028), a
+    /// gateway's order is placed and paid at its cashier.
     /// </summary>
     public async Task RenewInApp(string instanceId, int months, string method)
     {
@@ -149,35 +150,20 @@ internal sealed class StormClient : IDisposable
             return;
         }
         var form = HiddenFields(page.Body, "id=\"renew-form\"");
+        form["Input.Method"] = method;
         journal.Tokens.Add(form["Input.ClientToken"]);
-        var placed = await Post(renew, form);
-        if (placed.Status != 302 || placed.Location is null || Regex.Match(placed.Location, @"/orders/(\d+)/pay$") is not { Success: true } match)
+        var posted = await Post(renew, form);
+        if (posted.Status == 302 && posted.Location is { } result && Regex.Match(result, @"/orders/(\d+)/result$") is { Success: true } paid)
         {
-            journal.Refusals.Add($"renew {instanceId} {months}: {placed.Status} {Error(placed.Body)}");
+            journal.PaidOrders[form["Input.ClientToken"]] = long.Parse(paid.Groups[1].Value, CultureInfo.InvariantCulture);
             return;
         }
-        var orderId = long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
-
-        var payPage = await Get($"/orders/{orderId}/pay");
-        if (payPage.Status != 200 || !payPage.Body.Contains("id=\"pay-form\"", StringComparison.Ordinal))
-        {
-            journal.Refusals.Add($"pay page of order {orderId}: {payPage.Status} {Error(payPage.Body)}");
-            return;
-        }
-        var pay = HiddenFields(payPage.Body, "id=\"pay-form\"");
-        pay["Input.Method"] = method;
-        var paid = await Post($"/orders/{orderId}/pay", pay);
-        if (paid.Status == 302 && paid.Location is { } result && result.EndsWith($"/orders/{orderId}/result", StringComparison.Ordinal))
-        {
-            journal.PaidOrders[form["Input.ClientToken"]] = orderId;
-            return;
-        }
-        if (paid.Status == 302 && paid.Location is { } checkout && checkout.EndsWith("/checkout", StringComparison.Ordinal))
+        if (posted.Status == 302 && posted.Location is { } checkout && checkout.EndsWith("/checkout", StringComparison.Ordinal))
         {
             await PayAtGateway(checkout);
             return;
         }
-        journal.Refusals.Add($"pay order {orderId} by {method}: {paid.Status} {Error(paid.Body)}");
+        journal.Refusals.Add($"renew {instanceId} {months} by {method}: {posted.Status} {Error(posted.Body)}");
     }
 
     /// <summary>Top-up in the app (TopUp.razor), paid at the sandbox's cashier.</summary>

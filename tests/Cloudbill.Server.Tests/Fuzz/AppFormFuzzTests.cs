@@ -101,7 +101,6 @@ public class AppFormFuzzTests(AppFuzzFixture fixture)
             new(false, true, WithQuery("/messages", [("page", page)]), "messages", [("Input.Read", ["1", "999999"]), ("Input.All", ["true", "false"]), ("Input.Page", page)]),
             new(false, true, Gen.Elements(orders).Select(o => $"/orders/{o}/pay"), "pay", [("Input.Method", ["Balance", "Alipay", "UnionPay"]), ("Input.ClientToken", token)]),
             new(false, true, Gen.Elements(orders).Select(o => $"/orders/{o}/pay"), "cancel", [("Input.ClientToken", token)]),
-            new(false, true, Gen.Elements(orders).Select(o => $"/payments/orders/{o}"), null, [("method", ["Alipay", "UnionPay"]), ("device", ["Phone", "Desktop"]), ("clientToken", token)]),
             new(false, true, Segment(names.Products).SelectMany(p => WithQuery($"/purchase/{p}/details", [("region", names.Regions), ("spec", names.Specs), ("months", months), ("quantity", ["1", "2147483647"])])), "purchase",
                 [("Input.Region", names.Regions), ("Input.Spec", names.Specs), ("Input.Billing", ["Subscription", "PayAsYouGo"]), ("Input.Months", months), ("Input.Quantity", ["1", "100", "2147483647"]),
                  ("Input.Name", ["fuzz"]), ("Input.Auto", ["true", "false"]), ("Input.Period", months), ("Input.Coupon", ["none", "best", "1"]), ("Input.ClientToken", token)]),

@@ -165,9 +165,6 @@ public sealed class TenantIsolationTests
     {
         ["GET /payments/{outTradeNo}/checkout"] = Ids(
             new Probe("resume A's checkout", IdKind.Payment, (_, id) => Get($"/payments/{Q(id)}/checkout"))),
-        ["POST /payments/orders/{orderId:long}"] = Ids(
-            new Probe("pay A's order at a gateway", IdKind.Order, (_, id) => new Request("POST", $"/payments/orders/{id}",
-                [KeyValuePair.Create("method", "UnionPay"), KeyValuePair.Create("device", "Phone"), KeyValuePair.Create("clientToken", Token())]))),
         ["GET, POST /payments/unionpay/return"] = Ids(
             new Probe("come back from UnionPay naming A's payment", IdKind.Payment, (_, id) => new Request("GET", $"/payments/unionpay/return?orderId={Q(id)}", FollowRedirect: true), PageNotFound),
             new Probe("come back from UnionPay by POST naming A's payment", IdKind.Payment, (_, id) => new Request("POST", "/payments/unionpay/return", [KeyValuePair.Create("orderId", id)], FollowRedirect: true), PageNotFound)),
@@ -177,6 +174,7 @@ public sealed class TenantIsolationTests
         ["POST /signout"] = None("ends the caller's own session"),
         ["POST /culture"] = None("the caller's own language"),
         ["* /healthz"] = None("the server's health", "/healthz"),
+        ["GET, POST /"] = None("the BSS API's one endpoint: the AccessKey's signature names the caller, and each action is probed in Actions below"),
         ["GET, HEAD {**path:file}"] = None("static files (the development fallback of static web assets)"),
         ["GET /_framework/opaque-redirect"] = None("Blazor's enhanced navigation redirect; it names no id"),
         ["GET, POST /sandbox/alipay/gateway.do"] = None("the simulated Alipay, playing the gateway; not Cloudbill's customer data"),

@@ -1,6 +1,12 @@
 using System.Text.Json;
+using Cloudbill.Core;
+using Cloudbill.Core.Coupons;
+using Cloudbill.Core.Orders;
 using Cloudbill.Core.Persistence;
+using Cloudbill.Core.Problems;
+using Cloudbill.Core.Renewals;
 using Cloudbill.Testing;
+using Microsoft.EntityFrameworkCore;
 
 namespace Cloudbill.Server.Tests;
 
@@ -36,8 +42,9 @@ public class SandboxModeTests(BrowserFixture browser) : IClassFixture<BrowserFix
         await using var database = await TestDatabase.Create(DatabaseProvider.Sqlite);
         await using var server = await StartWithoutSandboxSetting(database, "Production"); // what a published `cloudbill` runs in
         // Production seeds no demo customer: the operator creates the customers.
-        await using var services = await TestServices.Start(database);
-        var customer = await services.EmailOf(await services.Customer("100.00"));
+        await using var services = await TestServices.Start(database, DateTimeOffset.UtcNow); // the server runs on the real clock: the order is due as it sees it
+        var accountId = await services.Customer("100.00");
+        var customer = await services.EmailOf(accountId);
 
         var (sandboxStatus, _) = await Get(server, "/sandbox/");
         Assert.Equal(404, sandboxStatus);
@@ -52,18 +59,16 @@ public class SandboxModeTests(BrowserFixture browser) : IClassFixture<BrowserFix
         Assert.Equal(0, await page.GetByTestId("topup-form").CountAsync());
         Assert.Equal(0, await page.GetByTestId("sandbox-banner").CountAsync());
 
-        // Paying an order at a gateway answers the same, as a problem the app shows, never an error page.
-        await page.GotoAsync("/");
-        var antiforgery = await page.Locator("input[name=__RequestVerificationToken]").First.GetAttributeAsync("value");
-        var form = page.Context.APIRequest.CreateFormData();
-        form.Set("__RequestVerificationToken", antiforgery!);
-        form.Set("method", "Alipay");
-        form.Set("clientToken", "no-gateway-1");
-        var paid = await page.Context.APIRequest.PostAsync("/payments/orders/1", new() { Form = form, MaxRedirects = 0 });
+        // Paying an order at a gateway answers the same on the order's page: the reason with its 400, the order still unpaid.
+        var instance = await services.Instance(accountId, services.Clock.GetUtcNow().AddDays(5));
+        var order = (await services.Run<RenewalService, Result<Order>>((s, ct) =>
+            s.Place(accountId, [instance.Id], RenewalTerm.ForMonths(1), ClientToken.New(), CouponChoice.None, ct))).Value;
+        await page.GotoAsync($"/orders/{order.Id}/pay");
+        await page.Locator("input[name='Input.Method'][value=Alipay]").CheckAsync();
+        var paid = await page.RunAndWaitForResponseAsync(() => page.GetByTestId("confirm-pay").ClickAsync(), r => r.Request.Method == "POST");
         Assert.Equal(400, paid.Status);
-        using var problem = JsonDocument.Parse(await paid.TextAsync());
-        Assert.Equal("Payment.NotConfigured", problem.RootElement.GetProperty("code").GetString());
-        Assert.StartsWith("Payments are not configured on this Cloudbill", problem.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("Payments are not configured on this Cloudbill", await page.GetByTestId("pay-error").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Equal(OrderStatus.Unpaid, await services.Query(db => db.Orders.Where(o => o.Id == order.Id).Select(o => o.Status).SingleAsync()));
     }
 
     [Fact]

@@ -49,7 +49,7 @@ public class TopUpTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
         var outTradeNo = new Uri(checkout.Url).Segments[^2].TrimEnd('/');
 
         // The checkout page posts the signed request to the sandbox's Alipay; its cashier hides Huabei and credit cards (R7.2).
-        await page.WaitForURLAsync("**/sandbox/alipay/cashier/**");
+        await page.WaitForCashier("alipay");
         var cashier = await page.Locator("body").InnerTextAsync();
         Assert.Contains("250.00", cashier, StringComparison.Ordinal);
         Assert.Equal(0, await page.Locator("input[name=channel][value=huabei]:not([disabled])").CountAsync());
@@ -99,7 +99,7 @@ public class TopUpTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
         await page.GetByLabel("1000.00").CheckAsync();
         await page.GetByLabel("UnionPay").CheckAsync();
         await page.GetByTestId("topup-submit").ClickAsync();
-        await page.WaitForURLAsync("**/sandbox/unionpay/cashier/**");
+        await page.WaitForCashier("unionpay");
         await page.GetByLabel("SMS code", new() { Exact = false }).FillAsync("111111");
         await page.GetByRole(AriaRole.Button, new() { Name = "Confirm payment" }).ClickAsync();
 
@@ -131,7 +131,7 @@ public class TopUpTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
         await page.GetByLabel("500.00").CheckAsync();
         var checkout = await page.RunAndWaitForRequestAsync(() => page.GetByTestId("topup-submit").ClickAsync(), r => r.Url.EndsWith("/checkout", StringComparison.Ordinal));
         var outTradeNo = new Uri(checkout.Url).Segments[^2].TrimEnd('/');
-        await page.WaitForURLAsync("**/sandbox/alipay/cashier/**");
+        await page.WaitForCashier("alipay");
         await page.GetByLabel("Huabei (花呗)").CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Confirm payment" }).ClickAsync();
         await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == $"/payments/{outTradeNo}");

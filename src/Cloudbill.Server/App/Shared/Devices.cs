@@ -12,7 +12,4 @@ public static class Devices
             ? PaymentDevice.Phone
             : PaymentDevice.Desktop;
     }
-
-    /// <summary>Problems a top-up fixes: the page links to Top-up beside them (R7.4, R7.1).</summary>
-    public static bool TopUpHelps(Core.Problems.Problem problem) => problem.Code is "Account.Overdue" or "Order.InsufficientCredit" or "PayAsYouGo.CreditBelowMinimum";
 }

@@ -33,7 +33,7 @@ public static partial class Display
         catalog.FindProduct(code) is { } product ? ProductName(product) : code;
 
     /// <summary>
-    /// The renewal pages' product line, as the seed writes it: "Elastic Compute Service -
+    /// The renewal pages' product line, as docs/procedures.md writes it (Renew step 1): "Elastic Compute Service -
     /// Subscription" (the catalog's "(ECS)" abbreviation left out), "云服务器 ECS-包年包月".
     /// </summary>
     public static string SubscriptionGroup(Product product) => AppLanguages.IsChinese

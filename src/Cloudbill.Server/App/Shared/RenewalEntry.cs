@@ -5,7 +5,7 @@ using Microsoft.Extensions.Localization;
 namespace Cloudbill.Server.App.Shared;
 
 /// <summary>
-/// The two ways into the renewal pages (the seed's entry points) and the filters they carry
+/// The two ways into the renewal pages (docs/procedures.md, Renew step 1) and the filters they carry
 /// in the address: Urgent Renewal shows what expires within 15 days and what has expired,
 /// Renewal Management everything (All times, Expired included).
 /// </summary>
