@@ -119,7 +119,7 @@ internal sealed class AutoRenewalCharges(CloudbillDbContext db, LedgerService le
             // The one payment pipeline (docs/decisions/0028): decided as for a customer's own
             // payment, on the balance this batch has left.
             var plan = PaymentPlan.For(new PaymentRequest(order, product, PaymentMethod.Balance, account.Balance, "This auto-renewal", [instance],
-                coupon?.Coupon, ledgerAccounts, Notifications.NotificationKind.AutoRenewalSucceeded, now));
+                coupon?.Coupon, ledgerAccounts, ByAutoRenewal: true, now));
             if (!plan.Approved)
             {
                 // R4.4: no order stays unpaid; the coupon was never taken.

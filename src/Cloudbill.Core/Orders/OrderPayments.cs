@@ -59,7 +59,7 @@ public sealed class OrderPayments(
             if (order.Status == OrderStatus.Cancelled)
                 return OrderErrors.Cancelled(orderId);
 
-            result = await Pay(order, PaymentMethod.Balance, await ledger.Balance(accountId, ct), $"Order {orderId}", NotificationKind.PaymentSucceeded, ct);
+            result = await Pay(order, PaymentMethod.Balance, await ledger.Balance(accountId, ct), $"Order {orderId}", ct);
             if (!result.Succeeded && order.Status != OrderStatus.Cancelled)
                 return result;
             await tx.CommitAsync(ct);
@@ -95,7 +95,7 @@ public sealed class OrderPayments(
             var placed = await orders.PlaceWithin(accountId, draft, token, ready.Value.Choice, ready.Value.Coupons, holdInstances: draft.Type == OrderType.Renew, ct);
             if (!placed.Succeeded)
                 return placed.Problem!;
-            paid = await Pay(placed.Value, PaymentMethod.Balance, balance, what, NotificationKind.PaymentSucceeded, ct, ready.Value.Rate);
+            paid = await Pay(placed.Value, PaymentMethod.Balance, balance, what, ct, ready.Value.Rate);
             if (!paid.Succeeded)
                 return paid.Problem!;
             await tx.CommitAsync(ct);
@@ -117,7 +117,7 @@ public sealed class OrderPayments(
     /// its <see cref="PaymentPlan"/> is decided on and applies the plan. <paramref name="balance"/>
     /// is null when the money has already arrived (a gateway's confirmation).
     /// </summary>
-    internal async Task<Result<PaymentOutcome>> Pay(Order order, PaymentMethod method, AccountBalance? balance, string what, NotificationKind notice, CancellationToken ct, PayAsYouGoRate? rate = null)
+    internal async Task<Result<PaymentOutcome>> Pay(Order order, PaymentMethod method, AccountBalance? balance, string what, CancellationToken ct, PayAsYouGoRate? rate = null)
     {
         var renewedIds = order.Lines.Select(l => l.InstanceId).OfType<string>().ToList();
         var renewed = await db.Instances.Where(i => renewedIds.Contains(i.Id) && i.AccountId == order.AccountId).ToListAsync(ct);
@@ -126,7 +126,7 @@ public sealed class OrderPayments(
         var accounts = new PaymentAccounts(cash,
             await ledger.SystemAccount(LedgerService.CouponExpenseCode, LedgerAccountKind.CouponExpense, ct),
             await ledger.SystemAccount(LedgerService.RevenueCode, LedgerAccountKind.Revenue, ct));
-        var plan = PaymentPlan.For(new PaymentRequest(order, catalog.GetProduct(order.ProductCode), method, balance, what, renewed, coupon, accounts, notice, clock.GetUtcNow(), rate));
+        var plan = PaymentPlan.For(new PaymentRequest(order, catalog.GetProduct(order.ProductCode), method, balance, what, renewed, coupon, accounts, ByAutoRenewal: false, clock.GetUtcNow(), rate));
         return await Apply(plan, ct);
     }
 

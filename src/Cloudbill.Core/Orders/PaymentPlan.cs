@@ -18,7 +18,7 @@ public sealed record PayAsYouGoRate(string RegionId, Money Hourly);
 /// Everything one payment of an unpaid order is decided on, read by the caller under the account
 /// lock: the order and its product, how it is paid, the balance (null when the money has already
 /// arrived, from a gateway: R7.1 and R7.4 are not asked again), the instances it renews, the
-/// coupon it uses, the ledger accounts, the notice kind and the time.
+/// coupon it uses, the ledger accounts, whether the engine pays it as an auto-renewal, and the time.
 /// </summary>
 /// <param name="What">How a refusal names the charge: "Order 12", "This renewal", "This auto-renewal".</param>
 public sealed record PaymentRequest(
@@ -30,7 +30,7 @@ public sealed record PaymentRequest(
     IReadOnlyList<Instance> Renewed,
     Coupon? Coupon,
     PaymentAccounts Accounts,
-    NotificationKind Notice,
+    bool ByAutoRenewal,
     DateTimeOffset Now,
     PayAsYouGoRate? Rate = null);
 
@@ -161,6 +161,6 @@ public sealed record PaymentPlan(
         var renewed = Extensions.Select(e => new RenewedInstance(e.Instance.Id, e.NewExpiry)).ToList();
         return new PlannedNotice(order.AccountId, causeKey,
             new OrderPaid(order.Id, product.Code, created.Count, renewed, order.Payable, order.CouponDeduction,
-                ByAutoRenewal: Request.Notice == NotificationKind.AutoRenewalSucceeded, order.Lines.Count == 1 ? order.Lines[0].InstanceId : null));
+                Request.ByAutoRenewal, order.Lines.Count == 1 ? order.Lines[0].InstanceId : null));
     }
 }

@@ -128,7 +128,7 @@ public sealed class GatewayConfirmations(
         if (order.Status == OrderStatus.Unpaid)
         {
             // The money has arrived: R7.1 and R7.4 are not asked again (no balance), R3.5 and R4.5 are.
-            var paid = await orderPayments.Pay(order, method, balance: null, $"Order {order.Id}", NotificationKind.PaymentSucceeded, ct);
+            var paid = await orderPayments.Pay(order, method, balance: null, $"Order {order.Id}", ct);
             if (paid.Succeeded)
                 return ($"Order {order.Id} paid: {payment.Amount} CNY by {payment.Gateway}.", paid.Value.CreatedInstanceIds);
             why = paid.Problem!.Message;
