@@ -160,6 +160,11 @@ public static class Scenario
         lines.AddRange((await db.Notifications.AsNoTracking().ToListAsync()).Select(n => $"N {n.Kind} {n.InstanceId} {NoticeOrders(n.Content ?? n.LegacyTitle + n.LegacyBody)}").Order(StringComparer.Ordinal));
         lines.AddRange((await db.EngineActions.AsNoTracking().ToListAsync()).Select(a => $"A {a.Key} {Orders(a.Outcome)}").Order(StringComparer.Ordinal));
         lines.AddRange((await db.Coupons.AsNoTracking().ToListAsync()).OrderBy(c => c.Id).Select(c => $"C {c.Id} {c.Remaining} {c.FrozenByOrderId is null}"));
+        // Lifecycle events: each instance's in the order they were written (docs/webhooks.md), order ids aside.
+        static string EventOrders(string text) => System.Text.RegularExpressions.Regex.Replace(text, @"(""order_id"":|order:)\d+", "$1#");
+        lines.AddRange((await db.LifecycleEvents.AsNoTracking().ToListAsync()).GroupBy(e => e.InstanceId ?? "")
+            .SelectMany(g => g.OrderBy(e => e.Id).Select((e, i) => $"E {g.Key} {(g.Key == "" ? "" : i)} {e.Type} {e.OccurredAt.UtcTicks} {EventOrders(e.Key)} {EventOrders(e.Data)}"))
+            .Order(StringComparer.Ordinal));
         return string.Join("\n", lines);
     });
 
@@ -175,6 +180,7 @@ public static class Scenario
         lines.AddRange((await db.Instances.OrderBy(i => i.Id).ToListAsync()).Select(i => $"I {i.Id} {i.ExpiresAt?.UtcTicks} {i.RenewalMethod} {i.AutoRenewPeriodMonths} {i.UnpaidOrderId} {i.Provisioning} {i.ReleasedAt?.UtcTicks} {i.Version}"));
         lines.AddRange((await db.GatewayPayments.OrderBy(p => p.Id).ToListAsync()).Select(p => $"G {p.OutTradeNo} {p.State} {p.Amount} {p.GatewayTradeNo} {p.Flag} {p.Version}"));
         lines.AddRange((await db.Notifications.OrderBy(n => n.Id).ToListAsync()).Select(n => $"N {n.CauseKey}"));
+        lines.AddRange((await db.LifecycleEvents.OrderBy(e => e.Id).ToListAsync()).Select(e => $"E {e.Key}"));
         return string.Join("\n", lines);
     });
 }

@@ -7,6 +7,7 @@ using Cloudbill.Core.Orders;
 using Cloudbill.Core.PayAsYouGo;
 using Cloudbill.Core.Persistence;
 using Cloudbill.Core.Time;
+using Cloudbill.Core.Webhooks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
@@ -161,6 +162,8 @@ internal sealed class PayAsYouGoBatch(
                     Record(instance, EngineActionKind.Suspension, PayAsYouGoSchedule.StopKey(instance.Id, due.At), due.At, $"stopped: overdue {balance.Overdue} CNY since {BusinessCalendar.FormatDateTime(overdueSince!.Value)}");
                     notifier.Add(accountId, PayAsYouGoSchedule.StopKey(instance.Id, due.At),
                         new PayAsYouGoStopped(instance.Id, instance.Name, m.Product.Code, overdueSince.Value, balance.Overdue, PayAsYouGoSchedule.ReleasesAt(due.At, payg)));
+                    db.LifecycleEvents.Add(LifecycleEvents.Create($"{LifecycleEventTypes.InstanceSuspended}:{PayAsYouGoSchedule.StopKey(instance.Id, due.At)}", accountId, due.At,
+                        new InstanceSuspendedEvent(instance.Id, "overdue", due.At, PayAsYouGoSchedule.ReleasesAt(due.At, payg))));
                     report.Count("pay-as-you-go stop");
                     break;
                 case MeterEventKind.Release:
@@ -168,6 +171,8 @@ internal sealed class PayAsYouGoBatch(
                     Record(instance, EngineActionKind.Release, PayAsYouGoSchedule.ReleaseKey(instance.Id, due.At), due.At, "released: the overdue amount was not settled");
                     notifier.Add(accountId, PayAsYouGoSchedule.ReleaseKey(instance.Id, due.At),
                         new PayAsYouGoReleased(instance.Id, instance.Name, m.Product.Code, instance.StoppedAt!.Value, payg.ReleaseAfterStopDays));
+                    db.LifecycleEvents.Add(LifecycleEvents.Create($"{LifecycleEventTypes.InstanceReleased}:{PayAsYouGoSchedule.ReleaseKey(instance.Id, due.At)}", accountId, due.At,
+                        new InstanceReleasedEvent(instance.Id, "overdue", due.At)));
                     report.Count("pay-as-you-go release");
                     break;
             }

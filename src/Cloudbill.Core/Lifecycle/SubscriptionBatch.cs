@@ -5,6 +5,7 @@ using Cloudbill.Core.Notifications;
 using Cloudbill.Core.Orders;
 using Cloudbill.Core.Persistence;
 using Cloudbill.Core.Time;
+using Cloudbill.Core.Webhooks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
@@ -32,10 +33,10 @@ internal sealed class SubscriptionBatch(
     private readonly AutoRenewalCharges charges = new(db, ledger, orders, clock);
 
     /// <summary>
-    /// Notices and action records, made once the batch's orders have ids (they name them), in
-    /// the order the actions ran, and written together.
+    /// Notices, lifecycle events and action records, made once the batch's orders have ids (they
+    /// name them), in the order the actions ran, and written together.
     /// </summary>
-    private readonly List<Func<object>> writes = [];
+    private readonly List<Func<IEnumerable<object>>> writes = [];
 
     public async Task<EngineBatchResult> Run(DateTimeOffset until, int size, HashSet<string> skipped, EngineRunCache cache, DatabaseProvider provider, CancellationToken ct)
     {
@@ -76,13 +77,14 @@ internal sealed class SubscriptionBatch(
         // Orders first: their ids name the payments, notices and action records.
         await charges.SaveOrders(ct);
         await charges.SavePayments(ct);
-        var rows = writes.Select(write => write()).ToList();
+        var rows = writes.SelectMany(write => write()).ToList();
         if (provider == DatabaseProvider.Postgres)
         {
             await PostgresBulkWrites.UpdateInstances(db, processed, ct);
             // Nobody reads these rows' generated ids: one multi-row insert per table, not one statement per row.
             await PostgresBulkWrites.Insert(db, rows.OfType<Notification>().ToList(), ct);
             await PostgresBulkWrites.Insert(db, rows.OfType<EngineAction>().ToList(), ct);
+            await PostgresBulkWrites.Insert(db, rows.OfType<LifecycleEvent>().ToList(), ct);
         }
         else
         {
@@ -141,7 +143,7 @@ internal sealed class SubscriptionBatch(
             {
                 if (outcome.DetailOnceSaved is { } detail)
                     record.Outcome = detail();
-                return record;
+                return [record];
             });
         }
         instance.NextDueAt = LifecycleSchedule.NextDueAfter(instance, product, until);
@@ -154,7 +156,7 @@ internal sealed class SubscriptionBatch(
     {
         ScheduledActionKind.AutoRenewal => await AutoRenew(instance, product, action, ct),
         ScheduledActionKind.Reminder => Remind(instance, product, action),
-        ScheduledActionKind.Expiry => new Outcome("expiry", "expired"),
+        ScheduledActionKind.Expiry => Expire(instance, product, action),
         ScheduledActionKind.Suspension => Suspend(instance, product, action),
         ScheduledActionKind.Release => await Release(instance, product, action, ct),
     };
@@ -175,7 +177,7 @@ internal sealed class SubscriptionBatch(
 
         var order = attempt.Order;
         var expires = BusinessCalendar.FormatDateTime(instance.ExpiresAt!.Value);
-        writes.Add(() => OrderPayments.Notice(notifier, attempt.Plan.Notice([])));
+        writes.Add(() => [OrderPayments.Notice(notifier, attempt.Plan.Notice([])), .. attempt.Plan.Events([])]);
         return new Outcome("auto-renewal charged", "", () => $"charged order {order.Id}: {order.Payable} CNY, expires {expires}");
     }
 
@@ -184,7 +186,12 @@ internal sealed class SubscriptionBatch(
         var lastAttempt = BusinessCalendar.LocalDate(action.DueAt) >= BusinessCalendar.LocalDate(action.CycleEnd);
         var (accountId, instanceId, instanceName) = (instance.AccountId, instance.Id, instance.Name);
         // The order's id exists once the batch's orders are saved: the notice is made then.
-        writes.Add(() => notifier.Create(accountId, action.Key, new AutoRenewalFailed(instanceId, instanceName, order?.Id, why, lastAttempt, action.CycleEnd)));
+        writes.Add(() =>
+        [
+            notifier.Create(accountId, action.Key, new AutoRenewalFailed(instanceId, instanceName, order?.Id, why, lastAttempt, action.CycleEnd)),
+            LifecycleEvents.Create($"{LifecycleEventTypes.AutoRenewalFailed}:{action.Key}", accountId, action.DueAt,
+                new AutoRenewalFailedEvent(instanceId, order?.Id, LifecycleEvents.Code(why.Code), lastAttempt, action.CycleEnd)),
+        ]);
         return new Outcome("auto-renewal failed", $"failed: {why.Code}");
     }
 
@@ -203,9 +210,18 @@ internal sealed class SubscriptionBatch(
         return new Outcome("reminder", $"reminder {action.Label}");
     }
 
+    private Outcome Expire(Instance instance, Product product, ScheduledAction action)
+    {
+        Emit(instance, action, new InstanceExpiredEvent(instance.Id, action.CycleEnd,
+            InstanceLifecycle.SuspendsAt(action.CycleEnd, product.Lifecycle), InstanceLifecycle.ReleasesAt(action.CycleEnd, product.Lifecycle)));
+        return new Outcome("expiry", "expired");
+    }
+
     private Outcome Suspend(Instance instance, Product product, ScheduledAction action)
     {
-        Notify(instance, action.Key, new InstanceStopped(instance.Id, instance.Name, product.Code, action.CycleEnd, InstanceLifecycle.ReleasesAt(action.CycleEnd, product.Lifecycle)));
+        var releases = InstanceLifecycle.ReleasesAt(action.CycleEnd, product.Lifecycle);
+        Notify(instance, action.Key, new InstanceStopped(instance.Id, instance.Name, product.Code, action.CycleEnd, releases));
+        Emit(instance, action, new InstanceSuspendedEvent(instance.Id, "expired", action.DueAt, releases));
         return new Outcome("suspension", "suspended");
     }
 
@@ -215,6 +231,7 @@ internal sealed class SubscriptionBatch(
         if (instance.UnpaidOrderId is { } orderId && await db.Orders.Include(o => o.Lines).FirstOrDefaultAsync(o => o.Id == orderId && o.Status == OrderStatus.Unpaid, ct) is { } unpaid)
             await orders.CancelUnpaid(unpaid, CancelReason.InstanceReleased, ct);
         Notify(instance, action.Key, new InstanceReleased(instance.Id, instance.Name, product.Code, action.CycleEnd));
+        Emit(instance, action, new InstanceReleasedEvent(instance.Id, "expired", action.DueAt));
         return new Outcome("release", "released");
     }
 
@@ -222,6 +239,13 @@ internal sealed class SubscriptionBatch(
     private void Notify(Instance instance, string causeKey, Notice notice)
     {
         var accountId = instance.AccountId;
-        writes.Add(() => notifier.Create(accountId, causeKey, notice));
+        writes.Add(() => [notifier.Create(accountId, causeKey, notice)]);
+    }
+
+    /// <summary>The action's lifecycle event (docs/webhooks.md), under the action's key: once, however many runs.</summary>
+    private void Emit(Instance instance, ScheduledAction action, EventData data)
+    {
+        var accountId = instance.AccountId;
+        writes.Add(() => [LifecycleEvents.Create($"{data.Type}:{action.Key}", accountId, action.DueAt, data)]);
     }
 }

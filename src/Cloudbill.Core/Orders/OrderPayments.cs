@@ -161,6 +161,7 @@ public sealed class OrderPayments(
         db.Instances.AddRange(created);
         var ids = created.Select(i => i.Id).ToList();
         db.Notifications.Add(Notice(notifier, plan.Notice(ids)));
+        db.LifecycleEvents.AddRange(plan.Events(created));
         await db.SaveChangesAsync(ct);
         return new PaymentOutcome(order, AlreadyPaid: false, ids);
     }

@@ -4,6 +4,7 @@ using Cloudbill.Core.Instances;
 using Cloudbill.Core.Ledger;
 using Cloudbill.Core.Persistence;
 using Cloudbill.Core.Problems;
+using Cloudbill.Core.Webhooks;
 using Microsoft.EntityFrameworkCore;
 
 namespace Cloudbill.Core.Orders;
@@ -183,7 +184,9 @@ public sealed class OrderService(CloudbillDbContext db, CouponService coupons, L
     /// <summary>Cancels an unpaid order in the caller's transaction, releasing its coupon and its instances (R6.4, R3.3).</summary>
     internal async Task CancelUnpaid(Order order, CancelReason reason, CancellationToken ct)
     {
-        order.Cancel(reason, clock.GetUtcNow());
+        var now = clock.GetUtcNow();
+        order.Cancel(reason, now);
+        db.LifecycleEvents.Add(LifecycleEvents.Create($"order:{order.Id}:cancelled", order.AccountId, now, new OrderCancelledEvent(order.Id, LifecycleEvents.Code(reason))));
         await db.SaveChangesAsync(ct);
         if (order.CouponId is { } couponId)
             await CouponHolds.Release(db, couponId, order.Id, ct);

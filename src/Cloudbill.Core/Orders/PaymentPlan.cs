@@ -5,6 +5,7 @@ using Cloudbill.Core.Instances;
 using Cloudbill.Core.Ledger;
 using Cloudbill.Core.Notifications;
 using Cloudbill.Core.Time;
+using Cloudbill.Core.Webhooks;
 
 namespace Cloudbill.Core.Orders;
 
@@ -34,8 +35,8 @@ public sealed record PaymentRequest(
     DateTimeOffset Now,
     PayAsYouGoRate? Rate = null);
 
-/// <summary>A paid renewal line: the instance's expiry moves to <see cref="NewExpiry"/> (R3.2).</summary>
-public sealed record InstanceExtension(Instance Instance, OrderLine Line, DateTimeOffset NewExpiry);
+/// <summary>A paid renewal line: the instance's expiry moves from <see cref="PreviousExpiry"/> to <see cref="NewExpiry"/> (R3.2).</summary>
+public sealed record InstanceExtension(Instance Instance, OrderLine Line, DateTimeOffset? PreviousExpiry, DateTimeOffset NewExpiry);
 
 /// <summary>R6.3: the coupon's deduction to consume; <see cref="HeldByOrderId"/> is the order that froze it, null for a coupon taken at once (the engine).</summary>
 public sealed record CouponUse(Coupon Coupon, Money Deduction, long? HeldByOrderId);
@@ -117,7 +118,7 @@ public sealed record PaymentPlan(
     {
         var instance = Renewed(request, line);
         // R3.2: from the old expiry, also when already expired (no free time); R1.6 restores it.
-        return new InstanceExtension(instance, line, line.UnifiedExpiresAt ?? BusinessCalendar.AddMonths(instance.ExpiresAt ?? request.Now, line.Months));
+        return new InstanceExtension(instance, line, instance.ExpiresAt, line.UnifiedExpiresAt ?? BusinessCalendar.AddMonths(instance.ExpiresAt ?? request.Now, line.Months));
     }
 
     private static Instance Renewed(PaymentRequest request, OrderLine line) =>
@@ -162,5 +163,38 @@ public sealed record PaymentPlan(
         return new PlannedNotice(order.AccountId, causeKey,
             new OrderPaid(order.Id, product.Code, created.Count, renewed, order.Payable, order.CouponDeduction,
                 Request.ByAutoRenewal, order.Lines.Count == 1 ? order.Lines[0].InstanceId : null));
+    }
+
+    /// <summary>
+    /// The paid order's lifecycle events (docs/webhooks.md), once per order: order.paid, then
+    /// each renewed instance (and its resumption when it was stopped) or each instance to create.
+    /// </summary>
+    public IReadOnlyList<LifecycleEvent> Events(IReadOnlyList<Instance> created)
+    {
+        var (order, now) = (Order, Request.Now);
+        var events = new List<LifecycleEvent>
+        {
+            LifecycleEvents.Create($"order:{order.Id}:paid", order.AccountId, now,
+                new OrderPaidEvent(order.Id, LifecycleEvents.Code(order.Type), order.ProductCode, LifecycleEvents.Code(order.ChargeType), order.AmountBeforeCoupon.Fen,
+                    order.CouponDeduction.Fen, order.Payable.Fen, LifecycleEvents.Code(Request.Method), Request.ByAutoRenewal,
+                    [.. created.Select(i => i.Id), .. Extensions.Select(e => e.Instance.Id)])),
+        };
+        foreach (var extension in Extensions)
+        {
+            var id = extension.Instance.Id;
+            var previous = extension.PreviousExpiry ?? now;
+            events.Add(LifecycleEvents.Create($"order:{order.Id}:renewed:{id}", order.AccountId, now,
+                new InstanceRenewedEvent(id, order.Id, previous, extension.NewExpiry, Request.ByAutoRenewal)));
+            // A renewal of a stopped instance starts it again (R1.6).
+            if (InstanceLifecycle.SuspendsAt(previous, Request.Product.Lifecycle) <= now)
+                events.Add(LifecycleEvents.Create($"order:{order.Id}:resumed:{id}", order.AccountId, now, new InstanceResumedEvent(id, "renewed", order.Id)));
+        }
+        foreach (var instance in created)
+        {
+            events.Add(LifecycleEvents.Create($"instance:{instance.Id}:create_requested", order.AccountId, now,
+                new InstanceCreateRequestedEvent(instance.Id, order.Id, instance.ProductCode, instance.SpecCode, instance.RegionId, instance.Name, LifecycleEvents.Code(instance.ChargeType),
+                    instance.ExpiresAt, instance.ChargeType == ChargeType.Subscription ? LifecycleEvents.Code(instance.RenewalMethod) : null, instance.AutoRenewPeriodMonths)));
+        }
+        return events;
     }
 }

@@ -2,6 +2,7 @@ using Cloudbill.Core.Instances;
 using Cloudbill.Core.Ledger;
 using Cloudbill.Core.Notifications;
 using Cloudbill.Core.Persistence;
+using Cloudbill.Core.Webhooks;
 using Microsoft.EntityFrameworkCore;
 
 namespace Cloudbill.Core.PayAsYouGo;
@@ -78,6 +79,8 @@ public sealed class OverdueSettlement(CloudbillDbContext db, LedgerService ledge
             instance.StartMetering(now);
             notifier.Add(accountId, PayAsYouGoSchedule.RestartKey(instance.Id, stoppedAt),
                 new PayAsYouGoRestarted(instance.Id, instance.Name, instance.ProductCode, stoppedAt, now));
+            db.LifecycleEvents.Add(LifecycleEvents.Create($"{LifecycleEventTypes.InstanceResumed}:{PayAsYouGoSchedule.RestartKey(instance.Id, stoppedAt)}", accountId, now,
+                new InstanceResumedEvent(instance.Id, "overdue_settled", null)));
             restarted.Add(instance.Id);
         }
         await db.SaveChangesAsync(ct);

@@ -7,6 +7,7 @@ using Cloudbill.Core.Orders;
 using Cloudbill.Core.Persistence;
 using Cloudbill.Core.Problems;
 using Cloudbill.Core.Time;
+using Cloudbill.Core.Webhooks;
 using Microsoft.EntityFrameworkCore;
 
 namespace Cloudbill.Core.Renewals;
@@ -145,8 +146,14 @@ public sealed class RenewalService(
             {
                 instance.AutoRenewPeriodMonths = null;
             }
-            if (instance.RenewalMethod != method || db.Entry(instance).Property(i => i.AutoRenewPeriodMonths).IsModified)
+            var previous = instance.RenewalMethod;
+            if (previous != method || db.Entry(instance).Property(i => i.AutoRenewPeriodMonths).IsModified)
+            {
                 changed++;
+                // Each change is its own cause: keyed by the instance's row version, which the change bumps.
+                db.LifecycleEvents.Add(LifecycleEvents.Create($"instance:{instance.Id}:renewal_method:{instance.Version}", accountId, now,
+                    new InstanceRenewalMethodChangedEvent(instance.Id, LifecycleEvents.Code(previous), LifecycleEvents.Code(method), instance.AutoRenewPeriodMonths)));
+            }
             instance.RenewalMethod = method;
             // Keep an earlier due time: actions already due but not yet run must still run (R4.7).
             var next = LifecycleSchedule.NextDueAfter(instance, product, now);

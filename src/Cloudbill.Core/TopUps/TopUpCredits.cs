@@ -1,11 +1,13 @@
 using Cloudbill.Core.Notifications;
 using Cloudbill.Core.PayAsYouGo;
 using Cloudbill.Core.Payments;
+using Cloudbill.Core.Persistence;
+using Cloudbill.Core.Webhooks;
 
 namespace Cloudbill.Core.TopUps;
 
 /// <summary>A confirmed top-up, once <see cref="GatewayConfirmations"/> has received its money on the account's cash.</summary>
-public sealed class TopUpCredits(OverdueSettlement overdue, Notifier notifier) : IConfirmedTopUps
+public sealed class TopUpCredits(OverdueSettlement overdue, Notifier notifier, CloudbillDbContext db, TimeProvider clock) : IConfirmedTopUps
 {
     /// <summary>
     /// R7.4: the overdue amount is settled from the cash first, and settling all of it restarts
@@ -24,6 +26,8 @@ public sealed class TopUpCredits(OverdueSettlement overdue, Notifier notifier) :
         }
         notifier.Add(payment.AccountId, $"payment:{payment.OutTradeNo}:credited",
             new TopUpCredited(payment.OutTradeNo, payment.Gateway.ToString(), payment.Amount, settlement.Settled, settlement.OverdueLeft, settlement.RestartedInstanceIds));
+        db.LifecycleEvents.Add(LifecycleEvents.Create($"payment:{payment.OutTradeNo}:credited", payment.AccountId, clock.GetUtcNow(),
+            new TopUpCreditedEvent(payment.OutTradeNo, LifecycleEvents.Code(payment.Gateway), payment.Amount.Fen, settlement.Settled.Fen)));
         return outcome;
     }
 }

@@ -99,6 +99,14 @@ internal sealed partial class UnexpectedExceptionHandler(ILogger<UnexpectedExcep
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken cancellationToken)
     {
+        if (http.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away (a double tap abandons the first post): nobody reads an error
+            // page, and rendering one would fail on the aborted request's own token. Kept in the
+            // log as a warning, with the exception, in case it was not the abort's doing.
+            LogAbandoned(exception, http.Request.Method, http.Request.Path.Value ?? "", ProblemResults.RequestId(http));
+            return true;
+        }
         var endpoint = http.Features.Get<IExceptionHandlerFeature>()?.Endpoint;
         var isPage = endpoint is null
             ? http.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase)
@@ -114,4 +122,7 @@ internal sealed partial class UnexpectedExceptionHandler(ILogger<UnexpectedExcep
 
     [LoggerMessage(LogLevel.Error, "Unexpected failure of {Method} {Path} (request {RequestId})")]
     private partial void LogUnexpected(Exception exception, string method, string path, string requestId);
+
+    [LoggerMessage(LogLevel.Warning, "{Method} {Path} failed after the client abandoned it (request {RequestId}); no error page was sent")]
+    private partial void LogAbandoned(Exception exception, string method, string path, string requestId);
 }

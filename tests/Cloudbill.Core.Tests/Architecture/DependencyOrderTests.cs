@@ -20,7 +20,7 @@ public class DependencyOrderTests
     /// <summary>Lowest first: a namespace may use the ones before it, never one after it (0020).</summary>
     public static readonly IReadOnlyList<string> Order =
     [
-        "Problems", "Time", "Audit", "Accounts", "Ledger", "Customers", "Catalog", "Instances", "Coupons", "Notifications",
+        "Problems", "Time", "Audit", "Accounts", "Ledger", "Customers", "Catalog", "Instances", "Coupons", "Notifications", "Webhooks",
         "Suggestions", "Provisioning", "Orders", "Purchase", "Renewals", "PayAsYouGo", "Payments", "TopUps", "Lifecycle", "Demo",
     ];
 

@@ -1,11 +1,15 @@
 using Cloudbill.Core.Persistence;
 using Cloudbill.Testing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace Cloudbill.Core.Tests;
 
 public class MigrationTests
 {
+    /// <summary>Every migration, in order: the squashed baseline (docs/decisions/0031), then what came after it.</summary>
+    private static readonly string[] Known = ["Baseline", "LifecycleEvents"];
+
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task The_model_has_no_changes_without_a_migration(DatabaseProvider provider)
@@ -23,7 +27,7 @@ public class MigrationTests
         var applied = await test.Run<DatabaseMigrator, IReadOnlyList<string>>((m, ct) => m.Migrate(ct));
         Assert.Empty(applied);
         var all = await test.Query(db => Task.FromResult(db.Database.GetAppliedMigrations().ToList()));
-        Assert.Equal("Baseline", Assert.Single(all)[15..]);
+        Assert.Equal(Known, all.Select(m => m[15..]));
     }
 
     [Theory]
@@ -43,7 +47,7 @@ public class MigrationTests
         await using var database = await TestDatabase.Create(provider);
         var settings = new DatabaseSettings(provider, database.ConnectionString);
         var applied = await new DatabaseMigrator(settings).Migrate(TestContext.Current.CancellationToken);
-        Assert.Equal("Baseline", Assert.Single(applied)[15..]);
+        Assert.Equal(Known, applied.Select(m => m[15..]));
 
         await using var db = Context(settings);
         // No Data Protection key (the host makes it on first use), no customer, no posting.
@@ -90,7 +94,32 @@ public class MigrationTests
                 refused.Message);
         }
         await using var after = Context(settings);
-        Assert.Equal(2, await after.Database.SqlQueryRaw<string>("""SELECT "MigrationId" AS "Value" FROM "__EFMigrationsHistory" """).CountAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(Known.Length + 1, await after.Database.SqlQueryRaw<string>("""SELECT "MigrationId" AS "Value" FROM "__EFMigrationsHistory" """).CountAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(5, await after.LedgerAccounts.CountAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task A_database_of_the_previous_version_is_refused_until_migrate_brings_it_up_to_date(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.Create(provider);
+        var settings = new DatabaseSettings(provider, database.ConnectionString);
+        string baseline;
+        await using (var db = Context(settings))
+        {
+            // The schema the release before the lifecycle events made: the baseline alone.
+            baseline = db.Database.GetMigrations().First();
+            await db.GetService<Microsoft.EntityFrameworkCore.Migrations.IMigrator>().MigrateAsync(baseline, cancellationToken: TestContext.Current.CancellationToken);
+        }
+        var migrator = new DatabaseMigrator(settings);
+
+        var refused = await Assert.ThrowsAsync<ConfigurationProblemException>(() => migrator.RequireCurrent(TestContext.Current.CancellationToken));
+        Assert.EndsWith($"is not migrated: its schema is older: {Known.Length - 1} migration(s) to apply. Run `cloudbill migrate` first.", refused.Message, StringComparison.Ordinal);
+        var applied = await migrator.Migrate(TestContext.Current.CancellationToken);
+        Assert.Equal(Known[1..], applied.Select(m => m[15..]));
+        await migrator.RequireCurrent(TestContext.Current.CancellationToken);
+        await using var after = Context(settings);
+        Assert.Equal(0, await after.LifecycleEvents.CountAsync(TestContext.Current.CancellationToken));
         Assert.Equal(5, await after.LedgerAccounts.CountAsync(TestContext.Current.CancellationToken));
     }
 

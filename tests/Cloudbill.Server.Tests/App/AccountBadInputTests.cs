@@ -91,7 +91,7 @@ public class AccountBadInputTests(AppFixture app) : IClassFixture<AppFixture>
         await page.Locator("#product").FillAsync("OSS");
         await page.Locator("#suggestion-text").FillAsync("Renew storage packages.");
         await page.GetByTestId("suggestion-submit").DblClickAsync();
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/service-center/suggestions/thanks");
+        await page.LandsOn(url => url.AbsolutePath == "/service-center/suggestions/thanks", "suggestion-thanks");
         Assert.Equal(1, await app.Services.Query(db => db.Suggestions.CountAsync(s => s.AccountId == mine)));
         phone.AssertClean(refusalsExpected: true);
     }
@@ -198,8 +198,7 @@ public class AccountBadInputTests(AppFixture app) : IClassFixture<AppFixture>
         await page.Locator("#new-password").FillAsync("Twice-2027x");
         await page.Locator("#confirm-password").FillAsync("Twice-2027x");
         await page.GetByTestId("password-submit").DblClickAsync();
-        await page.WaitForURLAsync(url => new Uri(url).Query == "?password=changed");
-        await page.GetByTestId("password-changed").WaitForAsync();
+        await page.LandsOn(url => url.Query == "?password=changed", "password-changed");
         Assert.Equal(0, await page.GetByTestId("password-error").CountAsync());
         var fresh = await app.SignedIn(email, "Twice-2027x");
         fresh.AssertClean();

@@ -108,8 +108,7 @@ public class AppBadInputTests(AppFixture app) : IClassFixture<AppFixture>
         var payable = Yuan(await phone.Text("payable"));
         // Pay Now places and pays from the balance in one step: both taps carry the page's one client token (R5.4).
         await page.GetByTestId("pay-now").DblClickAsync();
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath.EndsWith("/result", StringComparison.Ordinal));
-        await page.GetByTestId("paid-amount").WaitForAsync();
+        await page.LandsOn(url => url.AbsolutePath.EndsWith("/result", StringComparison.Ordinal), "paid-amount");
 
         var orders = await app.Services.Query(db => db.Orders.AsNoTracking().Where(o => o.Lines.Any(l => l.InstanceId == instance.Id)).ToListAsync());
         Assert.Equal(OrderStatus.Paid, Assert.Single(orders).Status);

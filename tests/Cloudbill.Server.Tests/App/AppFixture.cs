@@ -81,7 +81,7 @@ public class AppFixture : IAsyncLifetime
         {
             if (!lines[i].StartsWith("fail:", StringComparison.Ordinal) && !lines[i].StartsWith("crit:", StringComparison.Ordinal))
                 continue;
-            var detail = lines.Skip(i + 1).TakeWhile(line => line.StartsWith(' ')).Take(6);
+            var detail = lines.Skip(i + 1).TakeWhile(line => line.StartsWith(' ')).Take(20);
             failures.Add(string.Join("\n", detail.Prepend(lines[i])));
         }
         return failures;

@@ -109,11 +109,10 @@ public class PurchaseBadInputTests(PurchaseAppFixture app) : IClassFixture<Purch
         var payable = Yuan(await phone.Text("details-payable"));
         Assert.Equal(Money.Parse("404.00"), payable);
         await page.GetByTestId("buy-now").DblClickAsync();
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath.EndsWith("/pay", StringComparison.Ordinal));
+        await page.LandsOn(url => url.AbsolutePath.EndsWith("/pay", StringComparison.Ordinal), "confirm-pay");
         await page.WaitForFunctionAsync("() => !!document.documentElement.dataset.view");
         await page.GetByTestId("confirm-pay").DblClickAsync();
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath.EndsWith("/result", StringComparison.Ordinal));
-        await page.GetByTestId("paid-amount").WaitForAsync();
+        await page.LandsOn(url => url.AbsolutePath.EndsWith("/result", StringComparison.Ordinal), "paid-amount");
 
         var orders = await app.Services.Query(db => db.Orders.AsNoTracking().Include(o => o.Lines).Where(o => o.AccountId == account).ToListAsync());
         var order = Assert.Single(orders);
