@@ -160,6 +160,7 @@ public sealed class LifecycleEngine(IServiceScopeFactory scopes, DatabaseSetting
         await Pass<SubscriptionBatch>(until, report, ct);
         await Pass<PayAsYouGoBatch>(until, report, ct);
         await Pass<OrderTimeoutBatch>(until, report, ct);
+        EngineMetrics.Record(report);
         if (report.Total > 0)
             logger.LogInformation("Lifecycle engine up to {Until}: {Actions} action(s)", until, report.Total);
         return report;

@@ -4,6 +4,7 @@ using Cloudbill.Core.Persistence;
 using Cloudbill.Sandbox;
 using Cloudbill.Server.App;
 using Cloudbill.Server.OpenApi;
+using Cloudbill.Server.Operations;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Identity;
 
@@ -150,7 +151,7 @@ internal static class WebServices
         services.AddAntiforgery(o => o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
         services.AddProblemDetails();
         services.AddExceptionHandler<UnexpectedExceptionHandler>();
-        services.AddHealthChecks().AddDbContextCheck<CloudbillDbContext>("database");
+        services.AddCloudbillOperations(configuration);
         services.AddHostedService(sp => sp.GetRequiredService<Core.Provisioning.SimulatedProvisioner>());
         services.AddHostedService(sp => sp.GetRequiredService<Core.Lifecycle.EngineWorker>());
         services.AddHostedService(sp => sp.GetRequiredService<Core.Notifications.EmailOutbox>());
@@ -173,7 +174,7 @@ internal static class WebServices
         app.UseFormRefusals();
 
         app.MapStaticAssets();
-        app.MapHealthChecks("/healthz");
+        app.MapCloudbillHealth();
         app.MapPost("/signout", async (HttpContext http, IAntiforgery antiforgery, SignInManager<CloudbillUser> signIn, UserManager<CloudbillUser> users) =>
         {
             // Checked here: a forged or unreadable form signs nobody out and lands on My, whose button has a fresh token.

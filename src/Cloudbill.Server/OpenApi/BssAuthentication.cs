@@ -18,6 +18,8 @@ public sealed class BssAuthentication(RequestDelegate next, ILogger<BssAuthentic
     {
         var feature = new BssRequestFeature(Guid.NewGuid().ToString("D").ToUpperInvariant());
         http.Features.Set(feature);
+        // The log scope's RequestId (the host reads the trace identifier) is then the one the answer carries.
+        http.TraceIdentifier = feature.RequestId;
         // The API's own request id is the one its answers carry; the caller is nobody until the signature says who.
         origin.FromRequest(http.Connection.RemoteIpAddress?.ToString(), feature.RequestId);
         origin.ActAs(AuditActor.Anonymous, null);

@@ -65,6 +65,7 @@ public static class BssOpenApi
     {
         var feature = http.Features.Get<BssRequestFeature>()!;
         var call = feature.Call!;
+        Operations.OperationsSetup.TagApiAction(http, call.Action);
         try
         {
             feature.ReadFailure?.Throw();

@@ -174,6 +174,7 @@ public sealed class TenantIsolationTests
         ["POST /signout"] = None("ends the caller's own session"),
         ["POST /culture"] = None("the caller's own language"),
         ["* /healthz"] = None("the server's health", "/healthz"),
+        ["* /readyz"] = None("whether this node can take traffic: the database, the schema and the engine's lag, no customer's data", "/readyz"),
         ["GET, POST /"] = None("the BSS API's one endpoint: the AccessKey's signature names the caller, and each action is probed in Actions below"),
         ["GET, HEAD {**path:file}"] = None("static files (the development fallback of static web assets)"),
         ["GET /_framework/opaque-redirect"] = None("Blazor's enhanced navigation redirect; it names no id"),

@@ -1,0 +1,104 @@
+using System.Diagnostics.Metrics;
+using Cloudbill.Core.Lifecycle;
+using Cloudbill.Core.Notifications;
+using Cloudbill.Core.Payments;
+using Cloudbill.Core.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace Cloudbill.Server.Operations;
+
+/// <summary>What the database says about the system's health at one instant (docs/operations.md).</summary>
+public sealed record OperationsSample(
+    DateTimeOffset At,
+    TimeSpan EngineLag,
+    IReadOnlyList<(string Gateway, string State, long Count)> Payments,
+    IReadOnlyList<(string Gateway, long Count)> UnconfirmedOverTenMinutes,
+    long EmailOutboxDepth,
+    long EmailFailures);
+
+/// <summary>
+/// The gauges read from the database, sampled every <see cref="MetricsOptions.SampleSeconds"/> by
+/// one query each (indexed: the due-time columns, the pending e-mails) rather than on every
+/// scrape, so a scrape never waits on the database. /readyz reads the engine lag from here too.
+/// </summary>
+public sealed class OperationsGauges : BackgroundService
+{
+    private readonly IServiceScopeFactory scopes;
+    private readonly MetricsOptions options;
+    private readonly TimeProvider clock;
+    private readonly ILogger<OperationsGauges> logger;
+
+    public OperationsGauges(IServiceScopeFactory scopes, MetricsOptions options, TimeProvider clock, IMeterFactory meters, ILogger<OperationsGauges> logger)
+    {
+        (this.scopes, this.options, this.clock, this.logger) = (scopes, options, clock, logger);
+        var meter = meters.Create(EngineMetrics.MeterName);
+        meter.CreateObservableGauge("cloudbill.engine.lag", () => Latest?.EngineLag.TotalSeconds ?? 0, "s",
+            "How long the oldest due lifecycle action (subscription or pay-as-you-go) has waited to run.");
+        meter.CreateObservableGauge("cloudbill.payments", () => (Latest?.Payments ?? []).Select(p =>
+            new Measurement<long>(p.Count, new KeyValuePair<string, object?>("gateway", p.Gateway), new KeyValuePair<string, object?>("state", p.State))), "{payment}",
+            "Gateway payments by gateway and state.");
+        meter.CreateObservableGauge("cloudbill.payments.unconfirmed", () => (Latest?.UnconfirmedOverTenMinutes ?? []).Select(p =>
+            new Measurement<long>(p.Count, new KeyValuePair<string, object?>("gateway", p.Gateway))), "{payment}",
+            "Gateway payments still pending more than 10 minutes after they were created: the gateway's notification has not arrived.");
+        meter.CreateObservableGauge("cloudbill.outbox.depth", () => new Measurement<long>(Latest?.EmailOutboxDepth ?? 0, new KeyValuePair<string, object?>("outbox", "email")), "{message}",
+            "Messages written but not yet sent, per outbox.");
+        meter.CreateObservableGauge("cloudbill.notifications.email_failures", () => Latest?.EmailFailures ?? 0, "{message}",
+            "Message Center entries whose e-mail copy failed for good.");
+    }
+
+    public OperationsSample? Latest { get; private set; }
+
+    /// <summary>Reads every gauge now: the sampling loop, and a test or /readyz that needs a fresh value.</summary>
+    public async Task<OperationsSample> Sample(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CloudbillDbContext>();
+        var now = clock.GetUtcNow();
+        var subscription = await db.Instances.Where(i => i.NextDueAt <= now).MinAsync(i => i.NextDueAt, ct);
+        var hours = await db.Instances.Where(i => i.PayAsYouGoDueAt <= now).MinAsync(i => i.PayAsYouGoDueAt, ct);
+        var oldest = new[] { subscription, hours }.OfType<DateTimeOffset>().DefaultIfEmpty(now).Min();
+        var payments = (await db.GatewayPayments.GroupBy(p => new { p.Gateway, p.State }).Select(g => new { g.Key.Gateway, g.Key.State, Count = g.LongCount() }).ToListAsync(ct))
+            .Select(p => (Code(p.Gateway), Code(p.State), p.Count)).OrderBy(p => p.Item1, StringComparer.Ordinal).ThenBy(p => p.Item2, StringComparer.Ordinal).ToList();
+        var tenMinutesAgo = now.AddMinutes(-10);
+        var unconfirmed = (await db.GatewayPayments.Where(p => p.State == GatewayPaymentState.Pending && p.CreatedAt <= tenMinutesAgo)
+                .GroupBy(p => p.Gateway).Select(g => new { Gateway = g.Key, Count = g.LongCount() }).ToListAsync(ct))
+            .Select(p => (Code(p.Gateway), p.Count)).ToList();
+        var sample = new OperationsSample(now, now - oldest, payments, unconfirmed,
+            await db.Notifications.LongCountAsync(n => n.Email == EmailState.Pending, ct),
+            await db.Notifications.LongCountAsync(n => n.Email == EmailState.Failed, ct));
+        Latest = sample;
+        return sample;
+    }
+
+    private static string Code(Enum value) => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString());
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.SampleSeconds), clock);
+        do
+        {
+            try
+            {
+                await Sample(stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            {
+                // The database is away (a failover): the last sample stays; /readyz says so on its own.
+                logger.LogWarning(e, "Sampling the operations gauges failed; the previous values stay");
+            }
+        }
+        while (await WaitNext(timer, stoppingToken));
+    }
+
+    private static async Task<bool> WaitNext(PeriodicTimer timer, CancellationToken ct)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(ct);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+}
