@@ -52,6 +52,7 @@ public static class CoreServices
         services.AddSingleton(sp => sp.GetRequiredService<CloudbillOptions>().Demo);
         services.AddSingleton(sp => sp.GetRequiredService<CloudbillOptions>().Payments);
         services.AddSingleton(sp => sp.GetRequiredService<CloudbillOptions>().PayAsYouGo);
+        services.AddSingleton(sp => sp.GetRequiredService<CloudbillOptions>().Webhooks);
         services.AddSingleton(paths);
         services.AddSingleton(database);
         services.AddSingleton(catalog);

@@ -163,7 +163,9 @@ public sealed class WebhookDispatcher(IServiceScopeFactory scopes, IHttpClientFa
         var endpoint = await db.WebhookEndpoints.Include(e => e.Secrets).FirstAsync(e => e.Id == delivery.EndpointId, ct);
         var lifecycleEvent = await db.LifecycleEvents.AsNoTracking().FirstAsync(e => e.Id == delivery.LifecycleEventId, ct);
         var body = LifecycleEvents.Payload(lifecycleEvent);
-        var secrets = endpoint.Secrets.Where(s => s.SignsAt(now)).OrderByDescending(s => s.Id).Select(s => s.Secret).ToList();
+        // The oldest first: a receiver that has not switched yet verifies even with a library that
+        // checks only the first signature of the header (the StandardWebhooks NuGet package 1.1.2 does).
+        var secrets = endpoint.Secrets.Where(s => s.SignsAt(now)).OrderBy(s => s.Id).Select(s => s.Secret).ToList();
 
         using var request = new HttpRequestMessage(HttpMethod.Post, endpoint.Url)
         {
