@@ -20,7 +20,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
 {
     private readonly WebApplication app;
     private readonly ConcurrentQueue<ReceivedWebhook> received = new();
-    private readonly List<(Func<IReadOnlyList<ReceivedWebhook>, bool> Condition, TaskCompletionSource Done)> waits = [];
+    private readonly List<(Func<IReadOnlyList<ReceivedWebhook>, bool> Condition, TaskCompletionSource<IReadOnlyList<ReceivedWebhook>> Done)> waits = [];
 
     private WebhookReceiver(WebApplication app) => this.app = app;
 
@@ -53,14 +53,15 @@ public sealed class WebhookReceiver : IAsyncDisposable
         return receiver;
     }
 
-    /// <summary>Completes when what was received meets <paramref name="condition"/>: a signal, no polling.</summary>
-    public Task When(Func<IReadOnlyList<ReceivedWebhook>, bool> condition)
+    /// <summary>Completes, with what was received, when that meets <paramref name="condition"/>: a signal, no polling.</summary>
+    public Task<IReadOnlyList<ReceivedWebhook>> When(Func<IReadOnlyList<ReceivedWebhook>, bool> condition)
     {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var done = new TaskCompletionSource<IReadOnlyList<ReceivedWebhook>>(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (waits)
         {
-            if (condition(Received))
-                return Task.CompletedTask;
+            var now = Received;
+            if (condition(now))
+                return Task.FromResult(now);
             waits.Add((condition, done));
         }
         return done.Task;
@@ -75,7 +76,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
             foreach (var wait in waits.Where(w => w.Condition(all)).ToList())
             {
                 waits.Remove(wait);
-                wait.Done.TrySetResult();
+                wait.Done.TrySetResult(all);
             }
         }
     }

@@ -35,8 +35,11 @@ public sealed class WebhookDispatcher(IServiceScopeFactory scopes, IHttpClientFa
     private const int SendBatch = 100;
     private const int MaxRounds = 50;
 
-    /// <summary>How long a claimed delivery is left to the node that claimed it: past the time-out, so only a dead node's claim runs out.</summary>
-    private TimeSpan Lease => TimeSpan.FromSeconds(options.TimeoutSeconds + 60);
+    /// <summary>
+    /// How long a claimed delivery is left to the node that claimed it: the time-out and a margin for
+    /// writing the attempt, so only a dead node's claim runs out, and the delivery is sent again.
+    /// </summary>
+    private TimeSpan Lease => TimeSpan.FromSeconds(options.TimeoutSeconds + 15);
 
     /// <summary>One pass, as the hosted service runs it every Cloudbill:Webhooks:PollSeconds; tests and verbs call it directly.</summary>
     public async Task<WebhookPass> RunOnce(CancellationToken ct)
