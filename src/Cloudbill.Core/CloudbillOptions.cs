@@ -6,6 +6,7 @@ using Cloudbill.Core.PayAsYouGo;
 using Cloudbill.Core.Payments;
 using Cloudbill.Core.Persistence;
 using Cloudbill.Core.Provisioning;
+using Cloudbill.Core.Webhooks;
 
 namespace Cloudbill.Core;
 
@@ -29,4 +30,5 @@ public sealed class CloudbillOptions
     public ProvisioningOptions Provisioning { get; set; } = new();
     public PaymentOptions Payments { get; set; } = new();
     public PayAsYouGoOptions PayAsYouGo { get; set; } = new();
+    public WebhookOptions Webhooks { get; set; } = new();
 }

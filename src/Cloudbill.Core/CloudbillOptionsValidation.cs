@@ -38,6 +38,8 @@ public sealed class CloudbillOptionsValidator : IValidateOptions<CloudbillOption
             yield return delay;
         if (o.PayAsYouGo.Problem() is { } payg)
             yield return payg;
+        foreach (var webhooks in o.Webhooks.Failures())
+            yield return webhooks;
         foreach (var payments in PaymentFailures(o.Payments))
             yield return payments;
         if (!Money.TryParse(o.Demo.CashBalance, out var cash, out _) || cash < Money.Zero || cash > GatewayMaximum)

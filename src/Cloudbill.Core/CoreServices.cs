@@ -15,6 +15,7 @@ using Cloudbill.Core.Provisioning;
 using Cloudbill.Core.Purchase;
 using Cloudbill.Core.Renewals;
 using Cloudbill.Core.TopUps;
+using Cloudbill.Core.Webhooks;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -51,6 +52,7 @@ public static class CoreServices
         services.AddSingleton(sp => sp.GetRequiredService<CloudbillOptions>().Demo);
         services.AddSingleton(sp => sp.GetRequiredService<CloudbillOptions>().Payments);
         services.AddSingleton(sp => sp.GetRequiredService<CloudbillOptions>().PayAsYouGo);
+        services.AddSingleton(sp => sp.GetRequiredService<CloudbillOptions>().Webhooks);
         services.AddSingleton(paths);
         services.AddSingleton(database);
         services.AddSingleton(catalog);
@@ -110,6 +112,7 @@ public static class CoreServices
         services.AddScoped<PayAsYouGoBatch>();
         services.AddScoped<OverdueSettlement>();
         services.AddScoped<PayAsYouGoPurchase>();
+        services.AddCloudbillWebhooks();
         services.TryAddSingleton<SimulatedProvisioner>();
         services.TryAddSingleton<IInstanceProvisioner>(sp => sp.GetRequiredService<SimulatedProvisioner>());
         return services;

@@ -45,6 +45,11 @@ public enum AuditEventKind
     GatewayPaymentRefunded,
     NotificationRejected,
     SignatureRejected,
+    WebhookEndpointAdded,
+    WebhookEndpointDisabled,
+    WebhookEndpointEnabled,
+    WebhookSecretRotated,
+    WebhookReplayed,
 }
 
 /// <summary>

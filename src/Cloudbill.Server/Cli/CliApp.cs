@@ -5,7 +5,7 @@ namespace Cloudbill.Server.Cli;
 /// <summary>The operator verbs of the `cloudbill` executable.</summary>
 public static class CliApp
 {
-    private static readonly HashSet<string> Verbs = ["migrate", "seed-demo", "reconcile", "backup", "accounts", "coupons", "engine", "suggestions", "audit", "--help", "-h", "-?", "help", "--version"];
+    private static readonly HashSet<string> Verbs = ["migrate", "seed-demo", "reconcile", "backup", "accounts", "coupons", "engine", "suggestions", "audit", "webhooks", "--help", "-h", "-?", "help", "--version"];
 
     /// <summary>The verbs and what each does, for the answer to a mistyped one.</summary>
     private static readonly (string Verb, string Does)[] VerbList =
@@ -19,6 +19,7 @@ public static class CliApp
         ("engine run [--at TIME]", "run the lifecycle engine once"),
         ("suggestions list [--since DATE]", "list the customers' suggestions"),
         ("audit [--account EMAIL] [--since DATE]", "show the audit log of money and security events"),
+        ("webhooks list|add|disable|enable|rotate-secret|replay|log", "the endpoints that receive the lifecycle events"),
     ];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
@@ -79,6 +80,30 @@ public static class CliApp
             config.AddCommand<AuditCommand>("audit")
                 .WithDescription("Show the audit log (sign-ins, AccessKeys, payments, balance changes, refused signatures and notifications) as a table.")
                 .WithExample("audit", "--account", "demo@cloudbill.local", "--since", "2026-12-01");
+            config.AddBranch("webhooks", webhooks =>
+            {
+                webhooks.SetDescription("The endpoints of the provider's cloud that receive the lifecycle events, signed (docs/webhooks.md).");
+                webhooks.AddCommand<ListWebhooksCommand>("list")
+                    .WithDescription("List the endpoints with their state, event filter and pending deliveries.");
+                webhooks.AddCommand<AddWebhookCommand>("add")
+                    .WithDescription("Add an endpoint and print its id and signing secret (shown once).")
+                    .WithExample("webhooks", "add", "--url", "https://cloud.example.com/cloudbill/events", "--events", "instance.create_requested,instance.released");
+                webhooks.AddCommand<DisableWebhookCommand>("disable")
+                    .WithDescription("Stop sending to an endpoint; its events wait until it is enabled.")
+                    .WithExample("webhooks", "disable", "1");
+                webhooks.AddCommand<EnableWebhookCommand>("enable")
+                    .WithDescription("Send to a disabled endpoint again, starting with what it missed.")
+                    .WithExample("webhooks", "enable", "1");
+                webhooks.AddCommand<RotateWebhookSecretCommand>("rotate-secret")
+                    .WithDescription("Give an endpoint a new signing secret; the old one keeps signing beside it for a while.")
+                    .WithExample("webhooks", "rotate-secret", "1", "--keep-old-hours", "24");
+                webhooks.AddCommand<ReplayWebhooksCommand>("replay")
+                    .WithDescription("Send an endpoint's events since a time again.")
+                    .WithExample("webhooks", "replay", "1", "--since", "2026-12-01T00:00:00+08:00");
+                webhooks.AddCommand<WebhookLogCommand>("log")
+                    .WithDescription("The newest delivery attempts with their status and latency.")
+                    .WithExample("webhooks", "log", "1", "--limit", "20");
+            });
             config.AddBranch("suggestions", suggestions =>
             {
                 suggestions.SetDescription("What customers asked for in My > Service Center > Suggestions.");

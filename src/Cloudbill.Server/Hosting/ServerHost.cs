@@ -156,6 +156,7 @@ internal static class WebServices
         services.AddHostedService(sp => sp.GetRequiredService<Core.Lifecycle.EngineWorker>());
         services.AddHostedService(sp => sp.GetRequiredService<Core.Notifications.EmailOutbox>());
         services.AddHostedService(sp => sp.GetRequiredService<Core.Payments.GatewayPollerWorker>());
+        services.AddHostedService(sp => sp.GetRequiredService<Core.Webhooks.WebhookWorker>());
         return services;
     }
 

@@ -19,12 +19,15 @@ internal sealed class CrashServer : IAsyncDisposable
     private TaskCompletionSource up = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Process? process;
 
-    public CrashServer(TestDatabase database, Func<HttpClient, Task> afterStart)
+    /// <param name="settings">More settings for the server and its verbs (Cloudbill__Webhooks__PollSeconds).</param>
+    public CrashServer(TestDatabase database, Func<HttpClient, Task> afterStart, IReadOnlyDictionary<string, string>? settings = null)
     {
         var port = CloudbillProcess.FreePort();
         Address = new Uri($"http://127.0.0.1:{port}");
         this.afterStart = afterStart;
         environment = Environment(database, Address);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            environment[key] = value;
     }
 
     public Uri Address { get; }
