@@ -33,6 +33,7 @@ public sealed class CloudbillDbContext(DbContextOptions<CloudbillDbContext> opti
     public DbSet<Suggestions.Suggestion> Suggestions => Set<Suggestions.Suggestion>();
     public DbSet<Audit.AuditEvent> AuditEvents => Set<Audit.AuditEvent>();
     public DbSet<Webhooks.LifecycleEvent> LifecycleEvents => Set<Webhooks.LifecycleEvent>();
+    public DbSet<ProviderApi.ProviderKey> ProviderKeys => Set<ProviderApi.ProviderKey>();
 
     private bool IsSqlite => Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite";
 
