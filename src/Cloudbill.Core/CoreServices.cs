@@ -98,6 +98,9 @@ public static class CoreServices
         services.AddScoped<OrderQueries>();
         services.AddScoped<PurchaseService>();
         services.AddScoped<ProvisioningService>();
+        services.AddScoped<ProviderApi.ProviderKeyService>();
+        services.AddScoped<ProviderApi.ProviderInstances>();
+        services.AddScoped<ProviderApi.CustomerImport>();
         services.AddScoped<Notifier>();
         services.AddCloudbillNotifications(configuration);
         services.AddScoped<RenewalService>();

@@ -20,6 +20,12 @@ public sealed class BillingAccount : IVersioned
     /// </summary>
     public DateTimeOffset? OverdueSince { get; set; }
 
+    /// <summary>The provider's own id of an imported customer (unique when set); null for customers who signed up here.</summary>
+    public string? ExternalId { get; set; }
+
+    /// <summary>The customer's name as the provider's import gave it; null for customers who signed up here.</summary>
+    public string? Name { get; set; }
+
     public long Version { get; set; }
 }
 

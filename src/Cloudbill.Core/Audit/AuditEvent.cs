@@ -17,6 +17,8 @@ public enum AuditActor
     Engine,
     /// <summary>The operator, through a `cloudbill` verb.</summary>
     Operator,
+    /// <summary>The provider's cloud, through the provider API, named by its provider key id.</summary>
+    Provider,
 }
 
 /// <summary>What happened. Stored as text: names never change meaning, new ones are added at the end.</summary>
@@ -50,6 +52,16 @@ public enum AuditEventKind
     WebhookEndpointEnabled,
     WebhookSecretRotated,
     WebhookReplayed,
+    /// <summary>A call of the provider API (/provider/v1), whatever its answer.</summary>
+    ProviderCall,
+    /// <summary>A provider API call with no, an unknown or a revoked provider key.</summary>
+    ProviderKeyRejected,
+    ProviderKeyCreated,
+    ProviderKeyRevoked,
+    /// <summary>An order line's amount went back to the customer's cash (a resource the provider failed to create).</summary>
+    OrderRefunded,
+    /// <summary>Customers and instances imported from the provider's system.</summary>
+    Imported,
 }
 
 /// <summary>

@@ -57,4 +57,26 @@ public sealed class AccountService(
         await tx.Commit(ct);
         return new NewCustomer(user, account, pair);
     }
+    /// <summary>
+    /// A customer imported from the provider's system (docs/decisions/0032), in the caller's
+    /// transaction: the billing account with the provider's id and name, an Identity user with
+    /// no password (nobody can sign in as it until the operator or a password reset sets one),
+    /// and its ledger accounts. No AccessKey: the customer creates one once signed in. The
+    /// caller has checked the email and the id are free; the opening balance is the caller's.
+    /// </summary>
+    public async Task<Result<BillingAccount>> CreateImported(string email, string externalId, string? name, CancellationToken ct)
+    {
+        await using var tx = await db.BeginOrJoinTransaction(ct);
+        var account = new BillingAccount { Email = email, ExternalId = externalId, Name = name, CreatedAt = clock.GetUtcNow() };
+        db.BillingAccounts.Add(account);
+        await db.SaveChangesAsync(ct);
+        await audit.Record(Audit.AuditEventKind.AccountCreated, account.Id, $"account {account.Id} imported as {externalId}", ct);
+        var user = new CloudbillUser { UserName = email, Email = email, EmailConfirmed = true, BillingAccountId = account.Id };
+        var created = await users.CreateAsync(user);
+        if (!created.Succeeded)
+            return AccountErrors.WeakPassword(string.Join(" ", created.Errors.Select(e => e.Description)));
+        await ledger.OpenCustomerAccounts(account.Id, ct);
+        await tx.Commit(ct);
+        return account;
+    }
 }

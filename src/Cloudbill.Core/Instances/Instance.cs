@@ -22,6 +22,9 @@ public enum ProvisioningState
 {
     Creating,
     Ready,
+
+    /// <summary>The provider reported it could not create the resource: the line was refunded and the instance is gone (docs/decisions/0032).</summary>
+    Failed,
 }
 
 /// <summary>A cloud resource a customer holds: one account, product, region and spec (R1.1).</summary>
@@ -72,6 +75,9 @@ public sealed class Instance : IVersioned
 
     /// <summary>R3.3: the one unpaid order that may exist for this instance; set and cleared atomically.</summary>
     public long? UnpaidOrderId { get; set; }
+
+    /// <summary>The provider's own id of an imported instance (unique when set); null for instances bought here.</summary>
+    public string? ExternalId { get; set; }
 
     public long Version { get; set; }
 

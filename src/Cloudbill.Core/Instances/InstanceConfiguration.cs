@@ -14,6 +14,9 @@ internal sealed class InstanceConfiguration : IEntityTypeConfiguration<Instance>
         e.Property(i => i.SpecCode).HasMaxLength(64);
         e.Property(i => i.RegionId).HasMaxLength(64);
         e.Property(i => i.Name).HasMaxLength(128);
+        e.Property(i => i.ExternalId).HasMaxLength(64);
+        // An import finds an instance by the provider's id, and imports it once (docs/decisions/0032).
+        e.HasIndex(i => i.ExternalId).IsUnique().HasFilter("\"ExternalId\" IS NOT NULL");
         e.Property(i => i.Version).IsConcurrencyToken();
         e.HasOne<BillingAccount>().WithMany().HasForeignKey(i => i.AccountId);
         // The renewal views: one account's instances by product, ordered by expiry.

@@ -32,6 +32,9 @@ public static class InstanceLifecycle
     {
         if (instance.ReleasedAt is { } released && released <= now)
             return new InstanceState(InstanceStatus.Released, InstancePhase.Released, null, released);
+        // A resource the provider could not create never ran: it shows as released (and is never renewed or charged).
+        if (instance.Provisioning == ProvisioningState.Failed)
+            return new InstanceState(InstanceStatus.Released, InstancePhase.Released, null, instance.ReleasedAt);
         if (instance.Provisioning == ProvisioningState.Creating)
             return new InstanceState(InstanceStatus.Creating, InstancePhase.Running, null, null);
 

@@ -28,6 +28,8 @@ namespace Cloudbill.Core.Notifications;
 [JsonDerivedType(typeof(PayAsYouGoStopped), nameof(PayAsYouGoStopped))]
 [JsonDerivedType(typeof(PayAsYouGoReleased), nameof(PayAsYouGoReleased))]
 [JsonDerivedType(typeof(PayAsYouGoRestarted), nameof(PayAsYouGoRestarted))]
+[JsonDerivedType(typeof(ProvisioningFailedRefund), nameof(ProvisioningFailedRefund))]
+[JsonDerivedType(typeof(InstanceDeletedAtProvider), nameof(InstanceDeletedAtProvider))]
 public abstract record Notice
 {
     /// <summary>The Message Center's kind (R9.1), its filter and badge.</summary>
@@ -85,6 +87,23 @@ public sealed record InstanceStopped(string InstanceId, string InstanceName, str
 
 /// <summary>An expired subscription instance was not renewed and was released.</summary>
 public sealed record InstanceReleased(string InstanceId, string InstanceName, string ProductCode, DateTimeOffset ExpiredAt) : Notice
+{
+    internal override NotificationKind Kind => NotificationKind.InstanceReleased;
+    internal override string? AboutInstance => InstanceId;
+}
+
+/// <summary>The provider could not create a purchased instance: it is gone and its share of the order is back on the balance (docs/decisions/0032).</summary>
+/// <param name="Refunded">What went back to the customer's cash (the coupon's share is not).</param>
+/// <param name="Reason">The provider's words, as it reported them.</param>
+public sealed record ProvisioningFailedRefund(string InstanceId, string InstanceName, string ProductCode, long OrderId, Money Refunded, string Reason) : Notice
+{
+    internal override NotificationKind Kind => NotificationKind.InstanceReleased;
+    internal override string? AboutInstance => InstanceId;
+    internal override long? AboutOrder => OrderId;
+}
+
+/// <summary>The provider deleted an instance outside Cloudbill: it is released now, with no refund (docs/decisions/0032).</summary>
+public sealed record InstanceDeletedAtProvider(string InstanceId, string InstanceName, string ProductCode, DateTimeOffset DeletedAt) : Notice
 {
     internal override NotificationKind Kind => NotificationKind.InstanceReleased;
     internal override string? AboutInstance => InstanceId;

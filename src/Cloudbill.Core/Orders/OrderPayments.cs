@@ -122,10 +122,7 @@ public sealed class OrderPayments(
         var renewedIds = order.Lines.Select(l => l.InstanceId).OfType<string>().ToList();
         var renewed = await db.Instances.Where(i => renewedIds.Contains(i.Id) && i.AccountId == order.AccountId).ToListAsync(ct);
         var coupon = order.CouponId is { } couponId ? await db.Coupons.AsNoTracking().FirstAsync(c => c.Id == couponId, ct) : null;
-        var (cash, _) = await ledger.OpenCustomerAccounts(order.AccountId, ct);
-        var accounts = new PaymentAccounts(cash,
-            await ledger.SystemAccount(LedgerService.CouponExpenseCode, LedgerAccountKind.CouponExpense, ct),
-            await ledger.SystemAccount(LedgerService.RevenueCode, LedgerAccountKind.Revenue, ct));
+        var accounts = await Accounts(order.AccountId, ct);
         var plan = PaymentPlan.For(new PaymentRequest(order, catalog.GetProduct(order.ProductCode), method, balance, what, renewed, coupon, accounts, ByAutoRenewal: false, clock.GetUtcNow(), rate));
         return await Apply(plan, ct);
     }
@@ -164,6 +161,39 @@ public sealed class OrderPayments(
         db.LifecycleEvents.AddRange(plan.Events(created));
         await db.SaveChangesAsync(ct);
         return new PaymentOutcome(order, AlreadyPaid: false, ids);
+    }
+
+    /// <summary>
+    /// The one writer of a refund (docs/decisions/0032), in the caller's transaction under the
+    /// account lock: gives <paramref name="instanceId"/>'s share of its paid New order back to the
+    /// customer's cash, tells the customer and writes order.refunded. The instance's state is the
+    /// caller's. Keyed per instance: a repeat posts, tells and emits nothing, and returns false.
+    /// </summary>
+    internal async Task<(InstanceRefund Refund, bool Refunded)> RefundInstance(Order order, string instanceId, string instanceName, string reason, CancellationToken ct)
+    {
+        var created = await db.Instances.AsNoTracking().Where(i => i.CreatedByOrderId == order.Id).ToListAsync(ct);
+        var refund = InstanceRefund.For(order, created, instanceId, reason, clock.GetUtcNow());
+        if (await db.LifecycleEvents.AnyAsync(e => e.Key == refund.Event().Key, ct))
+            return (refund, false);
+        var postings = refund.Postings(await Accounts(order.AccountId, ct));
+        if (postings.Count > 0)
+        {
+            var posted = await ledger.Post(refund.RefundKey, refund.Description, postings, ct);
+            if (!posted.Succeeded)
+                throw new InvalidOperationException($"The refund of {instanceId} was refused: {posted.Problem!.Message}");
+        }
+        db.Notifications.Add(Notice(notifier, refund.Notice(instanceName)));
+        db.LifecycleEvents.Add(refund.Event());
+        await db.SaveChangesAsync(ct);
+        return (refund, true);
+    }
+
+    private async Task<PaymentAccounts> Accounts(long accountId, CancellationToken ct)
+    {
+        var (cash, _) = await ledger.OpenCustomerAccounts(accountId, ct);
+        return new PaymentAccounts(cash,
+            await ledger.SystemAccount(LedgerService.CouponExpenseCode, LedgerAccountKind.CouponExpense, ct),
+            await ledger.SystemAccount(LedgerService.RevenueCode, LedgerAccountKind.Revenue, ct));
     }
 
     /// <summary>An approved plan's order is paid and its renewed instances extended (R3.2, R4.5): the same in memory for one payment and for the engine's batch.</summary>

@@ -37,6 +37,7 @@ public sealed class CloudbillDbContext(DbContextOptions<CloudbillDbContext> opti
     public DbSet<Webhooks.WebhookSecret> WebhookSecrets => Set<Webhooks.WebhookSecret>();
     public DbSet<Webhooks.WebhookDelivery> WebhookDeliveries => Set<Webhooks.WebhookDelivery>();
     public DbSet<Webhooks.WebhookAttempt> WebhookAttempts => Set<Webhooks.WebhookAttempt>();
+    public DbSet<ProviderApi.ProviderKey> ProviderKeys => Set<ProviderApi.ProviderKey>();
 
     private bool IsSqlite => Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite";
 

@@ -78,6 +78,14 @@ namespace Cloudbill.Migrations.Postgres.Migrations
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)");
 
+                    b.Property<string>("ExternalId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
                     b.Property<DateTimeOffset?>("OverdueSince")
                         .HasColumnType("timestamp with time zone");
 
@@ -89,6 +97,10 @@ namespace Cloudbill.Migrations.Postgres.Migrations
 
                     b.HasIndex("Email")
                         .IsUnique();
+
+                    b.HasIndex("ExternalId")
+                        .IsUnique()
+                        .HasFilter("\"ExternalId\" IS NOT NULL");
 
                     b.ToTable("BillingAccounts");
                 });
@@ -329,6 +341,10 @@ namespace Cloudbill.Migrations.Postgres.Migrations
                     b.Property<DateTimeOffset?>("ExpiresAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("ExternalId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(128)
@@ -381,6 +397,10 @@ namespace Cloudbill.Migrations.Postgres.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("CreatedByOrderId");
+
+                    b.HasIndex("ExternalId")
+                        .IsUnique()
+                        .HasFilter("\"ExternalId\" IS NOT NULL");
 
                     b.HasIndex("NextDueAt");
 
@@ -882,6 +902,33 @@ namespace Cloudbill.Migrations.Postgres.Migrations
                     b.HasIndex("AccountId", "CreatedAt");
 
                     b.ToTable("GatewayPayments");
+                });
+
+            modelBuilder.Entity("Cloudbill.Core.ProviderApi.ProviderKey", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<byte[]>("SecretHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("ProviderKeys");
                 });
 
             modelBuilder.Entity("Cloudbill.Core.Suggestions.Suggestion", b =>

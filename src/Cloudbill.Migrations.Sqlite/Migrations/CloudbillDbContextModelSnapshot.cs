@@ -70,6 +70,14 @@ namespace Cloudbill.Migrations.Sqlite.Migrations
                         .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ExternalId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
                     b.Property<long?>("OverdueSince")
                         .HasColumnType("INTEGER");
 
@@ -81,6 +89,10 @@ namespace Cloudbill.Migrations.Sqlite.Migrations
 
                     b.HasIndex("Email")
                         .IsUnique();
+
+                    b.HasIndex("ExternalId")
+                        .IsUnique()
+                        .HasFilter("\"ExternalId\" IS NOT NULL");
 
                     b.ToTable("BillingAccounts");
                 });
@@ -317,6 +329,10 @@ namespace Cloudbill.Migrations.Sqlite.Migrations
                     b.Property<long?>("ExpiresAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("ExternalId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(128)
@@ -369,6 +385,10 @@ namespace Cloudbill.Migrations.Sqlite.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("CreatedByOrderId");
+
+                    b.HasIndex("ExternalId")
+                        .IsUnique()
+                        .HasFilter("\"ExternalId\" IS NOT NULL");
 
                     b.HasIndex("NextDueAt");
 
@@ -853,6 +873,33 @@ namespace Cloudbill.Migrations.Sqlite.Migrations
                     b.HasIndex("AccountId", "CreatedAt");
 
                     b.ToTable("GatewayPayments");
+                });
+
+            modelBuilder.Entity("Cloudbill.Core.ProviderApi.ProviderKey", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("RevokedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("SecretHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("ProviderKeys");
                 });
 
             modelBuilder.Entity("Cloudbill.Core.Suggestions.Suggestion", b =>

@@ -5,7 +5,7 @@ namespace Cloudbill.Server.Cli;
 /// <summary>The operator verbs of the `cloudbill` executable.</summary>
 public static class CliApp
 {
-    private static readonly HashSet<string> Verbs = ["migrate", "seed-demo", "reconcile", "backup", "accounts", "coupons", "engine", "suggestions", "audit", "webhooks", "--help", "-h", "-?", "help", "--version"];
+    private static readonly HashSet<string> Verbs = ["migrate", "seed-demo", "reconcile", "backup", "accounts", "coupons", "engine", "suggestions", "audit", "webhooks", "provider-keys", "import", "--help", "-h", "-?", "help", "--version"];
 
     /// <summary>The verbs and what each does, for the answer to a mistyped one.</summary>
     private static readonly (string Verb, string Does)[] VerbList =
@@ -20,6 +20,8 @@ public static class CliApp
         ("suggestions list [--since DATE]", "list the customers' suggestions"),
         ("audit [--account EMAIL] [--since DATE]", "show the audit log of money and security events"),
         ("webhooks list|add|disable|enable|rotate-secret|replay|log", "the endpoints that receive the lifecycle events"),
+        ("provider-keys add|list|revoke", "the keys the provider's cloud calls /provider/v1 with"),
+        ("import FILE.csv [--dry-run]", "import the provider's customers and instances, all or nothing"),
     ];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
@@ -111,6 +113,21 @@ public static class CliApp
                     .WithDescription("List the suggestions as a table (date, account, product, text).")
                     .WithExample("suggestions", "list", "--since", "2026-12-01");
             });
+            config.AddBranch("provider-keys", keys =>
+            {
+                keys.SetDescription("Keys of the provider API (/provider/v1, docs/webhooks.md): the provider's cloud, never a customer.");
+                keys.AddCommand<AddProviderKeyCommand>("add")
+                    .WithDescription("Make a provider key and print its secret once.")
+                    .WithExample("provider-keys", "add", "--description", "production cloud");
+                keys.AddCommand<ListProviderKeysCommand>("list")
+                    .WithDescription("List the provider keys (ids, descriptions, states; never secrets).");
+                keys.AddCommand<RevokeProviderKeyCommand>("revoke")
+                    .WithDescription("Revoke a provider key at once.")
+                    .WithExample("provider-keys", "revoke", "pk_0123456789abcdef01234567");
+            });
+            config.AddCommand<ImportCommand>("import")
+                .WithDescription("Import the provider's customers, balances and instances from a CSV file (docs/webhooks.md, \"Importing\"); all or nothing.")
+                .WithExample("import", "customers.csv", "--dry-run");
             config.PropagateExceptions();
         });
 

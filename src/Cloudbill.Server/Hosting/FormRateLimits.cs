@@ -34,7 +34,8 @@ internal static class FormRateLimits
                 Rule(SignUpForm, limits.SignUp, ClientAddress),
                 Rule(SignUpForm, limits.SignUpTotal, _ => "all"),
                 Rule(TopUpForm, limits.TopUp, AccountOrAddress),
-                Rule(AccessKeyCreateForm, limits.AccessKeyCreation, AccountOrAddress));
+                Rule(AccessKeyCreateForm, limits.AccessKeyCreation, AccountOrAddress),
+                PathRule(ProviderEndpoints.Prefix, limits.ProviderApi, ClientAddress));
             o.OnRejected = (context, _) => Refuse(context);
         });
         return services;
@@ -69,6 +70,19 @@ internal static class FormRateLimits
         PartitionedRateLimiter.Create<HttpContext, string>(http =>
             http.Items.TryGetValue(FormNameItem, out var name) && form.Equals(name as string, StringComparison.Ordinal)
                 ? RateLimitPartition.GetFixedWindowLimiter("limited:" + partition(http), _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = limit.Requests,
+                    Window = limit.Window,
+                    QueueLimit = 0,
+                    AutoReplenishment = true,
+                })
+                : RateLimitPartition.GetNoLimiter("unlimited"));
+
+    /// <summary>Every request under a path (the provider API), whatever its method or body.</summary>
+    private static PartitionedRateLimiter<HttpContext> PathRule(string prefix, RateLimit limit, Func<HttpContext, string> partition) =>
+        PartitionedRateLimiter.Create<HttpContext, string>(http =>
+            http.Request.Path.StartsWithSegments(prefix, StringComparison.OrdinalIgnoreCase)
+                ? RateLimitPartition.GetFixedWindowLimiter("path:" + prefix + ":" + partition(http), _ => new FixedWindowRateLimiterOptions
                 {
                     PermitLimit = limit.Requests,
                     Window = limit.Window,

@@ -59,6 +59,10 @@ internal static class ProblemResults
     public static IResult From(Problem problem) =>
         new ProblemJson(StatusOf(problem), problem.Code, TitleOf(problem), problem.Message);
 
+    /// <summary>A problem with its own status and more members beside the standard ones (the import's <c>errors</c>: 422).</summary>
+    public static IResult From(int status, string code, string title, string detail, IReadOnlyDictionary<string, object?> extensions) =>
+        new ProblemJson(status, code, title, detail, extensions);
+
     /// <summary>A rate limit's refusal (docs/decisions/0025): nothing of the request was done.</summary>
     public static IResult TooManyRequests(string detail) =>
         new ProblemJson(StatusCodes.Status429TooManyRequests, TooManyRequestsCode, "Too many requests.", detail);
@@ -69,7 +73,7 @@ internal static class ProblemResults
             $"Something unexpected went wrong; nothing is known to have changed. Try again, and if it happens again give the operator the request id {requestId}.");
 
     /// <summary>Written as JSON whatever the request accepts: a gateway or the app reads it, never an HTML page.</summary>
-    private sealed class ProblemJson(int status, string code, string title, string detail) : IResult
+    private sealed class ProblemJson(int status, string code, string title, string detail, IReadOnlyDictionary<string, object?>? extensions = null) : IResult
     {
         public Task ExecuteAsync(HttpContext http)
         {
@@ -85,6 +89,8 @@ internal static class ProblemResults
                 ["code"] = code,
                 ["requestId"] = RequestId(http),
             };
+            foreach (var (name, value) in extensions ?? new Dictionary<string, object?>())
+                body[name] = value;
             return http.Response.WriteAsJsonAsync(body, (System.Text.Json.JsonSerializerOptions?)null, JsonContentType, http.RequestAborted);
         }
     }

@@ -40,6 +40,9 @@ public sealed class RateLimitOptions
     /// </summary>
     public RateLimit ApiSignatureFailures { get; set; } = new() { Requests = 30, WindowSeconds = 300 };
 
+    /// <summary>Provider API calls (/provider/v1) per client address: the provider's cloud, or whoever tries keys.</summary>
+    public RateLimit ProviderApi { get; set; } = new() { Requests = 600, WindowSeconds = 60 };
+
     public static RateLimitOptions Read(IConfiguration configuration)
     {
         RateLimitOptions options;
@@ -62,6 +65,7 @@ public sealed class RateLimitOptions
         {
             (nameof(SignIn), SignIn), (nameof(SignUp), SignUp), (nameof(SignUpTotal), SignUpTotal),
             (nameof(TopUp), TopUp), (nameof(AccessKeyCreation), AccessKeyCreation), (nameof(ApiSignatureFailures), ApiSignatureFailures),
+            (nameof(ProviderApi), ProviderApi),
         })
         {
             if (limit.Requests is < 1 or > 1_000_000)

@@ -188,6 +188,7 @@ internal static class WebServices
             return Results.LocalRedirect("/signin");
         }).DisableAntiforgery();
         app.MapPaymentEndpoints();
+        app.MapProviderApi();
         app.MapLanguageSwitch();
         app.MapRazorComponents<AppRoot>();
         return app;

@@ -8,7 +8,7 @@ namespace Cloudbill.Core.Tests;
 public class MigrationTests
 {
     /// <summary>Every migration, in order: the squashed baseline (docs/decisions/0031), then what came after it.</summary>
-    private static readonly string[] Known = ["Baseline", "LifecycleEvents", "WebhookDelivery"];
+    private static readonly string[] Known = ["Baseline", "LifecycleEvents", "WebhooksAndProviderApi"];
 
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]

@@ -7,11 +7,47 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Cloudbill.Migrations.Postgres.Migrations
 {
     /// <inheritdoc />
-    public partial class WebhookDelivery : Migration
+    public partial class WebhooksAndProviderApi : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<string>(
+                name: "ExternalId",
+                table: "Instances",
+                type: "character varying(64)",
+                maxLength: 64,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "ExternalId",
+                table: "BillingAccounts",
+                type: "character varying(64)",
+                maxLength: 64,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "Name",
+                table: "BillingAccounts",
+                type: "character varying(128)",
+                maxLength: 128,
+                nullable: true);
+
+            migrationBuilder.CreateTable(
+                name: "ProviderKeys",
+                columns: table => new
+                {
+                    Id = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
+                    Description = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    SecretHash = table.Column<byte[]>(type: "bytea", maxLength: 32, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    RevokedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ProviderKeys", x => x.Id);
+                });
+
             migrationBuilder.CreateTable(
                 name: "WebhookEndpoints",
                 columns: table => new
@@ -112,6 +148,20 @@ namespace Cloudbill.Migrations.Postgres.Migrations
                 });
 
             migrationBuilder.CreateIndex(
+                name: "IX_Instances_ExternalId",
+                table: "Instances",
+                column: "ExternalId",
+                unique: true,
+                filter: "\"ExternalId\" IS NOT NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_BillingAccounts_ExternalId",
+                table: "BillingAccounts",
+                column: "ExternalId",
+                unique: true,
+                filter: "\"ExternalId\" IS NOT NULL");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_WebhookAttempts_DeliveryId",
                 table: "WebhookAttempts",
                 column: "DeliveryId");
@@ -147,6 +197,9 @@ namespace Cloudbill.Migrations.Postgres.Migrations
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
+                name: "ProviderKeys");
+
+            migrationBuilder.DropTable(
                 name: "WebhookAttempts");
 
             migrationBuilder.DropTable(
@@ -157,6 +210,26 @@ namespace Cloudbill.Migrations.Postgres.Migrations
 
             migrationBuilder.DropTable(
                 name: "WebhookEndpoints");
+
+            migrationBuilder.DropIndex(
+                name: "IX_Instances_ExternalId",
+                table: "Instances");
+
+            migrationBuilder.DropIndex(
+                name: "IX_BillingAccounts_ExternalId",
+                table: "BillingAccounts");
+
+            migrationBuilder.DropColumn(
+                name: "ExternalId",
+                table: "Instances");
+
+            migrationBuilder.DropColumn(
+                name: "ExternalId",
+                table: "BillingAccounts");
+
+            migrationBuilder.DropColumn(
+                name: "Name",
+                table: "BillingAccounts");
         }
     }
 }
