@@ -92,7 +92,8 @@ public static class ImportCsv
                     errors.Add(new ImportError($"line {line}", line, "auto_renew_period_months", $"'{months}' is not a whole number of months."));
             }
             customers[index].Instances.Add(new ImportInstance(Field("instance_external_id"), Field("product"), Field("spec"), Field("region"), Field("instance_name"),
-                Field("expires_at"), Field("renewal_method"), period, Field("charge_type")) { Where = $"line {line}", Line = line });
+                Field("expires_at"), Field("renewal_method"), period, Field("charge_type"))
+            { Where = $"line {line}", Line = line });
         }
         return new CsvImport(new ImportFile(customers.Select(c => c.Customer with { Instances = c.Instances }).ToList()), errors);
     }

@@ -137,6 +137,20 @@ public class NoticeRendererTests
             "batch 已恢复运行",
             "您的欠费已结清。于 2026-12-11 11:00 停机的按量付费实例 i-ecs4（batch，云服务器 ECS）已于 2026-12-13 12:30 恢复运行，并重新按小时计费。"
         },
+        {
+            "ProvisioningFailedRefund", new ProvisioningFailedRefund("i-ecs5", "web-5", "ecs", 1201, Money.Parse("313.34"), "no capacity in cn-hangzhou-b"),
+            "web-5 could not be created",
+            "The cloud could not create instance i-ecs5 (web-5, Elastic Compute Service (ECS)) of order 1201: no capacity in cn-hangzhou-b. The instance is released and 313.34 CNY was refunded to your balance.",
+            "web-5 创建失败",
+            "云平台未能创建订单 1201 的实例 i-ecs5（web-5，云服务器 ECS）：no capacity in cn-hangzhou-b。该实例已释放，¥313.34 已退回您的余额。"
+        },
+        {
+            "InstanceDeletedAtProvider", new InstanceDeletedAtProvider("i-ecs6", "web-6", "ecs", At("2026-12-12T09:15")),
+            "web-6 was deleted",
+            "Instance i-ecs6 (web-6, Elastic Compute Service (ECS)) was deleted at the cloud on 2026-12-12 09:15; it is released and no longer billed.",
+            "web-6 已删除",
+            "实例 i-ecs6（web-6，云服务器 ECS）已于 2026-12-12 09:15 在云平台被删除，已释放，不再计费。"
+        },
     };
 
     [Theory]

@@ -27,8 +27,15 @@ public sealed class ProviderApiTests
     {
         var instance = new Instance
         {
-            Id = id, AccountId = account, ProductCode = "ecs", SpecCode = "ecs.g7.large", RegionId = "cn-hangzhou", Name = "web-1",
-            Provisioning = ProvisioningState.Creating, CreatedAt = DateTimeOffset.UtcNow, ExpiresAt = DateTimeOffset.UtcNow.AddMonths(1),
+            Id = id,
+            AccountId = account,
+            ProductCode = "ecs",
+            SpecCode = "ecs.g7.large",
+            RegionId = "cn-hangzhou",
+            Name = "web-1",
+            Provisioning = ProvisioningState.Creating,
+            CreatedAt = DateTimeOffset.UtcNow,
+            ExpiresAt = DateTimeOffset.UtcNow.AddMonths(1),
         };
         db.Instances.Add(instance);
         await db.SaveChangesAsync(Ct);
