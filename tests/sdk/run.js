@@ -68,6 +68,8 @@ async function main() {
     Cloudbill__Payments__SandboxDirectory: path.join(data, 'sandbox'),
     Cloudbill__Provisioning__SimulatedDelaySeconds: '0',
     Cloudbill__Engine__IntervalSeconds: '0',
+    // webhooks.test.js registers a receiver: the dispatcher looks every second.
+    Cloudbill__Webhooks__PollSeconds: '1',
   };
   const log = [];
   const server = spawn('dotnet', [dll, '--urls', `http://127.0.0.1:${port}`], { env, cwd: os.tmpdir() });
@@ -85,6 +87,9 @@ async function main() {
       CLOUDBILL_CATALOG: path.join(repo, 'data', 'catalog'),
       CLOUDBILL_SECOND: JSON.stringify(second),
       CLOUDBILL_BROKE: JSON.stringify(broke),
+      // The operator verbs against the same server (webhooks.test.js adds its endpoint with one).
+      CLOUDBILL_DLL: dll,
+      CLOUDBILL_CLI_ENV: JSON.stringify(Object.fromEntries(Object.entries(env).filter(([k]) => /^(Cloudbill__|ConnectionStrings__|DOTNET_|ASPNETCORE_|NO_COLOR)/.test(k)))),
     };
     const files = fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).map((f) => path.join(__dirname, f));
     const run = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...files], { env: testEnv, stdio: 'inherit', timeout: 600000 });

@@ -106,6 +106,9 @@ public class StartupProblemTests
         { "Cloudbill__Payments__TopUpMinimum", "0.001", "cloudbill: Cloudbill:Payments:TopUpMinimum is '0.001'; use an amount from 0.01 to 100000000.00 with at most two decimals (default 1.00, R7.2)." },
         { "Cloudbill__Payments__PublicBaseUrl", "billing.example.com", "cloudbill: Cloudbill:Payments:PublicBaseUrl is 'billing.example.com'; use an absolute http or https address where the gateways reach Cloudbill, for example https://billing.example.com." },
         { "Cloudbill__Payments__PollerIntervalSeconds", "7200", "cloudbill: Cloudbill:Payments:PollerIntervalSeconds is 7200; use a number of seconds from 0 to 3600 (default 30; 0 turns the hosted poller off)." },
+        // WebhookOptions
+        { "Cloudbill__Webhooks__TimeoutSeconds", "0", "cloudbill: Cloudbill:Webhooks:TimeoutSeconds is 0; use a number of seconds from 1 to 60 (default 10)." },
+        { "Cloudbill__Webhooks__PollSeconds", "-1", "cloudbill: Cloudbill:Webhooks:PollSeconds is -1; use a number of seconds from 0 to 3600 (default 5; 0 turns the hosted dispatcher off)." },
         // EmailOptions
         { "Cloudbill__Email__BatchSize", "5000", "cloudbill: Cloudbill:Email:BatchSize is 5000; use 1 to 1000 (default 50)." },
         // A value of the wrong type names its key too.
