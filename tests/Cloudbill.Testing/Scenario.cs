@@ -160,10 +160,11 @@ public static class Scenario
         lines.AddRange((await db.Notifications.AsNoTracking().ToListAsync()).Select(n => $"N {n.Kind} {n.InstanceId} {NoticeOrders(n.Content ?? n.LegacyTitle + n.LegacyBody)}").Order(StringComparer.Ordinal));
         lines.AddRange((await db.EngineActions.AsNoTracking().ToListAsync()).Select(a => $"A {a.Key} {Orders(a.Outcome)}").Order(StringComparer.Ordinal));
         lines.AddRange((await db.Coupons.AsNoTracking().ToListAsync()).OrderBy(c => c.Id).Select(c => $"C {c.Id} {c.Remaining} {c.FrozenByOrderId is null}"));
-        // Lifecycle events: each instance's in the order they were written (docs/webhooks.md), order ids aside.
+        // Lifecycle events: each instance's in the order they were written (docs/webhooks.md), order ids
+        // aside, and without the time of a payment's events (the run's clock, like an order's PaidAt).
         static string EventOrders(string text) => System.Text.RegularExpressions.Regex.Replace(text, @"(""order_id"":|order:)\d+", "$1#");
         lines.AddRange((await db.LifecycleEvents.AsNoTracking().ToListAsync()).GroupBy(e => e.InstanceId ?? "")
-            .SelectMany(g => g.OrderBy(e => e.Id).Select((e, i) => $"E {g.Key} {(g.Key == "" ? "" : i)} {e.Type} {e.OccurredAt.UtcTicks} {EventOrders(e.Key)} {EventOrders(e.Data)}"))
+            .SelectMany(g => g.OrderBy(e => e.Id).Select((e, i) => $"E {g.Key} {(g.Key == "" ? "" : i)} {e.Type} {EventOrders(e.Key)} {EventOrders(e.Data)}"))
             .Order(StringComparer.Ordinal));
         return string.Join("\n", lines);
     });
