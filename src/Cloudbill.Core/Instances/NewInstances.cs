@@ -16,7 +16,11 @@ public sealed record InstanceRequest(
     RenewalMethod RenewalMethod,
     int? AutoRenewPeriodMonths);
 
-/// <summary>The one place instances are made (R1.1), for any paid New order: subscription or pay-as-you-go.</summary>
+/// <summary>An instance the provider already runs, brought over from its own system by its id (docs/webhooks.md, "Importing").</summary>
+public sealed record InstanceImport(long AccountId, string? ExternalId, string SpecCode, string RegionId, string Name, ChargeType ChargeType,
+    DateTimeOffset? ExpiresAt, RenewalMethod RenewalMethod, int? AutoRenewPeriodMonths);
+
+/// <summary>The one place instances are made (R1.1), for any paid New order (subscription or pay-as-you-go) and for an import.</summary>
 public static class NewInstances
 {
     /// <summary>
@@ -56,5 +60,34 @@ public static class NewInstances
             made.Add(instance);
         }
         return made;
+    }
+
+    /// <summary>An imported instance: running (Ready) at the provider already, on the schedule the engine picks it up by.</summary>
+    public static Instance Imported(InstanceImport imported, Product product, DateTimeOffset now)
+    {
+        var subscription = imported.ChargeType == ChargeType.Subscription;
+        var auto = subscription && imported.RenewalMethod == RenewalMethod.AutoRenewal;
+        var instance = new Instance
+        {
+            Id = InstanceIds.New(product.InstanceIdPrefix),
+            ExternalId = imported.ExternalId,
+            AccountId = imported.AccountId,
+            ProductCode = product.Code,
+            SpecCode = imported.SpecCode,
+            RegionId = imported.RegionId,
+            Name = imported.Name,
+            ChargeType = imported.ChargeType,
+            Provisioning = ProvisioningState.Ready,
+            CreatedAt = now,
+            ExpiresAt = subscription ? imported.ExpiresAt : null,
+            RenewalMethod = subscription ? imported.RenewalMethod : default,
+            AutoRenewPeriodMonths = auto ? imported.AutoRenewPeriodMonths : null,
+            AutoRenewEnabledAt = auto ? now : null,
+        };
+        if (subscription)
+            instance.NextDueAt = LifecycleSchedule.NextDueAfter(instance, product, now);
+        else
+            instance.StartMetering(now); // R8.1: charged hourly from the import on
+        return instance;
     }
 }

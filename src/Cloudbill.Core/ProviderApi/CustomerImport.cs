@@ -155,32 +155,8 @@ public sealed class CustomerImport(CloudbillDbContext db, AccountService account
         RenewalMethod Method, int? Period, ChargeType ChargeType)
     {
         /// <summary>The instance as imported: running (Ready), with the schedule the engine picks it up by.</summary>
-        public Instance Create(long accountId, DateTimeOffset now)
-        {
-            var subscription = ChargeType == ChargeType.Subscription;
-            var instance = new Instance
-            {
-                Id = InstanceIds.New(Product!.InstanceIdPrefix),
-                ExternalId = ExternalId,
-                AccountId = accountId,
-                ProductCode = Product.Code,
-                SpecCode = Spec!.Code,
-                RegionId = Region!,
-                Name = Name!,
-                ChargeType = ChargeType,
-                Provisioning = ProvisioningState.Ready,
-                CreatedAt = now,
-                ExpiresAt = subscription ? ExpiresAt : null,
-                RenewalMethod = subscription ? Method : default,
-                AutoRenewPeriodMonths = subscription && Method == RenewalMethod.AutoRenewal ? Period : null,
-                AutoRenewEnabledAt = subscription && Method == RenewalMethod.AutoRenewal ? now : null,
-            };
-            if (subscription)
-                instance.NextDueAt = LifecycleSchedule.NextDueAfter(instance, Product, now);
-            else
-                instance.StartMetering(now); // R8.1: charged hourly from the import on
-            return instance;
-        }
+        public Instance Create(long accountId, DateTimeOffset now) =>
+            NewInstances.Imported(new InstanceImport(accountId, ExternalId, Spec!.Code, Region!, Name!, ChargeType, ExpiresAt, Method, Period), Product!, now);
     }
 
     private static ImportError Error(Source source, string field, string message) => new(source.Where, source.Line, field, message);
