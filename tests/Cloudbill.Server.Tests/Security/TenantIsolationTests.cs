@@ -78,6 +78,9 @@ public sealed class TenantIsolationTests
 
     private static Entry Ids(params Probe[] probes) => new(probes);
 
+    /// <summary>The provider API answers the provider's cloud only: a customer's cookie or AccessKey is 401 there (ProviderApiTests).</summary>
+    private const string ProviderOnly = "the provider's cloud only, by provider key; a customer's session or AccessKey gets 401 (ProviderApiTests)";
+
     private static Entry None(string reason, string? samplePath = null) =>
         new([], reason, samplePath is null ? null : new Request("GET", samplePath));
 
@@ -174,6 +177,12 @@ public sealed class TenantIsolationTests
         ["POST /signout"] = None("ends the caller's own session"),
         ["POST /culture"] = None("the caller's own language"),
         ["* /healthz"] = None("the server's health", "/healthz"),
+        ["POST /provider/v1/instances/{id}/created"] = None(ProviderOnly),
+        ["POST /provider/v1/instances/{id}/failed"] = None(ProviderOnly),
+        ["POST /provider/v1/instances/{id}/deleted"] = None(ProviderOnly),
+        ["PATCH /provider/v1/instances/{id}"] = None(ProviderOnly),
+        ["POST /provider/v1/import"] = None(ProviderOnly),
+        ["* /provider/v1/{**rest}"] = None("answers 404 Provider.NoSuchEndpoint to anyone; names nobody's data"),
         ["* /readyz"] = None("whether this node can take traffic: the database, the schema and the engine's lag, no customer's data", "/readyz"),
         ["GET, POST /"] = None("the BSS API's one endpoint: the AccessKey's signature names the caller, and each action is probed in Actions below"),
         ["GET, HEAD {**path:file}"] = None("static files (the development fallback of static web assets)"),
