@@ -3,6 +3,7 @@ using Cloudbill.Core.Lifecycle;
 using Cloudbill.Core.Notifications;
 using Cloudbill.Core.Payments;
 using Cloudbill.Core.Persistence;
+using Cloudbill.Core.Webhooks;
 using Microsoft.EntityFrameworkCore;
 
 namespace Cloudbill.Server.Operations;
@@ -14,6 +15,7 @@ public sealed record OperationsSample(
     IReadOnlyList<(string Gateway, string State, long Count)> Payments,
     IReadOnlyList<(string Gateway, long Count)> UnconfirmedOverTenMinutes,
     long EmailOutboxDepth,
+    long WebhookOutboxDepth,
     long EmailFailures);
 
 /// <summary>
@@ -40,8 +42,12 @@ public sealed class OperationsGauges : BackgroundService
         meter.CreateObservableGauge("cloudbill.payments.unconfirmed", () => (Latest?.UnconfirmedOverTenMinutes ?? []).Select(p =>
             new Measurement<long>(p.Count, new KeyValuePair<string, object?>("gateway", p.Gateway))), "{payment}",
             "Gateway payments still pending more than 10 minutes after they were created: the gateway's notification has not arrived.");
-        meter.CreateObservableGauge("cloudbill.outbox.depth", () => new Measurement<long>(Latest?.EmailOutboxDepth ?? 0, new KeyValuePair<string, object?>("outbox", "email")), "{message}",
-            "Messages written but not yet sent, per outbox.");
+        meter.CreateObservableGauge("cloudbill.outbox.depth", () => new[]
+            {
+                new Measurement<long>(Latest?.EmailOutboxDepth ?? 0, new KeyValuePair<string, object?>("outbox", "email")),
+                new Measurement<long>(Latest?.WebhookOutboxDepth ?? 0, new KeyValuePair<string, object?>("outbox", "webhooks")),
+            }, "{message}",
+            "Messages written but not yet sent, per outbox: e-mails, and webhook deliveries still pending (retries included).");
         meter.CreateObservableGauge("cloudbill.notifications.email_failures", () => Latest?.EmailFailures ?? 0, "{message}",
             "Message Center entries whose e-mail copy failed for good.");
     }
@@ -63,8 +69,13 @@ public sealed class OperationsGauges : BackgroundService
         var unconfirmed = (await db.GatewayPayments.Where(p => p.State == GatewayPaymentState.Pending && p.CreatedAt <= tenMinutesAgo)
                 .GroupBy(p => p.Gateway).Select(g => new { Gateway = g.Key, Count = g.LongCount() }).ToListAsync(ct))
             .Select(p => (Code(p.Gateway), p.Count)).ToList();
+        // Per endpoint, so each count is a range of the (endpoint, state) index, not a scan of every delivery ever made.
+        var webhooks = 0L;
+        foreach (var endpointId in await db.WebhookEndpoints.Select(e => e.Id).ToListAsync(ct))
+            webhooks += await db.WebhookDeliveries.LongCountAsync(d => d.EndpointId == endpointId && d.State == WebhookDeliveryState.Pending, ct);
         var sample = new OperationsSample(now, now - oldest, payments, unconfirmed,
             await db.Notifications.LongCountAsync(n => n.Email == EmailState.Pending, ct),
+            webhooks,
             await db.Notifications.LongCountAsync(n => n.Email == EmailState.Failed, ct));
         Latest = sample;
         return sample;

@@ -4,9 +4,11 @@ using Cloudbill.Core;
 using Cloudbill.Core.Instances;
 using Cloudbill.Core.Lifecycle;
 using Cloudbill.Core.Payments;
+using Cloudbill.Core.Webhooks;
 using Cloudbill.Core.Persistence;
 using Cloudbill.Server.Operations;
 using Cloudbill.Server.Tests.OpenApi;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Cloudbill.Server.Tests;
@@ -64,7 +66,14 @@ public class OperationsTests
             Assert.Equal(200, (await api.Call("QueryAccountBalance")).Status);
         using (var browser = host.Client())
             Assert.Equal(HttpStatusCode.OK, (await browser.Send(HttpMethod.Get, "/signin")).StatusCode);
+        await using (var scope = host.App.Services.CreateAsyncScope())
+        {
+            // A receiver that is not listening: the deliveries stay pending, to be retried.
+            var added = await scope.ServiceProvider.GetRequiredService<WebhookEndpoints>().Add($"http://127.0.0.1:{CloudbillProcess.FreePort()}/hook", null, "not listening", ct);
+            Assert.True(added.Succeeded, added.Problem?.Message);
+        }
         await host.App.Services.GetRequiredService<LifecycleEngine>().RunUntil(now, ct);
+        await host.App.Services.GetRequiredService<WebhookDispatcher>().RunOnce(ct);
         await host.App.Services.GetRequiredService<OperationsGauges>().Sample(ct);
 
         using var prometheus = new HttpClient();
@@ -76,6 +85,10 @@ public class OperationsTests
         Assert.Matches(@"(?m)^cloudbill_payments\{[^}]*gateway=""alipay"",[^}]*state=""pending""[^}]*\} 1", text);
         Assert.Matches(@"(?m)^cloudbill_payments_unconfirmed\{[^}]*gateway=""alipay""[^}]*\} 1", text);
         Assert.Matches(@"(?m)^cloudbill_outbox_depth\{[^}]*outbox=""email""[^}]*\} \d", text);
+        // The webhook delivery waiting for a receiver that is not there yet: the renewal's events, pending.
+        var pending = await host.Query(db => db.WebhookDeliveries.LongCountAsync(d => d.State == WebhookDeliveryState.Pending, ct));
+        Assert.True(pending > 0, "the test's endpoint should have deliveries pending");
+        Assert.Matches($@"(?m)^cloudbill_outbox_depth\{{[^}}]*outbox=""webhooks""[^}}]*\}} {pending}$", text);
         Assert.Matches(@"(?m)^cloudbill_notifications_email_failures(\{[^}]*\})? 0", text);
         // Requests by route and, for the API (one route), by action; with status codes for the error rate.
         Assert.Matches(@"(?m)^http_server_request_duration_seconds_count\{[^}]*http_response_status_code=""200""[^}]*http_route=""/signin""[^}]*\} 1", text);
