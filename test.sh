@@ -99,9 +99,11 @@ set -e
 passed=$(grep -E '^\s+succeeded: [0-9]+' artifacts/test-output.txt | tail -n 1 | grep -oE '[0-9]+' || echo 0)
 failed=$(grep -E '^\s+failed: [0-9]+' artifacts/test-output.txt | tail -n 1 | grep -oE '[0-9]+' || echo 0)
 skipped=$(grep -E '^\s+skipped: [0-9]+' artifacts/test-output.txt | tail -n 1 | grep -oE '[0-9]+' || echo 0)
-sdk_passed=$(grep -E '^ℹ pass [0-9]+' artifacts/sdk-output.txt | tail -n 1 | grep -oE '[0-9]+' || echo 0)
-sdk_failed=$(grep -E '^ℹ fail [0-9]+' artifacts/sdk-output.txt | tail -n 1 | grep -oE '[0-9]+' || echo 0)
-sdk_skipped=$(grep -E '^ℹ skipped [0-9]+' artifacts/sdk-output.txt | tail -n 1 | grep -oE '[0-9]+' || echo 0)
+# run.js runs two test runs (the provider-cloud test last, alone): each prints its own summary.
+sdk_sum() { grep -E "^ℹ $1 [0-9]+" artifacts/sdk-output.txt | grep -oE '[0-9]+' | awk '{ s += $1 } END { print s + 0 }'; }
+sdk_passed=$(sdk_sum pass)
+sdk_failed=$(sdk_sum fail)
+sdk_skipped=$(sdk_sum skipped)
 # A conformance run that could not start (npm ci, the server) counts as one failure.
 if [ "$sdk_status" -ne 0 ] && [ "$sdk_failed" -eq 0 ]; then
   sdk_failed=1

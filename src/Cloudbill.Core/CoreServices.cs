@@ -116,8 +116,6 @@ public static class CoreServices
         services.AddScoped<OverdueSettlement>();
         services.AddScoped<PayAsYouGoPurchase>();
         services.AddCloudbillWebhooks();
-        services.TryAddSingleton<SimulatedProvisioner>();
-        services.TryAddSingleton<IInstanceProvisioner>(sp => sp.GetRequiredService<SimulatedProvisioner>());
         return services;
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Cloudbill.Sandbox.Alipay;
+using Cloudbill.Sandbox.Cloud;
 using Cloudbill.Sandbox.Notifications;
 using Cloudbill.Sandbox.UnionPay;
 using Microsoft.AspNetCore.Antiforgery;
@@ -46,6 +47,10 @@ public static class SandboxEndpoints
         services.AddSingleton<AlipaySandbox>();
         services.AddSingleton<UnionPaySandbox>();
         services.AddHostedService<NotificationSender>();
+        services.AddSingleton<SandboxCloudConnection>();
+        services.AddSingleton<CloudSignal>();
+        services.AddSingleton<SandboxCloud>();
+        services.AddHostedService<CloudReporter>();
         return services;
     }
 
@@ -53,7 +58,9 @@ public static class SandboxEndpoints
     /// Maps the gateways under <paramref name="prefix"/>:
     /// <c>/alipay/gateway.do</c> (GET, POST) and its cashier <c>/alipay/cashier/{id}</c>;
     /// <c>/unionpay/gateway/api/frontTransReq.do</c>, <c>backTransReq.do</c>, <c>queryTrans.do</c> and the
-    /// cashier <c>/unionpay/cashier/{id}</c>; <c>/switches</c> (GET, POST) and <c>/notifications</c> (GET).
+    /// cashier <c>/unionpay/cashier/{id}</c>; <c>/switches</c> (GET, POST) and <c>/notifications</c> (GET);
+    /// the simulated cloud's webhook receiver <c>/cloud/webhooks</c> (POST, authenticated by the
+    /// Standard Webhooks signature) and what it holds, <c>/cloud/events</c> and <c>/cloud/resources</c> (GET).
     /// Anonymous, without antiforgery: gateways are called by servers and by plain form posts. Only
     /// <c>POST /switches</c> checks an antiforgery token itself (the index page's form field, or the
     /// <c>RequestVerificationToken</c> header with a JSON body, with the cookie from the same page).
@@ -74,11 +81,16 @@ public static class SandboxEndpoints
         unionPay.MapGet("/cashier/{id}", (HttpContext context, string id, UnionPaySandbox gateway) => gateway.ShowCashier(context, id));
         unionPay.MapPost("/cashier/{id}", (HttpContext context, string id, UnionPaySandbox gateway) => gateway.SubmitCashier(context, id));
 
-        sandbox.MapGet("/", (HttpContext context, SandboxCredentials credentials, SwitchBoard switches, DeliveryLog log, IAntiforgery antiforgery) =>
-            SandboxPages.Index(context.Request.PathBase + prefix, credentials, switches.Current, log.Snapshot(), antiforgery.GetAndStoreTokens(context)));
+        sandbox.MapGet("/", (HttpContext context, SandboxCredentials credentials, SwitchBoard switches, DeliveryLog log, SandboxStore store, SandboxCloudConnection cloud, IAntiforgery antiforgery) =>
+            SandboxPages.Index(context.Request.PathBase + prefix, credentials, switches.Current, log.Snapshot(), CloudView.Of(store, cloud), antiforgery.GetAndStoreTokens(context)));
         sandbox.MapGet("/switches", (SwitchBoard switches) => Results.Text(JsonSerializer.Serialize(switches.Current, Json), "application/json"));
         sandbox.MapPost("/switches", (HttpContext context, SwitchBoard switches, IAntiforgery antiforgery) => SandboxSwitchesEndpoint.Update(context, switches, antiforgery));
         sandbox.MapGet("/notifications", (DeliveryLog log) => Results.Text(JsonSerializer.Serialize(log.Snapshot(), Json), "application/json"));
+
+        var cloud = sandbox.MapGroup("/cloud");
+        cloud.MapPost("/webhooks", (HttpContext context, SandboxCloud receiver) => receiver.Receive(context));
+        cloud.MapGet("/events", (SandboxStore store, SandboxCloudConnection connection) => Results.Text(JsonSerializer.Serialize(CloudView.Of(store, connection).Events, Json), "application/json"));
+        cloud.MapGet("/resources", (SandboxStore store, SandboxCloudConnection connection) => Results.Text(JsonSerializer.Serialize(CloudView.Of(store, connection).Resources, Json), "application/json"));
         return app;
     }
 }

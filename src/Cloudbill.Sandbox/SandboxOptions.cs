@@ -30,6 +30,9 @@ public sealed record SandboxOptions
     /// <summary>§2.5: a notification not answered within 10 s counts as not received (real time, not the TimeProvider's).</summary>
     public TimeSpan NotificationTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>The simulated cloud reports a requested instance created this long after it hears of it (on the injected clock).</summary>
+    public TimeSpan CloudReportDelay { get; init; } = TimeSpan.FromSeconds(3);
+
     /// <summary>The test switches in force at start; <c>POST {prefix}/switches</c> changes them at run time.</summary>
     public SandboxSwitches Switches { get; init; } = new();
 
@@ -43,6 +46,8 @@ public sealed record SandboxOptions
             return "SandboxOptions.RetryScale must be a positive number (1 = the real schedules).";
         if (AlipayRetryGaps.Any(gap => gap < TimeSpan.Zero) || UnionPayRetryGaps.Any(gap => gap < TimeSpan.Zero))
             return "SandboxOptions retry gaps must not be negative.";
+        if (CloudReportDelay < TimeSpan.Zero)
+            return "SandboxOptions.CloudReportDelay must not be negative.";
         if (NotificationTimeout <= TimeSpan.Zero)
             return "SandboxOptions.NotificationTimeout must be positive.";
         return Switches.Validate();

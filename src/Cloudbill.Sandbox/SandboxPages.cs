@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Cloudbill.Sandbox.Cloud;
 using Cloudbill.Sandbox.Notifications;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http;
@@ -56,7 +57,7 @@ internal static class SandboxPages
     /// <c>GET {prefix}/</c>: what a developer needs to see at a glance. Ids only, never a key or the
     /// PFX password (they are in credentials.json).
     /// </summary>
-    public static IResult Index(string prefix, SandboxCredentials credentials, SandboxSwitches switches, IReadOnlyList<SandboxDelivery> deliveries, AntiforgeryTokenSet antiforgery)
+    public static IResult Index(string prefix, SandboxCredentials credentials, SandboxSwitches switches, IReadOnlyList<SandboxDelivery> deliveries, CloudView cloud, AntiforgeryTokenSet antiforgery)
     {
         var rows = new StringBuilder();
         foreach (var delivery in deliveries.TakeLast(20).Reverse())
@@ -76,8 +77,40 @@ internal static class SandboxPages
               <p class="muted">Or POST {H(prefix)}/switches with JSON and this page's token in the RequestVerificationToken header.</p></div>
             <div class="card"><h2>Last notifications</h2><table><tr><th>time (CST)</th><th>gateway</th><th>notify_id / orderId</th><th>send</th><th>answer</th><th>ack</th></tr>
             {rows}</table></div>
+            {CloudCard(prefix, cloud)}
             """;
         return Html("Payment sandbox", body);
+    }
+
+    /// <summary>
+    /// The simulated cloud: where it is connected, its resources and the last events it accepted
+    /// (all of them at <c>{prefix}/cloud/events</c>).
+    /// </summary>
+    private static string CloudCard(string prefix, CloudView cloud)
+    {
+        var resources = new StringBuilder();
+        foreach (var r in cloud.Resources.Take(20))
+        {
+            resources.Append("<tr data-instance=\"").Append(H(r.InstanceId)).Append("\"><td><code>").Append(H(r.InstanceId)).Append("</code><br>").Append(H(r.Name))
+                .Append("</td><td>").Append(H(r.Product)).Append(' ').Append(H(r.Spec)).Append("<br>").Append(H(r.Region))
+                .Append("</td><td class=\"state\">").Append(H(r.State)).Append("</td><td>").Append(H(SandboxTime.ToDashed(r.ChangedAt))).Append("</td></tr>\n");
+        }
+        var events = new StringBuilder();
+        foreach (var e in cloud.Events.Take(20))
+        {
+            events.Append("<tr data-event=\"").Append(H(e.Id)).Append("\"><td>").Append(H(SandboxTime.ToDashed(e.ReceivedAt))).Append("</td><td>").Append(H(e.Type))
+                .Append("</td><td><code>").Append(H(e.InstanceId ?? "")).Append("</code></td><td>").Append(H(e.Action)).Append("</td></tr>\n");
+        }
+        var connected = cloud.ConnectedTo is { } url
+            ? $"Receives Cloudbill's webhooks at <code>{H(prefix)}/cloud/webhooks</code> and reports back to <code>{H(url.ToString())}provider/v1</code>."
+            : "Not connected: Cloudbill registers it once the server listens (Cloudbill:Provisioning:SandboxCloud).";
+        return $"""
+            <div class="card" data-testid="sandbox-cloud"><h2>Simulated cloud</h2><p>{connected}</p>
+              <h3>Resources</h3><table data-testid="cloud-resources"><tr><th>instance</th><th>what</th><th>state</th><th>since (CST)</th></tr>
+            {resources}</table>
+              <h3>Events received</h3><table data-testid="cloud-events"><tr><th>time (CST)</th><th>type</th><th>instance</th><th>what the cloud did</th></tr>
+            {events}</table></div>
+            """;
     }
 
     /// <summary>

@@ -5,7 +5,7 @@ namespace Cloudbill.Sandbox;
 
 /// <summary>
 /// Everything the sandbox gateways remember: cashier sessions, trades, refunds and the
-/// notifications still to send. Held in memory and written whole to <c>state.json</c> after each
+/// notifications still to send; and the simulated cloud's events, resources and pending reports. Held in memory and written whole to <c>state.json</c> after each
 /// change (temporary file, then an atomic rename), so trades and pending sends survive a restart
 /// (docs/decisions/0011). Every access goes through <see cref="SandboxStore"/>'s lock.
 /// </summary>
@@ -17,6 +17,9 @@ internal sealed class SandboxState
     public List<UnionPayOrderRecord> UnionPayOrders { get; set; } = [];
     public List<UnionPayBackRecord> UnionPayBackTransactions { get; set; } = [];
     public List<NotificationJob> Notifications { get; set; } = [];
+    public List<Cloud.CloudEventRecord> CloudEvents { get; set; } = [];
+    public List<Cloud.CloudResourceRecord> CloudResources { get; set; } = [];
+    public List<Cloud.CloudCallbackJob> CloudCallbacks { get; set; } = [];
 
     public long Next() => ++Sequence;
 }

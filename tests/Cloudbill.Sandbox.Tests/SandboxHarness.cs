@@ -25,7 +25,7 @@ internal sealed partial class SandboxHarness : IAsyncDisposable
     /// <summary>2026-11-26 12:00:00 in Asia/Shanghai.</summary>
     public static readonly DateTimeOffset Start = new(2026, 11, 26, 4, 0, 0, TimeSpan.Zero);
 
-    private static readonly Lazy<string> TemplateCredentials = new(() =>
+    internal static readonly Lazy<string> TemplateCredentials = new(() =>
     {
         // Six RSA-2048 keys take a moment: made once per test run, copied into each sandbox directory.
         var directory = System.IO.Directory.CreateTempSubdirectory("cloudbill-sandbox-template-").FullName;

@@ -72,10 +72,6 @@ public sealed class TestServices : IAsyncDisposable
     public async Task<TResult> Query<TResult>(Func<CloudbillDbContext, Task<TResult>> query) =>
         await Run<CloudbillDbContext, TResult>((db, _) => query(db));
 
-    /// <summary>Starts the simulated provisioner, which creates paid instances after its delay on the fake clock.</summary>
-    public Task StartProvisioner() =>
-        provider.GetRequiredService<Cloudbill.Core.Provisioning.SimulatedProvisioner>().StartAsync(CancellationToken.None);
-
     /// <summary>Disposes the services and leaves the database (for a second set of services on it).</summary>
     public async ValueTask DisposeServicesOnly() => await provider.DisposeAsync();
 

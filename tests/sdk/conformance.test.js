@@ -127,6 +127,11 @@ for (const mode of ['v3', 'v1']) {
 
     test('SetAllExpirationDay renews the ECS instances to the unified day', async () => {
       const day = mode === 'v3' ? 15 : 20;
+      // Only running instances are unified: wait until the (sandbox) cloud has reported CreateInstance's created.
+      const creating = () => sql(`SELECT COUNT(*) AS N FROM Instances WHERE AccountId = ${accountId(second.email)} AND Provisioning = 'Creating'`)[0].N;
+      for (const bound = Date.now() + 180000; creating() > 0 && Date.now() < bound;)
+        await new Promise((r) => setTimeout(r, 100));
+      assert.equal(creating(), 0);
       const res = await other.setAllExpirationDay(new Bss.SetAllExpirationDayRequest({ unifyExpireDay: String(day) }));
       assert.equal(res.body.code, 'Success');
       const rows = sql(`SELECT ExpiresAt FROM Instances WHERE AccountId = ${accountId(second.email)} AND ProductCode = 'ecs'`);

@@ -6,7 +6,6 @@ using Cloudbill.Core.Ledger;
 using Cloudbill.Core.Notifications;
 using Cloudbill.Core.Persistence;
 using Cloudbill.Core.Problems;
-using Cloudbill.Core.Provisioning;
 using Microsoft.EntityFrameworkCore;
 
 namespace Cloudbill.Core.Orders;
@@ -34,7 +33,6 @@ public sealed class OrderPayments(
     ProductCatalog catalog,
     OrderService orders,
     Notifier notifier,
-    IInstanceProvisioner provisioner,
     TimeProvider clock)
 {
     /// <summary>R10.3: the business key of an order's payment.</summary>
@@ -64,7 +62,7 @@ public sealed class OrderPayments(
                 return result;
             await tx.CommitAsync(ct);
         }
-        return Provisioned(result);
+        return result;
     }
 
     /// <summary>
@@ -100,7 +98,7 @@ public sealed class OrderPayments(
                 return paid.Problem!;
             await tx.CommitAsync(ct);
         }
-        return Provisioned(paid);
+        return paid;
     }
 
     /// <summary>R5.4: what a repeated client token answers: the paid order with what it made, or why it is not paid.</summary>
@@ -212,11 +210,4 @@ public sealed class OrderPayments(
     /// <summary>The one place a payment's notice becomes a Message Center entry (R9), for one payment and for the engine's batch.</summary>
     internal static Notification Notice(Notifier notifier, PlannedNotice notice) =>
         notifier.Create(notice.AccountId, notice.CauseKey, notice.Notice);
-
-    private Result<PaymentOutcome> Provisioned(Result<PaymentOutcome> result)
-    {
-        if (result.Succeeded)
-            provisioner.Provision(result.Value.CreatedInstanceIds);
-        return result;
-    }
 }

@@ -5,7 +5,6 @@ using Cloudbill.Core.Orders;
 using Cloudbill.Core.PayAsYouGo;
 using Cloudbill.Core.Persistence;
 using Cloudbill.Core.Problems;
-using Cloudbill.Core.Provisioning;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
@@ -30,7 +29,6 @@ public sealed class GatewayConfirmations(
     OverdueSettlement overdue,
     IConfirmedTopUps topUps,
     Notifier notifier,
-    IInstanceProvisioner provisioner,
     TimeProvider clock,
     ILogger<GatewayConfirmations> logger)
 {
@@ -60,7 +58,6 @@ public sealed class GatewayConfirmations(
         if (accountId is null)
             return PaymentErrors.NotFound(confirmation.OutTradeNo);
 
-        IReadOnlyList<string> created = [];
         ConfirmationOutcome outcome;
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
@@ -99,8 +96,8 @@ public sealed class GatewayConfirmations(
             if (!received.Succeeded)
                 throw new InvalidOperationException($"Receipt of {payment.OutTradeNo} was refused: {received.Problem!.Message}");
 
-            (payment.Outcome, created) = payment.Purpose == GatewayPaymentPurpose.TopUp
-                ? (await topUps.Credit(payment, ct), [])
+            payment.Outcome = payment.Purpose == GatewayPaymentPurpose.TopUp
+                ? await topUps.Credit(payment, ct)
                 : await PayOrder(payment, ct);
             payment.State = GatewayPaymentState.Credited;
             payment.NextQueryAt = null;
@@ -109,7 +106,6 @@ public sealed class GatewayConfirmations(
             outcome = new ConfirmationOutcome(payment, AlreadyApplied: false, NeedsRefund: false);
         }
 
-        provisioner.Provision(created);
         logger.LogInformation("Payment {OutTradeNo} confirmed by {Source}: {Outcome}", confirmation.OutTradeNo, confirmation.Source, outcome.Payment.Outcome);
         return outcome;
     }
@@ -119,7 +115,7 @@ public sealed class GatewayConfirmations(
     /// (already paid, cancelled, timed out, its instance renewed or released meanwhile) it stays
     /// on the balance, recorded, never lost.
     /// </summary>
-    private async Task<(string Outcome, IReadOnlyList<string> Created)> PayOrder(GatewayPayment payment, CancellationToken ct)
+    private async Task<string> PayOrder(GatewayPayment payment, CancellationToken ct)
     {
         var order = await db.Orders.Include(o => o.Lines).FirstAsync(o => o.Id == payment.OrderId, ct);
         var method = payment.Gateway == PaymentGateway.Alipay ? PaymentMethod.Alipay : PaymentMethod.UnionPay;
@@ -130,7 +126,7 @@ public sealed class GatewayConfirmations(
             // The money has arrived: R7.1 and R7.4 are not asked again (no balance), R3.5 and R4.5 are.
             var paid = await orderPayments.Pay(order, method, balance: null, $"Order {order.Id}", ct);
             if (paid.Succeeded)
-                return ($"Order {order.Id} paid: {payment.Amount} CNY by {payment.Gateway}.", paid.Value.CreatedInstanceIds);
+                return $"Order {order.Id} paid: {payment.Amount} CNY by {payment.Gateway}.";
             why = paid.Problem!.Message;
             unpayable = paid.Problem.Code switch
             {
@@ -154,7 +150,7 @@ public sealed class GatewayConfirmations(
             outcome += $" {settlement.Settled} CNY of it settled your overdue payment.";
         notifier.Add(payment.AccountId, $"payment:{payment.OutTradeNo}:to-balance",
             new PaymentToBalance(order.Id, unpayable, payment.Gateway.ToString(), payment.Amount, settlement.Settled));
-        return (outcome, []);
+        return outcome;
     }
 
     internal static string ClearingCode(PaymentGateway gateway) => gateway switch

@@ -37,6 +37,10 @@ public sealed class ProviderInstances(
     Audit.AuditLog audit,
     TimeProvider clock)
 {
+    /// <summary>The instance as Cloudbill holds it: what a cloud reconciles its resources against.</summary>
+    public async Task<Result<ProviderInstanceState>> Get(string id, CancellationToken ct) =>
+        await Find(id, ct) is { } instance ? ProviderInstanceState.Of(instance) : ProviderErrors.InstanceNotFound(id);
+
     /// <summary>R1.4: Creating → Normal. A repeat for a ready instance answers it again.</summary>
     public async Task<Result<ProviderInstanceState>> Created(string id, CancellationToken ct)
     {

@@ -47,7 +47,12 @@ internal static class PaymentGatewaySetup
                 ? Path.GetFullPath(configured)
                 : Path.Combine(CloudbillPaths.Resolve(options).DataDirectory, "sandbox");
             var credentials = SandboxCredentials.LoadOrCreate(directory, TimeProvider.System);
-            sandbox = new SandboxSetup(credentials, new SandboxOptions { Directory = directory, RetryScale = payments.SandboxRetryScale });
+            sandbox = new SandboxSetup(credentials, new SandboxOptions
+            {
+                Directory = directory,
+                RetryScale = payments.SandboxRetryScale,
+                CloudReportDelay = TimeSpan.FromSeconds(Math.Clamp(options.Provisioning.SimulatedDelaySeconds, 0, 3600)),
+            });
             alipay ??= new AlipayMerchant(credentials.AlipayAppId, credentials.AlipaySellerId, credentials.AppPrivateKeyPem, credentials.AlipayPublicKeyPem,
                 new Uri("sandbox/alipay/gateway.do", UriKind.Relative));
             unionPay ??= new UnionPayMerchant(credentials.UnionPayMerId, credentials.MerchantPfx, credentials.MerchantPfxPassword,

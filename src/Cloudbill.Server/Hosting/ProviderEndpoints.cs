@@ -29,6 +29,9 @@ internal static class ProviderEndpoints
     {
         var api = app.MapGroup(Prefix).DisableAntiforgery().AllowAnonymous();
 
+        api.MapGet("/instances/{id}", (string id, HttpContext http, CancellationToken ct) =>
+            Call(http, ct, async (services, _) => Answer(await services.GetRequiredService<ProviderInstances>().Get(id, ct))));
+
         api.MapPost("/instances/{id}/created", (string id, HttpContext http, CancellationToken ct) =>
             Call(http, ct, async (services, _) => Answer(await services.GetRequiredService<ProviderInstances>().Created(id, ct))));
 

@@ -45,9 +45,13 @@ public static class ServerHost
         configure?.Invoke(builder);
 
         var sandbox = builder.Services.AddPaymentGateways(builder.Configuration, builder.Environment);
-        if (sandbox is not null)
-            builder.Services.AddPaymentSandbox(sandbox.Options, sandbox.Credentials);
         var startup = CloudbillOptionsStartup.Read(builder.Configuration);
+        if (sandbox is not null)
+        {
+            builder.Services.AddPaymentSandbox(sandbox.Options, sandbox.Credentials);
+            if (startup.Provisioning.SandboxCloud)
+                builder.Services.AddHostedService<SandboxCloudRegistration>();
+        }
         KeyRingCertificate.RequireShared(startup.Database.Provider, startup.DataProtection, builder.Environment.IsDevelopment());
         builder.Services.AddCloudbillCore(builder.Configuration);
         builder.Services.AddCloudbillWeb(builder.Configuration);
@@ -152,7 +156,6 @@ internal static class WebServices
         services.AddProblemDetails();
         services.AddExceptionHandler<UnexpectedExceptionHandler>();
         services.AddCloudbillOperations(configuration);
-        services.AddHostedService(sp => sp.GetRequiredService<Core.Provisioning.SimulatedProvisioner>());
         services.AddHostedService(sp => sp.GetRequiredService<Core.Lifecycle.EngineWorker>());
         services.AddHostedService(sp => sp.GetRequiredService<Core.Notifications.EmailOutbox>());
         services.AddHostedService(sp => sp.GetRequiredService<Core.Payments.GatewayPollerWorker>());

@@ -71,7 +71,6 @@ public class PurchaseTests
     public async Task Paying_a_quantity_of_3_provisions_3_instances_with_one_payment(DatabaseProvider provider) // R5, R1.3
     {
         await using var test = await TestServices.Start(provider);
-        await test.StartProvisioner();
         var account = await test.Customer("5000.00");
         var request = new PurchaseRequest("ecs", "cn-hongkong", "ecs.g7.large", 3, Quantity: 3, AutoRenewal: true, AutoRenewPeriodMonths: 1);
 
@@ -97,9 +96,10 @@ public class PurchaseTests
             Assert.Equal(new DateTimeOffset(2027, 2, 27, 0, 0, 0, TimeSpan.FromHours(8)), i.ExpiresAt);
         });
 
-        // The simulated provider finishes a few seconds later on the clock: Creating → Normal.
-        test.Clock.Advance(TimeSpan.FromSeconds(3));
-        await Eventually(async () => await test.Query(db => db.Instances.CountAsync(i => i.AccountId == account && i.Provisioning == ProvisioningState.Ready)) == 3, test.Clock, TimeSpan.FromSeconds(1));
+        // Nothing in the process creates them: each waits until the cloud reports it (R1.4: Creating → Normal).
+        Assert.Equal(0, await test.Query(db => db.Instances.CountAsync(i => i.AccountId == account && i.Provisioning == ProvisioningState.Ready)));
+        foreach (var id in paid.CreatedInstanceIds)
+            Assert.Equal("Ready", (await test.Run<ProviderApi.ProviderInstances, Result<ProviderApi.ProviderInstanceState>>((p, ct) => p.Created(id, ct))).Value.State);
 
         var regions = await test.Run<InstanceQueries, IReadOnlyList<(Catalog.Region Region, int Count)>>((q, ct) => q.Regions(account, ct));
         Assert.Equal(("Hong Kong (China)", 3), (regions.Single().Region.Name, regions.Single().Count));

@@ -10,8 +10,8 @@ using Microsoft.Playwright;
 namespace Cloudbill.Server.Tests.App;
 
 /// <summary>
-/// A server whose simulated provider never finishes by itself (its delay is an hour), so a test
-/// sees a new instance as Creating and then marks it created as the provider would report it.
+/// A server whose sandbox cloud reports new instances created only after an hour, so a test
+/// sees a new instance as Creating and then marks it created as the cloud would report it.
 /// </summary>
 public sealed class PurchaseAppFixture : AppFixture
 {

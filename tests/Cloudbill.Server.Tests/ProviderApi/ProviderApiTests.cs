@@ -108,8 +108,13 @@ public sealed class ProviderApiTests
         var (account, _, _) = await host.Customer("ben@example.com");
         var key = await ProviderKey(host);
         await Creating(host, account, "i-providerbad00000001");
+        var before = await Send(http, HttpMethod.Get, "/provider/v1/instances/i-providerbad00000001", key.Token);
+        Assert.Equal((HttpStatusCode.OK, "Creating", account), (before.Status, before.Body.GetProperty("state").GetString(), before.Body.GetProperty("accountId").GetInt64()));
         await Send(http, HttpMethod.Post, "/provider/v1/instances/i-providerbad00000001/created", key.Token);
+        Assert.Equal("Ready", (await Send(http, HttpMethod.Get, "/provider/v1/instances/i-providerbad00000001", key.Token)).Body.GetProperty("state").GetString());
 
+        AssertProblem(await Send(http, HttpMethod.Get, "/provider/v1/instances/i-nosuchinstance00000", key.Token), HttpStatusCode.NotFound, "Instance.NotFound");
+        AssertProblem(await Send(http, HttpMethod.Get, "/provider/v1/instances/i-providerbad00000001", null), HttpStatusCode.Unauthorized, "Provider.Unauthorized");
         AssertProblem(await Send(http, HttpMethod.Post, "/provider/v1/instances/i-nosuchinstance00000/created", key.Token), HttpStatusCode.NotFound, "Instance.NotFound");
         AssertProblem(await Send(http, HttpMethod.Post, "/provider/v1/instances/i-providerbad00000001/failed", key.Token, "{\"reason\":"), HttpStatusCode.BadRequest, "Request.InvalidJson");
         AssertProblem(await Send(http, HttpMethod.Post, "/provider/v1/instances/i-providerbad00000001/failed", key.Token, "{\"why\":\"x\"}"), HttpStatusCode.BadRequest, "Request.InvalidJson");

@@ -177,6 +177,7 @@ public sealed class TenantIsolationTests
         ["POST /signout"] = None("ends the caller's own session"),
         ["POST /culture"] = None("the caller's own language"),
         ["* /healthz"] = None("the server's health", "/healthz"),
+        ["GET /provider/v1/instances/{id}"] = None(ProviderOnly),
         ["POST /provider/v1/instances/{id}/created"] = None(ProviderOnly),
         ["POST /provider/v1/instances/{id}/failed"] = None(ProviderOnly),
         ["POST /provider/v1/instances/{id}/deleted"] = None(ProviderOnly),
@@ -199,6 +200,9 @@ public sealed class TenantIsolationTests
         ["GET /sandbox/switches"] = None("the sandbox's switches"),
         ["POST /sandbox/switches"] = None("the sandbox's switches"),
         ["GET /sandbox/notifications"] = None("the sandbox's delivery log"),
+        ["POST /sandbox/cloud/webhooks"] = None("the simulated cloud's webhook receiver: takes only what Cloudbill signed"),
+        ["GET /sandbox/cloud/events"] = None("the simulated cloud's own record of what it received (Development only), as a provider's cloud holds it"),
+        ["GET /sandbox/cloud/resources"] = None("the simulated cloud's own resources (Development only), as a provider's cloud holds them"),
     };
 
     private static Dictionary<string, string> P(params (string Name, string Value)[] values) => values.ToDictionary(v => v.Name, v => v.Value);

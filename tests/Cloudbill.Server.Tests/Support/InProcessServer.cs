@@ -8,7 +8,8 @@ namespace Cloudbill.Server.Tests;
 /// <summary>
 /// The settings of a server hosted in the test's own process (ServerHost.Build): on the test's
 /// database, with the sandbox playing the gateways (so in Development, the only environment that
-/// allows it), no demo customer, and no engine or payment poller writing between the test's steps.
+/// allows it), no demo customer, and no engine, payment poller or sandbox cloud writing between
+/// the test's steps.
 /// </summary>
 public static class InProcessServer
 {
@@ -25,6 +26,7 @@ public static class InProcessServer
             ["Cloudbill:Demo:SeedOnFirstStart"] = "false",
             ["Cloudbill:Engine:IntervalSeconds"] = "0",
             ["Cloudbill:Payments:PollerIntervalSeconds"] = "0",
+            ["Cloudbill:Provisioning:SandboxCloud"] = "false",
         }.Concat(extra ?? []));
     }
 }
