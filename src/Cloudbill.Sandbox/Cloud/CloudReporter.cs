@@ -54,21 +54,7 @@ internal sealed partial class CloudReporter(SandboxStore store, SandboxCloudConn
             return;
 
         var next = store.Read(state => state.CloudCallbacks.Count == 0 ? (DateTimeOffset?)null : state.CloudCallbacks.Min(job => job.NextAt));
-        var wait = next is null ? TimeSpan.FromHours(1) : next.Value - now;
-        wait = wait > TimeSpan.FromHours(1) ? TimeSpan.FromHours(1) : wait;
-        using var sleep = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        try
-        {
-            var timer = Task.Delay(wait, clock, sleep.Token);
-            // The clock may have moved between reading it and starting the timer (a test's fake clock does).
-            if (next is not null && clock.GetUtcNow() >= next.Value)
-                return;
-            await Task.WhenAny(timer, signal.WaitAsync(sleep.Token));
-        }
-        finally
-        {
-            await sleep.CancelAsync();
-        }
+        await DueTimer.Wait(now, next, clock, signal.WaitAsync, stoppingToken);
     }
 
     private async Task Report(SandboxCloudLink link, string instanceId, CancellationToken ct)

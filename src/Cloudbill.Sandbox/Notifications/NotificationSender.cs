@@ -52,22 +52,7 @@ internal sealed partial class NotificationSender(
             return;
 
         var next = store.Read(state => state.Notifications.Count == 0 ? (DateTimeOffset?)null : state.Notifications.Min(job => job.NextAt));
-        var wait = next is null ? TimeSpan.FromHours(1) : next.Value - now;
-        wait = wait > TimeSpan.FromHours(1) ? TimeSpan.FromHours(1) : wait;
-        using var sleep = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        try
-        {
-            var timer = Task.Delay(wait, clock, sleep.Token);
-            // The clock may have moved between reading it and starting the timer (a test's fake
-            // clock does): a timer started late would wait too long, so look once more.
-            if (next is not null && clock.GetUtcNow() >= next.Value)
-                return;
-            await Task.WhenAny(timer, queue.WaitAsync(sleep.Token));
-        }
-        finally
-        {
-            await sleep.CancelAsync();
-        }
+        await DueTimer.Wait(now, next, clock, queue.WaitAsync, stoppingToken);
     }
 
     private async Task SendOnce(string id, CancellationToken cancellation)
