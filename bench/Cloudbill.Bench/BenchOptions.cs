@@ -46,6 +46,9 @@ public sealed record BenchOptions(
     /// <summary>`--two-nodes`: with `--http`, also two server processes on one PostgreSQL, the clients split between them.</summary>
     public bool TwoNodes { get; init; }
 
+    /// <summary>`--reuse`: with `--http`, keep the database of an earlier run with the same `--database` instead of generating it again.</summary>
+    public bool Reuse { get; init; }
+
     public const string ServerVariable = "CLOUDBILL_BENCH_POSTGRES";
     public const string DefaultServer = "Host=127.0.0.1;Username=cloudbill;Password=cloudbill";
 
@@ -63,6 +66,7 @@ public sealed record BenchOptions(
                 "--renewals-only" => options with { RenewalsOnly = true },
                 "--http" => options with { HttpOnly = true, TwoEngines = false },
                 "--sqlite" => options with { Sqlite = true },
+                "--reuse" => options with { Reuse = true },
                 "--two-nodes" => options with { TwoNodes = true },
                 "--clients" => options with { Clients = Next().Split(',').Select(c => int.Parse(c, NumberStyles.None, CultureInfo.InvariantCulture)).ToArray() },
                 "--http-seconds" => options with { HttpSeconds = Int() },

@@ -22,6 +22,9 @@ public sealed record HttpTarget(string Name, string Provider, string ConnectionS
 /// <summary>One timed run: clients, nodes, what came back, how long each call took at the client.</summary>
 public sealed record HttpRun(int Clients, int Nodes, int Renewed, IReadOnlyDictionary<string, int> Refused, double Seconds, double P50, double P99, double Max)
 {
+    /// <summary>The server processes' CPU time in the timed part, per renewal, in ms.</summary>
+    public double ServerCpuMs { get; set; }
+
     public double Rate => Renewed / Seconds;
 }
 
@@ -36,9 +39,13 @@ public sealed record HttpRun(int Clients, int Nodes, int Renewed, IReadOnlyDicti
 public static class HttpBench
 {
     private const string KeyPrefix = "LTAIbenchHttp";
-    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(5);
+    public const int WarmUpRenewals = 1500;
 
-    public sealed record Work(string KeyId, string Secret, long AccountId, string InstanceId, string ProductCode);
+    /// <summary>How long the last run's warm-up took.</summary>
+    public static TimeSpan WarmedUp { get; private set; }
+
+    public sealed record Work(string KeyId, string Secret, long AccountId, string InstanceId, string ProductCode, int Months);
 
     /// <summary>An AccessKey for each of <paramref name="keys"/> accounts that hold money, and their renewable instances, interleaved so consecutive calls go to different accounts.</summary>
     public static async Task<IReadOnlyList<Work>> Prepare(Func<ServiceProvider> core, int keys, CancellationToken ct)
@@ -54,6 +61,7 @@ public static class HttpBench
             .Select(i => new { i.Id, i.AccountId, i.ProductCode })
             .ToListAsync(ct);
         var service = scope.ServiceProvider.GetRequiredService<AccessKeyService>();
+        var catalog = scope.ServiceProvider.GetRequiredService<Cloudbill.Core.Catalog.ProductCatalog>();
         var byAccount = new List<List<Work>>();
         foreach (var account in accounts)
         {
@@ -62,7 +70,7 @@ public static class HttpBench
             if (!await db.AccessKeys.AnyAsync(k => k.Id == id, ct))
                 await service.Add(account, new AccessKeyPair(id, secret), ct);
             byAccount.Add(instances.Where(i => i.AccountId == account).OrderBy(i => i.Id, StringComparer.Ordinal)
-                .Select(i => new Work(id, secret, account, i.Id, i.ProductCode)).ToList());
+                .Select(i => new Work(id, secret, account, i.Id, i.ProductCode, catalog.GetProduct(i.ProductCode).RenewalDurationsMonths[0])).ToList());
         }
         var work = new List<Work>();
         for (var round = 0; byAccount.Any(a => round < a.Count); round++)
@@ -141,6 +149,9 @@ public static class HttpBench
             {
                 if (output.Length < 64 * 1024)
                     output.AppendLine(line);
+                // CLOUDBILL_BENCH_SERVER_LOG=path: all of the server's output, for a profile (with Logging__LogLevel__... set).
+                if (Environment.GetEnvironmentVariable("CLOUDBILL_BENCH_SERVER_LOG") is { Length: > 0 } log)
+                    File.AppendAllText(Invariant($"{log}.{Address.Port}"), line + "\n");
             }
         }
 
@@ -159,6 +170,15 @@ public static class HttpBench
             var status = File.ReadAllLines($"/proc/{process.Id}/status");
             double Kb(string field) => double.Parse(Regex.Match(status.First(l => l.StartsWith(field, StringComparison.Ordinal)), "[0-9]+").Value, CultureInfo.InvariantCulture);
             return (Kb("VmHWM:") / 1024, Kb("VmRSS:") / 1024);
+        }
+
+        /// <summary>The process's CPU time so far (user and system, /proc/&lt;pid&gt;/stat), in seconds.</summary>
+        public double CpuSeconds()
+        {
+            var stat = File.ReadAllText($"/proc/{process.Id}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            // After the name: state is field 3, utime 14 and stime 15 (1-based), in clock ticks (100 per second on Linux).
+            return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
         }
 
         public async ValueTask DisposeAsync()
@@ -206,7 +226,7 @@ public static class HttpBench
             while (!Volatile.Read(ref stop))
             {
                 var item = work[(int)((uint)Interlocked.Increment(ref next) % (uint)work.Count)];
-                using var request = SignedV1(server, item, "RenewInstance", [new("InstanceId", item.InstanceId), new("ProductCode", item.ProductCode), new("RenewPeriod", "1"), new("ClientToken", Guid.NewGuid().ToString())]);
+                using var request = SignedV1(server, item, "RenewInstance", [new("InstanceId", item.InstanceId), new("ProductCode", item.ProductCode), new("RenewPeriod", item.Months.ToString(CultureInfo.InvariantCulture)), new("ClientToken", Guid.NewGuid().ToString())]);
                 var measured = Volatile.Read(ref timing);
                 var watch = Stopwatch.StartNew();
                 using var response = await http.SendAsync(request, ct);
@@ -233,7 +253,13 @@ public static class HttpBench
         }
 
         var tasks = Enumerable.Range(0, clients).Select(i => Task.Run(() => Client(i), ct)).ToArray();
-        await Task.Delay(WarmUp, ct);
+        // Warm-up: the server has thousands of methods to tier up (the JIT's background worker was
+        // 17 % of the server's CPU 15 s into a 3-second warm-up), so at least WarmUp and
+        // WarmUpRenewals calls, or at most 40 s, before the timing starts.
+        var warming = Stopwatch.StartNew();
+        while (warming.Elapsed < WarmUp || (Volatile.Read(ref all) < WarmUpRenewals && warming.Elapsed < TimeSpan.FromSeconds(40)))
+            await Task.Delay(100, ct);
+        WarmedUp = warming.Elapsed;
         Volatile.Write(ref timing, true);
         var watch = Stopwatch.StartNew();
         await Task.Delay(length, ct);
