@@ -257,7 +257,7 @@ public static class HttpBench
         // 17 % of the server's CPU 15 s into a 3-second warm-up), so at least WarmUp and
         // WarmUpRenewals calls, or at most 40 s, before the timing starts.
         var warming = Stopwatch.StartNew();
-        while (warming.Elapsed < WarmUp || (Volatile.Read(ref all) < WarmUpRenewals && warming.Elapsed < TimeSpan.FromSeconds(40)))
+        while (warming.Elapsed < WarmUp || (Volatile.Read(ref all) is > 0 and < WarmUpRenewals && warming.Elapsed < TimeSpan.FromSeconds(40)))
             await Task.Delay(100, ct);
         WarmedUp = warming.Elapsed;
         Volatile.Write(ref timing, true);

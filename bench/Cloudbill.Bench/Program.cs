@@ -48,7 +48,11 @@ Say(Invariant($"Cloudbill benchmark ({options.Label}): {options.Instances:N0} in
 var recorder = new CommandRecorder();
 var catalog = CatalogLoader.Load(Path.Combine(dataDirectory, "catalog"));
 GeneratedData data;
-if (options.Reuse && await Scalar<long>("postgres", $"SELECT count(*) FROM pg_database WHERE datname = '{options.Database}'") == 1)
+// `--http --sqlite`: the embedded database, a copy of the generated data (made once per --database).
+var sqliteFolder = Path.Combine(Path.GetTempPath(), "cloudbill-bench-" + options.Database);
+var sqliteFile = Path.Combine(sqliteFolder, "cloudbill.db");
+// A SQLite copy is taken from fresh data only: the PostgreSQL database of earlier --http runs holds their renewals' journal entries but the copy leaves their orders out.
+if (options.Reuse && (!options.Sqlite || File.Exists(sqliteFile)) && await Scalar<long>("postgres", $"SELECT count(*) FROM pg_database WHERE datname = '{options.Database}'") == 1)
 {
     // `--reuse` (with --http): the data of an earlier run, as it is now.
     data = new GeneratedData(
@@ -113,10 +117,9 @@ if (options.HttpOnly)
     string? bareFile = null;
     if (options.Sqlite)
     {
-        var folder = Path.Combine(Path.GetTempPath(), "cloudbill-bench-" + options.Database);
-        Directory.CreateDirectory(folder);
-        var file = Path.Combine(folder, "cloudbill.db");
-        bareFile = Path.Combine(folder, "bare-renewal.db");
+        Directory.CreateDirectory(sqliteFolder);
+        var file = sqliteFile;
+        bareFile = Path.Combine(sqliteFolder, "bare-renewal.db");
         var sqlite = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder { DataSource = file }.ToString();
         core = () => BuildWith("Sqlite", sqlite, recorder);
         if (!options.Reuse || !File.Exists(file))
