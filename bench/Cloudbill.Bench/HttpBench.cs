@@ -102,6 +102,10 @@ public static class HttpBench
             var start = new ProcessStartInfo("dotnet", $"\"{dll}\"") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
             foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("DOTNET_gc", StringComparison.OrdinalIgnoreCase) || k.StartsWith("DOTNET_GC", StringComparison.Ordinal)).ToList())
                 start.Environment.Remove(name);
+            // CLOUDBILL_BENCH_SERVER_ENV_<name>=<value>: <name>=<value> for the server alone (a GC setting to try).
+            foreach (var (name, value) in Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+                .Select(e => ((string)e.Key, (string?)e.Value)).Where(e => e.Item1.StartsWith("CLOUDBILL_BENCH_SERVER_ENV_", StringComparison.Ordinal)).ToList())
+                start.Environment[name["CLOUDBILL_BENCH_SERVER_ENV_".Length..]] = value;
             start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
             start.Environment["Urls"] = Invariant($"http://127.0.0.1:{port}");
             start.Environment["Logging__LogLevel__Default"] = "Warning";
