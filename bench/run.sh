@@ -7,6 +7,8 @@
 #   bench/run.sh --quick    smoke size (50,000 / 5,000 / 2,000; about a minute)
 #   bench/run.sh --instances N --due N --big-account N --batch-size N --one-engine ...
 #   bench/run.sh [--quick] --api   only the BSS OpenAPI on the big account (docs/api.md)
+#   bench/run.sh [--quick] --renewals-only   the engine on a due set of auto-renewals only, beside pgbench's bare renewal
+#   bench/run.sh [--quick] --http [--sqlite] [--two-nodes] [--clients 4,8]   paid RenewInstance over signed HTTP
 #
 # Connection: CLOUDBILL_BENCH_POSTGRES (an Npgsql connection string without Database), default
 # Host=127.0.0.1;Username=cloudbill;Password=cloudbill (a role with CREATEDB).
@@ -14,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ "${1:-}" = "--help" ]; then
-  sed -n '2,13p' "$0"
+  sed -n '2,15p' "$0"
   exit 0
 fi
 
@@ -36,6 +38,8 @@ command -v pgbench >/dev/null || { echo "pgbench is missing (apt-get install pos
 
 echo "== Building the benchmark (Release)"
 dotnet build bench/Cloudbill.Bench/Cloudbill.Bench.csproj -c Release -v quiet -nologo
+# `--http` starts the real server as its own process: its own build output, with its runtimeconfig.
+case " $* " in *" --http "*) dotnet build src/Cloudbill.Server/Cloudbill.Server.csproj -c Release -v quiet -nologo ;; esac
 
 # The OpenAPI runs in the server's own pipeline, so it gets the server's runtime settings too
 # (Cloudbill.Server's runtimeconfig: Server GC without DATAS, no thread-pool spinning); the engine

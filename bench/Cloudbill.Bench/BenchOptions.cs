@@ -25,6 +25,30 @@ public sealed record BenchOptions(
     /// <summary>`--pages`: only the data and the phone app's Console pages (no pgbench, no engine runs).</summary>
     public bool PagesOnly { get; init; }
 
+    /// <summary>`--renewals-only`: the due set is auto-renewals only (three accounts in ten cannot pay), for the engine's money-moving rate.</summary>
+    public bool RenewalsOnly { get; init; }
+
+    /// <summary>`--http`: paid RenewInstance over signed HTTP against the real server on Kestrel (no engine runs).</summary>
+    public bool HttpOnly { get; init; }
+
+    /// <summary>`--sqlite`: with `--http`, the server on the embedded SQLite database (the data copied from PostgreSQL).</summary>
+    public bool Sqlite { get; init; }
+
+    /// <summary>`--clients 4,8`: the concurrent clients of each `--http` run.</summary>
+    public IReadOnlyList<int> Clients { get; init; } = [4, 8];
+
+    /// <summary>`--http-seconds`: the timed length of each `--http` run (after a warm-up).</summary>
+    public int HttpSeconds { get; init; } = 20;
+
+    /// <summary>`--keys`: how many accounts, each with its own AccessKey, the `--http` clients renew for.</summary>
+    public int Keys { get; init; } = 200;
+
+    /// <summary>`--two-nodes`: with `--http`, also two server processes on one PostgreSQL, the clients split between them.</summary>
+    public bool TwoNodes { get; init; }
+
+    /// <summary>`--reuse`: with `--http`, keep the database of an earlier run with the same `--database` instead of generating it again.</summary>
+    public bool Reuse { get; init; }
+
     public const string ServerVariable = "CLOUDBILL_BENCH_POSTGRES";
     public const string DefaultServer = "Host=127.0.0.1;Username=cloudbill;Password=cloudbill";
 
@@ -38,7 +62,15 @@ public sealed record BenchOptions(
             int Int() => int.Parse(Next(), NumberStyles.None, CultureInfo.InvariantCulture);
             options = args[i] switch
             {
-                "--quick" => options with { Label = "quick", Instances = 50_000, Due = 5_000, BigAccount = 2_000, PgbenchScale = 5, PgbenchSeconds = 10, ViewCalls = 200 },
+                "--quick" => options with { Label = "quick", Instances = 50_000, Due = 5_000, BigAccount = 2_000, PgbenchScale = 5, PgbenchSeconds = 10, ViewCalls = 200, HttpSeconds = 8, Keys = 50 },
+                "--renewals-only" => options with { RenewalsOnly = true },
+                "--http" => options with { HttpOnly = true, TwoEngines = false },
+                "--sqlite" => options with { Sqlite = true },
+                "--reuse" => options with { Reuse = true },
+                "--two-nodes" => options with { TwoNodes = true },
+                "--clients" => options with { Clients = Next().Split(',').Select(c => int.Parse(c, NumberStyles.None, CultureInfo.InvariantCulture)).ToArray() },
+                "--http-seconds" => options with { HttpSeconds = Int() },
+                "--keys" => options with { Keys = Int() },
                 "--instances" => options with { Instances = Int() },
                 "--due" => options with { Due = Int() },
                 "--big-account" => options with { BigAccount = Int() },

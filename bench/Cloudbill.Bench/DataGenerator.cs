@@ -157,10 +157,18 @@ public sealed class DataGenerator(BenchOptions options, ProductCatalog catalog)
         return new GeneratedData(accounts, options.Instances, due, poor, dueByKind, started.Elapsed);
     }
 
-    private static DueKind Pick(Random random)
+    /// <summary>`--renewals-only`: the due set is the 08:00 auto-renewal attempts and the expiry-day ones.</summary>
+    private static readonly (DueKind Kind, int Weight)[] RenewalsMix =
+    [
+        (DueKind.AutoRenewal, 70),
+        (DueKind.AutoRenewalOnExpiryDay, 30),
+    ];
+
+    private DueKind Pick(Random random)
     {
+        var mix = options.RenewalsOnly ? RenewalsMix : Mix;
         var roll = random.Next(100);
-        foreach (var (kind, weight) in Mix)
+        foreach (var (kind, weight) in mix)
         {
             if (roll < weight)
                 return kind;

@@ -37,6 +37,7 @@ void Say(string line)
 }
 
 var copyDatabase = options.Database + "_copy";
+var pgbenchReady = false;
 var pgbenchDatabase = options.Database + "_pgbench";
 var dataDirectory = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "data"));
 if (!Directory.Exists(dataDirectory))
@@ -44,24 +45,39 @@ if (!Directory.Exists(dataDirectory))
 
 Say(Invariant($"Cloudbill benchmark ({options.Label}): {options.Instances:N0} instances, {options.Due:N0} due, a {options.BigAccount:N0}-instance account"));
 
-// 1. A fresh database with the migrations applied.
-await Recreate(options.Database);
 var recorder = new CommandRecorder();
-await using (var setup = Build(options.Database, recorder))
-{
-    await using var scope = setup.CreateAsyncScope();
-    await scope.ServiceProvider.GetRequiredService<DatabaseMigrator>().Migrate(ct);
-}
-
-// 2. The data, with binary COPY.
 var catalog = CatalogLoader.Load(Path.Combine(dataDirectory, "catalog"));
 GeneratedData data;
-await using (var connection = new NpgsqlConnection(options.ConnectionTo(options.Database)))
+// `--http --sqlite`: the embedded database, a copy of the generated data (made once per --database).
+var sqliteFolder = Path.Combine(Path.GetTempPath(), "cloudbill-bench-" + options.Database);
+var sqliteFile = Path.Combine(sqliteFolder, "cloudbill.db");
+// A SQLite copy is taken from fresh data only: the PostgreSQL database of earlier --http runs holds their renewals' journal entries but the copy leaves their orders out.
+if (options.Reuse && (!options.Sqlite || File.Exists(sqliteFile)) && await Scalar<long>("postgres", $"SELECT count(*) FROM pg_database WHERE datname = '{options.Database}'") == 1)
 {
-    await connection.OpenAsync(ct);
-    data = await new DataGenerator(options, catalog).Generate(connection, ct);
+    // `--reuse` (with --http): the data of an earlier run, as it is now.
+    data = new GeneratedData(
+        (int)await Scalar<long>(options.Database, "SELECT count(*) FROM \"BillingAccounts\""),
+        (int)await Scalar<long>(options.Database, "SELECT count(*) FROM \"Instances\""), 0, 0, new Dictionary<string, int>(), TimeSpan.Zero);
+    Say(Invariant($"Reusing {options.Database}: {data.Instances:N0} instances in {data.Accounts:N0} accounts"));
 }
-Say(Invariant($"Generated {data.Instances:N0} instances in {data.Accounts:N0} accounts, {data.Due:N0} due, in {data.Elapsed.TotalSeconds:F1} s"));
+else
+{
+    // 1. A fresh database with the migrations applied.
+    await Recreate(options.Database);
+    await using (var setup = Build(options.Database, recorder))
+    {
+        await using var scope = setup.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<DatabaseMigrator>().Migrate(ct);
+    }
+
+    // 2. The data, with binary COPY.
+    await using (var connection = new NpgsqlConnection(options.ConnectionTo(options.Database)))
+    {
+        await connection.OpenAsync(ct);
+        data = await new DataGenerator(options, catalog).Generate(connection, ct);
+    }
+    Say(Invariant($"Generated {data.Instances:N0} instances in {data.Accounts:N0} accounts, {data.Due:N0} due, in {data.Elapsed.TotalSeconds:F1} s"));
+}
 
 // `--pages`: the phone app's Console pages on the big account, then stop (issue 9's speed figures).
 if (options.PagesOnly)
@@ -91,6 +107,113 @@ if (options.ApiOnly)
     return 0;
 }
 
+// `--http`: paid RenewInstance over signed HTTP against the real server, then stop (issue 23).
+if (options.HttpOnly)
+{
+    await Settle(options.Database);
+    var root = Path.GetFullPath(Path.Combine(dataDirectory, ".."));
+    HttpTarget target;
+    Func<ServiceProvider> core;
+    string? bareFile = null;
+    if (options.Sqlite)
+    {
+        Directory.CreateDirectory(sqliteFolder);
+        var file = sqliteFile;
+        bareFile = Path.Combine(sqliteFolder, "bare-renewal.db");
+        var sqlite = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder { DataSource = file }.ToString();
+        core = () => BuildWith("Sqlite", sqlite, recorder);
+        if (!options.Reuse || !File.Exists(file))
+        {
+            foreach (var f in new[] { file, file + "-wal", file + "-shm" })
+                File.Delete(f);
+            var copied = await SqliteCopy.Run(() => Build(options.Database, recorder), core, ct);
+            Say(Invariant($"Copied the data into {file} in {copied.TotalSeconds:F1} s ({new FileInfo(file).Length / 1024 / 1024:N0} MB)"));
+        }
+        target = new HttpTarget("SQLite", "Sqlite", sqlite, dataDirectory, root);
+    }
+    else
+    {
+        core = () => Build(options.Database, recorder);
+        target = new HttpTarget("PostgreSQL", "Postgres", new NpgsqlConnectionStringBuilder(options.Server) { Database = options.Database }.ConnectionString, dataDirectory, root);
+    }
+    var work = await HttpBench.Prepare(core, options.Keys, ct);
+    var (paidBefore, _) = await HttpBench.Check(core, ct);
+    Say(Invariant($"{options.Keys} AccessKeys, {work.Count:N0} renewable instances in their accounts"));
+    var runs = new List<(HttpRun Run, double Baseline, double PeakMb)>();
+    var renewedInAll = 0;
+    var length = TimeSpan.FromSeconds(options.HttpSeconds);
+    async Task<double> Baseline(int clients)
+    {
+        if (bareFile is not null)
+        {
+            var bare = await BareRenewal.Sqlite(bareFile, options.Instances, length, ct);
+            Say(Invariant($"SQLite bare renewal transaction, one writer, {options.HttpSeconds} s: {bare.Tps:F0} tps"));
+            return bare.Tps;
+        }
+        var tpcb = await Pgbench(clients, options.HttpSeconds);
+        Say(Invariant($"pgbench TPC-B -c {clients} -j {clients} -T {options.HttpSeconds}: {tpcb.Tps:F0} tps"));
+        return tpcb.Tps;
+    }
+    double serverPeak;
+    await using (var server = await HttpBench.ServerProcess.Start(target, 5301, ct))
+    {
+        Say(Invariant($"Server {server.Id} on {server.Address}: {server.Memory().NowMb:F0} MB resident after its start"));
+        foreach (var clients in options.Clients)
+        {
+            var baseline = await Baseline(clients);
+            var cpu = server.CpuSeconds();
+            var run = await HttpBench.Load([server.Address], work, clients, length, n => renewedInAll += n, ct);
+            // The warm-up is in the CPU time too; the warm-up's renewals are counted at the timed rate (its first seconds are slower: an upper bound).
+            run.ServerCpuMs = (server.CpuSeconds() - cpu) * 1000 / Math.Max(1, run.Renewed * (run.Seconds + HttpBench.WarmedUp.TotalSeconds) / run.Seconds);
+            var memory = server.Memory();
+            runs.Add((run, baseline, memory.PeakMb));
+            Say(Invariant($"RenewInstance over HTTP, {clients} clients: {run.Rate:F0}/s ({run.Renewed:N0} in {run.Seconds:F1} s), p50 {run.P50:F1} ms, p99 {run.P99:F1} ms, max {run.Max:F0} ms; {run.Rate / baseline:F2}x the baseline; refused {string.Join(", ", run.Refused.Select(r => Invariant($"{r.Key}: {r.Value}")))}; server CPU {run.ServerCpuMs:F1} ms per renewal; server peak RSS {memory.PeakMb:F0} MB"));
+        }
+        serverPeak = server.Memory().PeakMb;
+    }
+    (HttpRun Run, double Baseline, double PeakA, double PeakB)? twoNodes = null;
+    if (options.TwoNodes && !options.Sqlite)
+    {
+        await using var a = await HttpBench.ServerProcess.Start(target, 5302, ct);
+        await using var b = await HttpBench.ServerProcess.Start(target, 5303, ct);
+        var clients = options.Clients.Max();
+        var baseline = await Baseline(clients);
+        var run = await HttpBench.Load([a.Address, b.Address], work, clients, length, n => renewedInAll += n, ct);
+        twoNodes = (run, baseline, a.Memory().PeakMb, b.Memory().PeakMb);
+        Say(Invariant($"RenewInstance over HTTP, two nodes, {clients} clients: {run.Rate:F0}/s, p50 {run.P50:F1} ms, p99 {run.P99:F1} ms; {run.Rate / baseline:F2}x TPC-B"));
+    }
+    var (paidInAll, reconciled) = await HttpBench.Check(core, ct);
+    var paidRenewals = paidInAll - paidBefore;
+    Say(Invariant($"Paid renewal orders {paidRenewals:N0}, confirmed to the clients {renewedInAll:N0}; ledger {(reconciled.IsClean ? "reconciles" : "DOES NOT reconcile")}"));
+
+    var httpReport = new StringBuilder();
+    var httpMachine = await Machine();
+    httpReport.AppendLine(Invariant($"Run `{string.Join(" ", ["bench/run.sh", .. args.Where((a, i) => a != "--output" && (i == 0 || args[i - 1] != "--output"))])}` finished {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC on {httpMachine}."));
+    httpReport.AppendLine();
+    httpReport.AppendLine(Invariant($"Paid RenewInstance over signed HTTP on {target.Name}: `Cloudbill.Server` as its own process on Kestrel at 127.0.0.1 (Production, per-key quota on, hosted engine and poller off), {data.Instances:N0} instances in the database, {options.Keys} accounts each with its own AccessKey ({work.Count:N0} of their instances renewed in turn, each for its product's shortest duration), every call V1-signed (HMAC-SHA1, RPC style) with its own ClientToken; a warm-up of at least 5 s and {HttpBench.WarmUpRenewals:N0} renewals (at most 40 s), then {options.HttpSeconds} s timed; latency at the client."));
+    httpReport.AppendLine();
+    var baselineName = options.Sqlite ? "SQLite bare renewal, one writer, same disk" : "pgbench TPC-B, same clients";
+    var goal = options.Sqlite ? 0.3 : 0.5;
+    httpReport.AppendLine(Invariant($"| Clients | Nodes | Renewals/s | p50 | p99 | max | {baselineName} | Ratio | Goal {goal}x{(options.Sqlite ? ", p99 < 50 ms at 8" : "")} | Server CPU per renewal | Server peak RSS (VmHWM) | Refused |"));
+    httpReport.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
+    foreach (var (run, baseline, peak) in runs)
+    {
+        var met = run.Rate >= goal * baseline && (!options.Sqlite || run.Clients != 8 || run.P99 < 50);
+        httpReport.AppendLine(Invariant($"| {run.Clients} | 1 | {run.Rate:F0} ({run.Renewed:N0} in {run.Seconds:F0} s) | {run.P50:F1} ms | {run.P99:F1} ms | {run.Max:F0} ms | {baseline:F0} tps | **{run.Rate / baseline:F2}x** | {(met ? "met" : "NOT met")} | {run.ServerCpuMs:F1} ms | {peak:F0} MB | {(run.Refused.Count == 0 ? "none" : string.Join(", ", run.Refused.Select(r => Invariant($"{r.Key} x{r.Value}"))))} |"));
+    }
+    if (twoNodes is { } two)
+        httpReport.AppendLine(Invariant($"| {two.Run.Clients} | 2 | {two.Run.Rate:F0} ({two.Run.Renewed:N0} in {two.Run.Seconds:F0} s) | {two.Run.P50:F1} ms | {two.Run.P99:F1} ms | {two.Run.Max:F0} ms | {two.Baseline:F0} tps | **{two.Run.Rate / two.Baseline:F2}x** | {(two.Run.Rate >= goal * two.Baseline ? "met" : "NOT met")} | - | {two.PeakA:F0} + {two.PeakB:F0} MB | {(two.Run.Refused.Count == 0 ? "none" : string.Join(", ", two.Run.Refused.Select(r => Invariant($"{r.Key} x{r.Value}"))))} |"));
+    httpReport.AppendLine();
+    httpReport.AppendLine(Invariant($"Server memory: peak RSS {serverPeak:F0} MB with {data.Instances:N0} instances in the database (goal < 300 MB: {(serverPeak < 300 ? "met" : "NOT met")})."));
+    httpReport.AppendLine(Invariant($"Money: {paidRenewals:N0} new paid Renew orders for {renewedInAll:N0} renewals the clients saw confirmed (warm-ups included): {(paidRenewals == renewedInAll ? "equal" : "DIFFERENT")}; `Reconciliation.Run` afterwards: {(reconciled.IsClean ? "clean" : "NOT CLEAN")} ({reconciled.AccountsChecked:N0} accounts, {reconciled.TransactionsChecked:N0} transactions)."));
+    Console.WriteLine(httpReport);
+    if (options.Output is { } httpOutput)
+        await WriteSection(httpOutput, Invariant($"http-{(options.Sqlite ? "sqlite" : "postgres")}-{options.Label}"), httpReport.ToString());
+    NpgsqlConnection.ClearAllPools();
+    await Admin($"DROP DATABASE IF EXISTS {pgbenchDatabase} WITH (FORCE)");
+    return reconciled.IsClean && paidRenewals == renewedInAll ? 0 : 1;
+}
+
 // A copy for the two-engine run, taken before anything ran.
 NpgsqlConnection.ClearAllPools();
 if (options.TwoEngines)
@@ -102,6 +225,22 @@ if (options.TwoEngines)
 // 3. The baseline: pgbench TPC-B in the same run.
 var pgbench = await Pgbench();
 Say(Invariant($"pgbench TPC-B (-c 2 -j 2 -T {options.PgbenchSeconds}, scale {options.PgbenchScale}): {pgbench.Tps:F1} tps"));
+
+// `--renewals-only`: the bare renewal transaction in pgbench at the engine's client counts (one
+// connection per node), the baseline of the engine's money-moving rate.
+(double Tps, long Transactions) bare1 = default, bare2 = default;
+if (options.RenewalsOnly)
+{
+    var script = await BareRenewal.PreparePostgres(options.ConnectionTo(pgbenchDatabase), options.Instances, ct);
+    bare1 = await Pgbench(1, script: script);
+    Say(Invariant($"pgbench bare renewal transaction (-c 1 -T {options.PgbenchSeconds}): {bare1.Tps:F1} tps"));
+    if (options.TwoEngines)
+    {
+        bare2 = await Pgbench(2, script: script);
+        Say(Invariant($"pgbench bare renewal transaction (-c 2 -T {options.PgbenchSeconds}): {bare2.Tps:F1} tps"));
+    }
+    File.Delete(script);
+}
 
 // 4. The engine over the whole due set.
 var batchSettings = options.BatchSize > 0 ? new Dictionary<string, string?> { ["Cloudbill:Engine:BatchSize"] = options.BatchSize.ToString(CultureInfo.InvariantCulture) } : null;
@@ -233,15 +372,30 @@ if (dual is not null)
     var dualRate = dualTotal / dualElapsed.TotalSeconds;
     report.AppendLine(Invariant($"| Engine, two nodes at once (copy of the data) | {dualRate:F0} actions/s ({dualTotal:N0} actions in {dualElapsed.TotalSeconds:F1} s) | {pgbench.Tps:F0} tps | **{dualRate / pgbench.Tps:F2}x** | 2x: {(dualRate >= 2 * pgbench.Tps ? "met" : "not met")} |"));
 }
+if (options.RenewalsOnly)
+{
+    static int Charged(IReadOnlyDictionary<string, int> counts) => counts.GetValueOrDefault("auto-renewal charged");
+    var charged = Charged(single.Counts);
+    var chargeRate = charged / singleElapsed.TotalSeconds;
+    report.AppendLine(Invariant($"| Engine, one node: auto-renewals charged | {chargeRate:F0} charges/s ({charged:N0} in {singleElapsed.TotalSeconds:F1} s, beside {single.Total - charged:N0} other actions) | bare renewal transaction, pgbench -c 1: {bare1.Tps:F0} tps | **{chargeRate / bare1.Tps:F2}x** | 2x: {(chargeRate >= 2 * bare1.Tps ? "met" : "NOT met")} |"));
+    if (dual is not null)
+    {
+        var dualCharged = Charged(dual);
+        var dualChargeRate = dualCharged / dualElapsed.TotalSeconds;
+        report.AppendLine(Invariant($"| Engine, two nodes: auto-renewals charged | {dualChargeRate:F0} charges/s ({dualCharged:N0} in {dualElapsed.TotalSeconds:F1} s) | bare renewal transaction, pgbench -c 2: {bare2.Tps:F0} tps | **{dualChargeRate / bare2.Tps:F2}x** | 2x: {(dualChargeRate >= 2 * bare2.Tps ? "met" : "NOT met")} |"));
+    }
+    report.AppendLine();
+    report.AppendLine("The bare renewal transaction (`bench/Cloudbill.Bench/BareRenewal.cs`): lock the account row, insert the order and two postings, update the balance and the instance's expiry, insert the notice; one transaction, a random instance among as many as the data holds, one account per hundred instances.");
+}
 report.AppendLine();
 report.AppendLine(Invariant($"pgbench: `pgbench -i -s {options.PgbenchScale}`, then `pgbench -c 2 -j 2 -T {options.PgbenchSeconds}` (TPC-B): {pgbench.Tps:F1} tps, {pgbench.Transactions:N0} transactions."));
 report.AppendLine(Invariant($"Engine: {(double)singleCommands / single.Total:F2} database commands per action ({singleCommands:N0} in all), engine process CPU {engineCpu.TotalSeconds:F0} s of {singleElapsed.TotalSeconds:F0} s; {remaining} instance(s) still due afterwards; a second run found nothing. Two nodes did {(sameWork ? "exactly the same actions as one" : "DIFFERENT work from one")}."));
 report.AppendLine();
-report.AppendLine("| Action | One node | Two nodes |");
-report.AppendLine("|---|---|---|");
+report.AppendLine("| Action | One node | per second of the one-node run | Two nodes |");
+report.AppendLine("|---|---|---|---|");
 foreach (var (what, n) in single.Counts)
-    report.AppendLine(Invariant($"| {what} | {n:N0} | {(dual is null ? "-" : dual.GetValueOrDefault(what).ToString("N0", CultureInfo.InvariantCulture))} |"));
-report.AppendLine(Invariant($"| **total** | **{single.Total:N0}** | **{(dual is null ? "-" : dualTotal.ToString("N0", CultureInfo.InvariantCulture))}** |"));
+    report.AppendLine(Invariant($"| {what} | {n:N0} | {n / singleElapsed.TotalSeconds:F0} | {(dual is null ? "-" : dual.GetValueOrDefault(what).ToString("N0", CultureInfo.InvariantCulture))} |"));
+report.AppendLine(Invariant($"| **total** | **{single.Total:N0}** | **{singleRate:F0}** | **{(dual is null ? "-" : dualTotal.ToString("N0", CultureInfo.InvariantCulture))}** |"));
 report.AppendLine();
 report.AppendLine(Invariant($"Renewal views of the {options.BigAccount:N0}-instance account after the engine run and a `VACUUM ANALYZE \"Instances\"` (`RenewalViews.List`, page size 20, each call a new scope and DbContext as a request; 50 warm-up calls, then {options.ViewCalls:N0} timed):"));
 report.AppendLine();
@@ -278,7 +432,7 @@ foreach (var (name, sql, plan) in plans)
 report.AppendLine("</details>");
 
 if (options.Output is { } output)
-    await WriteSection(output, options.Label, report.ToString());
+    await WriteSection(output, options.RenewalsOnly ? options.Label + "-renewals" : options.Label, report.ToString());
 Say(Invariant($"Engine {singleRate:F0} actions/s vs pgbench {pgbench.Tps:F0} tps: {singleRate / pgbench.Tps:F2}x"));
 
 NpgsqlConnection.ClearAllPools();
@@ -286,13 +440,16 @@ await Admin($"DROP DATABASE IF EXISTS {copyDatabase} WITH (FORCE)");
 await Admin($"DROP DATABASE IF EXISTS {pgbenchDatabase} WITH (FORCE)");
 return reconciliations.All(r => r.Report.IsClean) && remaining == 0 && sameWork ? 0 : 1;
 
-ServiceProvider Build(string database, CommandRecorder commands, IDictionary<string, string?>? settings = null)
+ServiceProvider Build(string database, CommandRecorder commands, IDictionary<string, string?>? settings = null) =>
+    BuildWith("Postgres", options.ConnectionTo(database), commands, settings);
+
+ServiceProvider BuildWith(string provider, string connectionString, CommandRecorder commands, IDictionary<string, string?>? settings = null)
 {
     var configuration = new ConfigurationBuilder()
         .AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Cloudbill:Database:Provider"] = "Postgres",
-            ["ConnectionStrings:Cloudbill"] = options.ConnectionTo(database),
+            ["Cloudbill:Database:Provider"] = provider,
+            ["ConnectionStrings:Cloudbill"] = connectionString,
             ["Cloudbill:DataDirectory"] = dataDirectory,
             ["Cloudbill:Engine:IntervalSeconds"] = "0",
         })
@@ -385,14 +542,18 @@ async Task<string> ReadPlan(NpgsqlCommand command)
     return text.ToString();
 }
 
-async Task<(double Tps, long Transactions)> Pgbench()
+async Task<(double Tps, long Transactions)> Pgbench(int clients = 2, int? seconds = null, string? script = null)
 {
     var server = new NpgsqlConnectionStringBuilder(options.Server);
-    await Admin($"DROP DATABASE IF EXISTS {pgbenchDatabase} WITH (FORCE)");
-    await Admin($"CREATE DATABASE {pgbenchDatabase}");
     var common = Invariant($"-h {server.Host} -p {server.Port} -U {server.Username} {pgbenchDatabase}");
-    await Run("pgbench", Invariant($"-i -q -s {options.PgbenchScale} {common}"), server.Password);
-    var output = await Run("pgbench", Invariant($"-c 2 -j 2 -T {options.PgbenchSeconds} {common}"), server.Password);
+    if (script is null && !pgbenchReady)
+    {
+        await Admin($"DROP DATABASE IF EXISTS {pgbenchDatabase} WITH (FORCE)");
+        await Admin($"CREATE DATABASE {pgbenchDatabase}");
+        await Run("pgbench", Invariant($"-i -q -s {options.PgbenchScale} {common}"), server.Password);
+        pgbenchReady = true;
+    }
+    var output = await Run("pgbench", Invariant($"-c {clients} -j {clients} -T {seconds ?? options.PgbenchSeconds} {(script is null ? "" : "-n -f " + script + " ")}{common}"), server.Password);
     var tps = Regex.Match(output, @"tps = ([0-9.]+) \(without initial connection time\)");
     var count = Regex.Match(output, @"number of transactions actually processed: ([0-9]+)");
     if (!tps.Success)

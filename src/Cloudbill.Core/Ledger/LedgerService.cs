@@ -203,6 +203,23 @@ public sealed class LedgerService(CloudbillDbContext db, AuditLog audit, TimePro
         (await EnsureAccount(CashCode(billingAccountId), LedgerAccountKind.CustomerCash, billingAccountId, ct),
          await EnsureAccount(OverdueCode(billingAccountId), LedgerAccountKind.CustomerOverdue, billingAccountId, ct));
 
+    /// <summary>
+    /// A payment's ledger accounts: the customer's cash and the shared coupon expense and revenue,
+    /// read in one query (they exist once the customer and the database do), each created only if
+    /// missing.
+    /// </summary>
+    public async Task<(long Cash, long CouponExpense, long Revenue)> PaymentAccounts(long billingAccountId, CancellationToken ct)
+    {
+        var cashCode = CashCode(billingAccountId);
+        var codes = new[] { cashCode, CouponExpenseCode, RevenueCode };
+        var found = await db.LedgerAccounts.Where(a => codes.Contains(a.Code)).Select(a => new { a.Code, a.Id }).ToListAsync(ct);
+        async Task<long> Id(string code, LedgerAccountKind kind, long? owner) =>
+            found.FirstOrDefault(a => a.Code == code)?.Id ?? await EnsureAccount(code, kind, owner, ct);
+        return (await Id(cashCode, LedgerAccountKind.CustomerCash, billingAccountId),
+            await Id(CouponExpenseCode, LedgerAccountKind.CouponExpense, null),
+            await Id(RevenueCode, LedgerAccountKind.Revenue, null));
+    }
+
     private async Task<long> EnsureAccount(string code, LedgerAccountKind kind, long? billingAccountId, CancellationToken ct)
     {
         var id = await db.LedgerAccounts.Where(a => a.Code == code).Select(a => (long?)a.Id).FirstOrDefaultAsync(ct);

@@ -75,6 +75,23 @@ public sealed class OrderPayments(
     internal async Task<Result<PaymentOutcome>> PlaceAndPay(long accountId, ClientToken token, Func<Order, bool> sameRequest, string what,
         Func<AccountBalance, Task<Result<ReadyDraft>>> prepare, CancellationToken ct)
     {
+        // No savepoint around each save (two round trips each, three saves): any failure rolls the
+        // whole transaction back and nothing here goes on after a failed save, as in the engine's batch.
+        var savepoints = db.Database.AutoSavepointsEnabled;
+        db.Database.AutoSavepointsEnabled = false;
+        try
+        {
+            return await PlaceAndPayOnce(accountId, token, sameRequest, what, prepare, ct);
+        }
+        finally
+        {
+            db.Database.AutoSavepointsEnabled = savepoints;
+        }
+    }
+
+    private async Task<Result<PaymentOutcome>> PlaceAndPayOnce(long accountId, ClientToken token, Func<Order, bool> sameRequest, string what,
+        Func<AccountBalance, Task<Result<ReadyDraft>>> prepare, CancellationToken ct)
+    {
         Result<PaymentOutcome> paid;
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
@@ -188,10 +205,9 @@ public sealed class OrderPayments(
 
     private async Task<PaymentAccounts> Accounts(long accountId, CancellationToken ct)
     {
-        var (cash, _) = await ledger.OpenCustomerAccounts(accountId, ct);
-        return new PaymentAccounts(cash,
-            await ledger.SystemAccount(LedgerService.CouponExpenseCode, LedgerAccountKind.CouponExpense, ct),
-            await ledger.SystemAccount(LedgerService.RevenueCode, LedgerAccountKind.Revenue, ct));
+        // One round trip for the three (was four lookups, the unused overdue account's included).
+        var (cash, couponExpense, revenue) = await ledger.PaymentAccounts(accountId, ct);
+        return new PaymentAccounts(cash, couponExpense, revenue);
     }
 
     /// <summary>An approved plan's order is paid and its renewed instances extended (R3.2, R4.5): the same in memory for one payment and for the engine's batch.</summary>

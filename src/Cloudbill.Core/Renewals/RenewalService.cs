@@ -69,6 +69,10 @@ public sealed class RenewalService(
         return new RenewalQuote(product, term, renewals, options, candidates.Value.FirstOrDefault());
     }
 
+    /// <summary>The product of one of the account's instances, or null when it has no such instance: a caller's check before paying, one query.</summary>
+    public Task<string?> ProductOf(long accountId, string instanceId, CancellationToken ct) =>
+        db.Instances.AsNoTracking().Where(i => i.Id == instanceId && i.AccountId == accountId).Select(i => i.ProductCode).FirstOrDefaultAsync(ct);
+
     /// <summary>Places an unpaid Renew order to pay at a gateway; the instances are held by it (R3.3). The same client token returns the first order (R5.4).</summary>
     public async Task<Result<Order>> Place(long accountId, IReadOnlyList<string> instanceIds, RenewalTerm term, ClientToken token, CouponChoice choice, CancellationToken ct)
     {

@@ -17,12 +17,10 @@ public sealed class RenewInstanceAction(RenewalService renewals) : BssAction<Ren
     protected override async Task<BssResult<RenewInstanceAnswer>> Handle(BssCaller caller, RenewInstanceRequest r, CancellationToken ct)
     {
         var term = RenewalTerm.ForMonths(r.RenewPeriod);
-        // The product named must be the instance's: a script renewing the wrong id must not be charged.
-        var quote = await renewals.Quote(caller.AccountId, [r.InstanceId], term, CouponChoice.None, ct);
-        if (!quote.Succeeded && quote.Problem!.Code != "Instance.UnpaidOrder")
-            return quote.Problem!;
-        if (quote.Succeeded && quote.Value.Product.Code != r.ProductCode)
-            return BssErrors.InvalidParameter("ProductCode", $"instance {r.InstanceId} is of product {quote.Value.Product.Code}, not {r.ProductCode}.");
+        // The product named must be the instance's: a script renewing the wrong id must not be
+        // charged. One query; whether the instance can be renewed at all is RenewNow's to say.
+        if (await renewals.ProductOf(caller.AccountId, r.InstanceId, ct) is { } product && product != r.ProductCode)
+            return BssErrors.InvalidParameter("ProductCode", $"instance {r.InstanceId} is of product {product}, not {r.ProductCode}.");
         var renewed = await renewals.RenewNow(caller.AccountId, [r.InstanceId], term, r.ClientToken, CouponChoice.Best, ct);
         if (!renewed.Succeeded)
             return renewed.Problem!;
