@@ -57,7 +57,8 @@ public sealed class SandboxCloudTests
 
         // instance.create_requested → the cloud → POST /provider/v1/instances/{id}/created.
         await Eventually.Until(async () => (await test.Reload(id)).Provisioning == ProvisioningState.Ready, "the sandbox cloud reported the instance created", pause: TimeSpan.FromMilliseconds(100));
-        Assert.Equal("Running", (await Resource(http, id))?.State);
+        // The cloud marks its resource running once it has Cloudbill's answer, just after the commit.
+        await Eventually.Until(async () => (await Resource(http, id))?.State == "Running", "the sandbox cloud's resource running", pause: TimeSpan.FromMilliseconds(100));
         var call = await test.Query(db => db.AuditEvents.Where(a => a.Kind == AuditEventKind.ProviderCall).Select(a => a.Detail).ToListAsync(Ct));
         Assert.Equal($"POST /provider/v1/instances/{id}/created: 200", Assert.Single(call));
 
