@@ -37,6 +37,11 @@ public static class DatabaseOutage
                     return true;
                 case SocketException or EndOfStreamException:
                     return true;
+                // Npgsql completes a transaction whose connection broke; the next statement of the
+                // business step then meets it completed. Cloudbill's transactions are scoped by
+                // `await using`, so a completed one in use is that broken connection, not a bug.
+                case InvalidOperationException { Message: "Transaction is already completed" }:
+                    return true;
             }
         }
         return false;
@@ -112,13 +117,16 @@ public sealed partial class DatabaseFailovers(ILogger<DatabaseFailovers> logger)
         return Task.CompletedTask;
     }
 
-    /// <summary>A connection was opened (an interceptor's event; public for the tests that play a failover).</summary>
-    public void Opened(DbConnection connection)
+    private void Opened(DbConnection connection)
     {
         // An open connection names the host it reached, not the list of the connection string.
-        if (connection is not NpgsqlConnection { Host: { } host } npgsql)
-            return;
-        var server = $"{host}:{npgsql.Port}";
+        if (connection is NpgsqlConnection { Host: { } host } npgsql)
+            Reached($"{host}:{npgsql.Port}");
+    }
+
+    /// <summary>A connection reached <paramref name="server"/> ("host:port"; public for the tests that play a failover).</summary>
+    public void Reached(string server)
+    {
         var before = Interlocked.Exchange(ref current, server);
         if (before is null || before == server)
             return;

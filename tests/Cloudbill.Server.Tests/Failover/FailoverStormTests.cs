@@ -152,8 +152,9 @@ public class FailoverStormTests
         {
             // Some confirmed writes first, then the kill, wherever the requests are.
             await WhileClientsRun(journal.AnswersReach(journal.Answers + 30), clients, Logs);
-            var killedAt = DateTimeOffset.UtcNow;
             var killed = Cluster(settings, "kill-primary");
+            // The script asks the monitor which node is the primary, kills it and exits: the kill is just before now.
+            var killedAt = DateTimeOffset.UtcNow;
             Assert.True(killed.ExitCode == 0, $"kill-primary: {killed.Output}{killed.Error}");
             var writesBefore = journal.ConfirmedWrites.Count;
             Report($"Kill {kill}: {killed.Output.Trim()} (the primary) at {killedAt:HH:mm:ss.fff}, after {writesBefore} confirmed writes");
