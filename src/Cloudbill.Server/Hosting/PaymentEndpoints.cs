@@ -1,6 +1,6 @@
-using Cloudbill.Core.Persistence;
 using Cloudbill.Core.Payments;
 using Cloudbill.Core.Payments.Alipay;
+using Cloudbill.Core.Persistence;
 using Cloudbill.Core.Problems;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
