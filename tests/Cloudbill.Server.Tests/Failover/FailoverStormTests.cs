@@ -96,13 +96,17 @@ public class FailoverStormTests
         // Node A plays the sandbox gateways; node B sends its payers and notifications there too
         // (one sandbox, whose trades both nodes' pollers can ask about).
         var switches = new Dictionary<string, string> { ["reset"] = "true", ["duplicate"] = "2", ["delay"] = "0.5" };
+        // The gateways' retry schedules at a tenth: UnionPay's five sends then span 42 s. At the crash
+        // test's hundredth they span 4 s, shorter than the failover: every send of a notification could
+        // fall into it, and only the poller's look 5 minutes later would credit the payment.
+        var retryScale = new Dictionary<string, string> { ["Cloudbill__Payments__SandboxRetryScale"] = "0.1" };
         await using var nodeA = new CrashServer(database, async http =>
         {
             var set = await SandboxSwitches.Set(http, switches);
             if (!set.IsSuccessStatusCode)
                 throw new InvalidOperationException($"The sandbox refused its switches: {await set.Content.ReadAsStringAsync()}");
-        });
-        await using var nodeB = new CrashServer(database, _ => Task.CompletedTask, new Dictionary<string, string>
+        }, retryScale);
+        await using var nodeB = new CrashServer(database, _ => Task.CompletedTask, new Dictionary<string, string>(retryScale)
         {
             ["Cloudbill__Payments__PublicBaseUrl"] = nodeA.Address.ToString(),
         });
