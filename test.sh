@@ -57,6 +57,19 @@ export CLOUDBILL_TEST_POSTGRES="Host=127.0.0.1;Port=5432;Username=${PGUSER_NAME}
 # A missing PostgreSQL must fail the run, not skip half of the persistence tests.
 export CLOUDBILL_REQUIRE_POSTGRES=1
 
+step "pg_auto_failover: a primary and a synchronous standby for the failover test (bench/ha/cluster.sh)"
+if ! command -v pg_autoctl >/dev/null 2>&1; then
+  as_root apt-get update
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql-15-auto-failover pg-auto-failover-cli
+fi
+# Its own base directory and ports (6000-6002 by default), torn down at the end whatever happens.
+export CLOUDBILL_HA_CLUSTER="$PWD/bench/ha/cluster.sh"
+trap '"$CLOUDBILL_HA_CLUSTER" down || true' EXIT
+"$CLOUDBILL_HA_CLUSTER" down
+CLOUDBILL_HA_POSTGRES=$("$CLOUDBILL_HA_CLUSTER" up)
+# The failover test (tests/Cloudbill.Server.Tests/Failover/) runs two nodes on it and kills its primary once.
+export CLOUDBILL_HA_POSTGRES
+
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 
 step "Restore and build (warnings are errors)"

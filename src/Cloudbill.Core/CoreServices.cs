@@ -61,7 +61,13 @@ public static class CoreServices
         // Pooled: a request or an engine batch rents a context instead of building one (its
         // services, change tracker and facade); EF resets a returned context's state
         // (docs/decisions/0021). The context takes nothing but its options, as pooling requires.
-        services.AddDbContextPool<CloudbillDbContext>(database.Configure);
+        services.AddDbContextPool<CloudbillDbContext>((sp, options) =>
+        {
+            database.Configure(options);
+            if (database.Provider == DatabaseProvider.Postgres)
+                options.AddInterceptors(sp.GetRequiredService<DatabaseFailovers>());
+        });
+        services.AddSingleton<DatabaseFailovers>();
         // The ring is in the database, the certificate that encrypts it is not (docs/decisions/0004):
         // a copy of the database alone opens no AccessKey secret and forges no cookie.
         services.AddDataProtection()

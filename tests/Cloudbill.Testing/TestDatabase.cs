@@ -54,7 +54,13 @@ public sealed class TestDatabase : IAsyncDisposable
             });
         }
 
-        var server = PostgresServer();
+        return await OnPostgres(PostgresServer(), name);
+    }
+
+    /// <summary>A new database on the PostgreSQL server (or cluster: a multi-host string) that <paramref name="server"/> names.</summary>
+    public static async Task<TestDatabase> OnPostgres(string server, string? name = null)
+    {
+        name ??= $"cloudbill_test_{Guid.NewGuid():N}";
         await using (var admin = new NpgsqlConnection(server))
         {
             await admin.OpenAsync();
@@ -62,7 +68,7 @@ public sealed class TestDatabase : IAsyncDisposable
             await create.ExecuteNonQueryAsync();
         }
         var connection = new NpgsqlConnectionStringBuilder(server) { Database = name, CommandTimeout = BusyMachineTimeoutSeconds }.ConnectionString;
-        return new TestDatabase(provider, connection, async () =>
+        return new TestDatabase(DatabaseProvider.Postgres, connection, async () =>
         {
             NpgsqlConnection.ClearAllPools();
             await using var admin = new NpgsqlConnection(server);

@@ -19,6 +19,12 @@ public sealed class GatewayPollerWorker(IServiceScopeFactory scopes, PaymentOpti
                 await using var scope = scopes.CreateAsyncScope();
                 await scope.ServiceProvider.GetRequiredService<GatewayPoller>().RunDue(ct);
             },
-            e => logger.LogError(e, "A payment poller round failed; it runs again in {Seconds} s", interval.TotalSeconds), stoppingToken);
+            e =>
+            {
+                if (Persistence.DatabaseOutage.IsTransient(e))
+                    logger.LogWarning("A payment poller round failed on the database connection ({Reason}); it runs again in {Seconds} s", e.GetBaseException().Message, interval.TotalSeconds);
+                else
+                    logger.LogError(e, "A payment poller round failed; it runs again in {Seconds} s", interval.TotalSeconds);
+            }, stoppingToken);
     }
 }

@@ -51,7 +51,29 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
             throw new ConfigurationProblemException($"ConnectionStrings:Cloudbill is not a valid {parsed} connection string: {e.Message}", e);
         }
 
+        if (parsed == DatabaseProvider.Postgres)
+            connectionString = WithFailoverDefaults(connectionString);
         return new DatabaseSettings(parsed, connectionString);
+    }
+
+    /// <summary>
+    /// A multi-host string (a primary and its standbys, docs/operations.md "High availability") gets
+    /// what a failover needs unless it says otherwise: Npgsql remembers for Host Recheck Seconds
+    /// (10 by default) that a host was a standby or down, so the promoted standby would be refused
+    /// for that long after a failover of about 7 s; 1 s instead. And a dead host that drops packets
+    /// (rather than refusing) costs Timeout (15 s by default) per connection attempt; 5 s instead.
+    /// </summary>
+    private static string WithFailoverDefaults(string connectionString)
+    {
+        var given = new DbConnectionStringBuilder { ConnectionString = connectionString };
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (builder.Host is not { } host || !host.Contains(',', StringComparison.Ordinal))
+            return connectionString;
+        if (!given.ContainsKey("Host Recheck Seconds") && !given.ContainsKey("HostRecheckSeconds"))
+            builder.HostRecheckSeconds = 1;
+        if (!given.ContainsKey("Timeout"))
+            builder.Timeout = 5;
+        return builder.ConnectionString;
     }
 
     public void Configure(DbContextOptionsBuilder options)
@@ -80,7 +102,9 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
         _ => Provider.ToString(),
     };
 
-    private static string Describe(NpgsqlConnectionStringBuilder b) => $"PostgreSQL {b.Username}@{b.Host}:{b.Port}/{b.Database}";
+    // A multi-host string names each host with its port.
+    private static string Describe(NpgsqlConnectionStringBuilder b) =>
+        b.Host!.Contains(',', StringComparison.Ordinal) ? $"PostgreSQL {b.Username}@{b.Host}/{b.Database}" : $"PostgreSQL {b.Username}@{b.Host}:{b.Port}/{b.Database}";
 }
 
 /// <summary>The model differs per provider (instants as ticks on SQLite), so it is cached per provider.</summary>

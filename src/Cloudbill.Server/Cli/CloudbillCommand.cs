@@ -12,6 +12,9 @@ namespace Cloudbill.Server.Cli;
 /// </summary>
 public abstract class CloudbillCommand<TSettings> : AsyncCommand<TSettings> where TSettings : CommandSettings
 {
+    /// <summary>EX_TEMPFAIL: the database was unavailable (a failover); the same command may be run again.</summary>
+    public const int DatabaseUnavailableExitCode = 75;
+
     public sealed override async Task<int> ExecuteAsync(CommandContext context, TSettings settings, CancellationToken cancellationToken)
     {
         try
@@ -39,6 +42,13 @@ public abstract class CloudbillCommand<TSettings> : AsyncCommand<TSettings> wher
         catch (Exception e) when (StartupFailure.IsConfigurationProblem(e))
         {
             return StartupFailure.Report(e);
+        }
+        catch (Exception e) when (DatabaseOutage.IsTransient(e) && !cancellationToken.IsCancellationRequested)
+        {
+            // A failover under the verb: every verb's steps are each one transaction, keyed so that
+            // running the verb again finishes the work once (docs/decisions/0034).
+            Console.Error.WriteLine($"cloudbill: the database connection failed ({e.GetBaseException().Message}); run the command again in a few seconds.");
+            return DatabaseUnavailableExitCode;
         }
     }
 

@@ -1,5 +1,6 @@
 using Cloudbill.Core.Payments;
 using Cloudbill.Core.Payments.Alipay;
+using Cloudbill.Core.Persistence;
 using Cloudbill.Core.Problems;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -24,10 +25,10 @@ internal static class PaymentEndpoints
         });
 
         app.MapPost(PaymentGateways.AlipayNotifyPath, async (HttpRequest request, GatewayNotifications notifications, CancellationToken ct) =>
-            await FormFields(request, ct) is { } fields ? Reply(await notifications.FromAlipay(fields, ct)) : Results.Text(AlipayNotification.FailureReply, "text/plain", statusCode: 400))
+            await FormFields(request, ct) is { } fields ? Reply(await Retrying(request, token => notifications.FromAlipay(fields, token))) : Results.Text(AlipayNotification.FailureReply, "text/plain", statusCode: 400))
             .DisableAntiforgery().AllowAnonymous();
         app.MapPost(PaymentGateways.UnionPayNotifyPath, async (HttpRequest request, GatewayNotifications notifications, CancellationToken ct) =>
-            await FormFields(request, ct) is { } fields ? Reply(await notifications.FromUnionPay(fields, ct)) : Results.Text("unreadable form", "text/plain", statusCode: 400))
+            await FormFields(request, ct) is { } fields ? Reply(await Retrying(request, token => notifications.FromUnionPay(fields, token))) : Results.Text("unreadable form", "text/plain", statusCode: 400))
             .DisableAntiforgery().AllowAnonymous();
 
         // R7.3: the return page is display only. It names the trade; the gateway is then asked.
@@ -77,6 +78,18 @@ internal static class PaymentEndpoints
         {
             return null;
         }
+    }
+
+    /// <summary>
+    /// A notification is keyed by its trade number (a second one finds the payment credited), so one
+    /// that failed on the database connection is handled again on the new primary (docs/decisions/0034);
+    /// past the retries the answer is a 503 and the gateway sends it again later.
+    /// </summary>
+    private static Task<NotificationReply> Retrying(HttpRequest request, Func<CancellationToken, Task<NotificationReply>> handle)
+    {
+        var services = request.HttpContext.RequestServices;
+        return DatabaseOutage.Retry(services.GetRequiredService<CloudbillDbContext>(), services.GetRequiredService<TimeProvider>(),
+            services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(PaymentEndpoints)), "A gateway notification", handle, request.HttpContext.RequestAborted);
     }
 
     private static IResult Reply(NotificationReply reply) => Results.Text(reply.Body, "text/plain", statusCode: reply.StatusCode);

@@ -17,6 +17,7 @@ internal static class ProblemResults
     public const string TypePrefix = "urn:cloudbill:problem:";
     public const string UnexpectedCode = "Server.Unexpected";
     public const string TooManyRequestsCode = "Request.TooMany";
+    public const string DatabaseUnavailableCode = "Database.Unavailable";
     public const string JsonContentType = "application/problem+json";
 
     public static int StatusOf(Problem problem) => problem.Kind switch
@@ -72,6 +73,11 @@ internal static class ProblemResults
         new ProblemJson(StatusCodes.Status500InternalServerError, UnexpectedCode, "Cloudbill could not complete the request.",
             $"Something unexpected went wrong; nothing is known to have changed. Try again, and if it happens again give the operator the request id {requestId}.");
 
+    /// <summary>The database is failing over (docs/decisions/0034): nothing of the exception, a status a client retries on.</summary>
+    public static IResult DatabaseUnavailable() =>
+        new ProblemJson(StatusCodes.Status503ServiceUnavailable, DatabaseUnavailableCode, "The database is unavailable.",
+            "The database is failing over to its standby; the request may not have been done. Send it again in a few seconds: a payment sent again with the same ClientToken is made once.");
+
     /// <summary>Written as JSON whatever the request accepts: a gateway or the app reads it, never an HTML page.</summary>
     private sealed class ProblemJson(int status, string code, string title, string detail, IReadOnlyDictionary<string, object?>? extensions = null) : IResult
     {
@@ -113,6 +119,14 @@ internal sealed partial class UnexpectedExceptionHandler(ILogger<UnexpectedExcep
             LogAbandoned(exception, http.Request.Method, http.Request.Path.Value ?? "", ProblemResults.RequestId(http));
             return true;
         }
+        if (Core.Persistence.DatabaseOutage.IsTransient(exception) && !http.Response.HasStarted)
+        {
+            // A failover, not a bug: a 503 the client retries, on a page too (its form keeps its ClientToken).
+            LogDatabaseUnavailable(http.Request.Method, http.Features.Get<IExceptionHandlerFeature>()?.Path ?? http.Request.Path.Value ?? "", exception.GetBaseException().Message, ProblemResults.RequestId(http));
+            http.Response.Headers.RetryAfter = "2";
+            await ProblemResults.DatabaseUnavailable().ExecuteAsync(http);
+            return true;
+        }
         var endpoint = http.Features.Get<IExceptionHandlerFeature>()?.Endpoint;
         var isPage = endpoint is null
             ? http.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase)
@@ -128,6 +142,9 @@ internal sealed partial class UnexpectedExceptionHandler(ILogger<UnexpectedExcep
 
     [LoggerMessage(LogLevel.Error, "Unexpected failure of {Method} {Path} (request {RequestId})")]
     private partial void LogUnexpected(Exception exception, string method, string path, string requestId);
+
+    [LoggerMessage(LogLevel.Warning, "{Method} {Path} failed on the database connection ({Reason}); answered 503 (request {RequestId})")]
+    private partial void LogDatabaseUnavailable(string method, string path, string reason, string requestId);
 
     [LoggerMessage(LogLevel.Warning, "{Method} {Path} failed after the client abandoned it (request {RequestId}); no error page was sent")]
     private partial void LogAbandoned(Exception exception, string method, string path, string requestId);

@@ -37,6 +37,15 @@ public static class BssActions
         "GetOrderDetail", "QueryCashCoupons", "QueryProductList", "QueryAccountTransactions",
     };
 
+    /// <summary>
+    /// The actions that place an order or buy, found again by the caller's ClientToken: sent twice
+    /// with the same token they are done once (retried after a failover, docs/decisions/0034).
+    /// </summary>
+    public static IReadOnlySet<string> KeyedByClientToken { get; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "RenewInstance", "CreateInstance",
+    };
+
     /// <summary>Each handler as a keyed service, built per request with the services it takes.</summary>
     public static IServiceCollection AddBssActions(this IServiceCollection services)
     {

@@ -39,6 +39,14 @@ public sealed class BssAuthentication(RequestDelegate next, ILogger<BssAuthentic
             // The caller went away; nobody reads an answer.
             return;
         }
+        catch (Exception e) when (Core.Persistence.DatabaseOutage.IsTransient(e))
+        {
+            // The key or the nonce could not be read or written: nothing of the action ran.
+            logger.LogWarning("BSS action {Action} could not be authenticated: the database connection failed ({Reason}); answered 503 to retry; request {RequestId}", action, e.GetBaseException().Message, feature.RequestId);
+            if (!http.Response.HasStarted)
+                await BssAnswers.Error(http, BssErrors.ServiceUnavailable());
+            return;
+        }
         catch (Exception e)
         {
             logger.LogError(e, "BSS action {Action} failed with an unexpected error; request {RequestId}", action, feature.RequestId);

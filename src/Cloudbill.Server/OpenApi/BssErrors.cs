@@ -50,6 +50,10 @@ public static class BssErrors
     public static BssError BodyTooLarge(long limit) =>
         new(413, "InvalidParameter.BodyTooLarge", $"The request body is larger than {limit} bytes.");
 
+    /// <summary>The database failed over or is unreachable (docs/decisions/0034): retryable, with the same ClientToken.</summary>
+    public static BssError ServiceUnavailable() =>
+        new(503, "ServiceUnavailable", "The database is unavailable (failing over to its standby); the request may not have been done. Retry in a few seconds with the same ClientToken: a renewal or purchase is then done once.");
+
     public static BssError InternalError() =>
         new(500, "InternalError", "The request failed because of an error in Cloudbill; it was logged. Retry later.");
 

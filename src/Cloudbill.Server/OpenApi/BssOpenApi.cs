@@ -1,3 +1,4 @@
+using Cloudbill.Core.Persistence;
 using Microsoft.AspNetCore.Routing.Matching;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -69,12 +70,19 @@ public static class BssOpenApi
         try
         {
             feature.ReadFailure?.Throw();
-            var outcome = feature.ReadAnswer ?? await BssActions.Run(http.RequestServices, call, http.RequestAborted);
+            var outcome = feature.ReadAnswer ?? await RunRetryingWhereSafe(http.RequestServices, call, http.RequestAborted);
             await BssAnswers.Write(http, outcome);
         }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
             // The caller went away; nobody reads an answer.
+        }
+        catch (Exception e) when (DatabaseOutage.IsTransient(e))
+        {
+            http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(BssOpenApi))
+                .LogWarning("BSS action {Action} failed on the database connection ({Reason}); answered 503 to retry; request {RequestId}", call.Action, e.GetBaseException().Message, feature.RequestId);
+            if (!http.Response.HasStarted)
+                await BssAnswers.Error(http, BssErrors.ServiceUnavailable());
         }
         catch (Exception e)
         {
@@ -83,6 +91,23 @@ public static class BssOpenApi
             if (!http.Response.HasStarted)
                 await BssAnswers.Error(http, BssErrors.InternalError());
         }
+    }
+
+    /// <summary>
+    /// Runs the action, and again on the new primary if it failed on the database connection, where
+    /// sending it twice cannot do it twice (docs/decisions/0034): a read, or a renewal or purchase
+    /// with the caller's own ClientToken (an attempt that committed is found by its token and
+    /// answered again). Without a ClientToken each attempt would place a new order: the caller gets
+    /// the 503 and decides.
+    /// </summary>
+    private static Task<BssOutcome> RunRetryingWhereSafe(IServiceProvider services, BssCall call, CancellationToken ct)
+    {
+        var safe = BssActions.Reads.Contains(call.Action)
+            || (BssActions.KeyedByClientToken.Contains(call.Action) && call.Parameters.Text("ClientToken") is not null);
+        if (!safe)
+            return BssActions.Run(services, call, ct);
+        return DatabaseOutage.Retry(services.GetRequiredService<CloudbillDbContext>(), services.GetRequiredService<TimeProvider>(),
+            services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(BssOpenApi)), call.Action, token => BssActions.Run(services, call, token), ct);
     }
 
     /// <summary>Leaves `GET /` to the app's home page unless it names an action (the x-acs-action header or an Action parameter).</summary>

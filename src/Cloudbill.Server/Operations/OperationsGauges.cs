@@ -30,7 +30,7 @@ public sealed class OperationsGauges : BackgroundService
     private readonly TimeProvider clock;
     private readonly ILogger<OperationsGauges> logger;
 
-    public OperationsGauges(IServiceScopeFactory scopes, MetricsOptions options, TimeProvider clock, IMeterFactory meters, ILogger<OperationsGauges> logger)
+    public OperationsGauges(IServiceScopeFactory scopes, MetricsOptions options, TimeProvider clock, IMeterFactory meters, DatabaseFailovers failovers, ILogger<OperationsGauges> logger)
     {
         (this.scopes, this.options, this.clock, this.logger) = (scopes, options, clock, logger);
         var meter = meters.Create(EngineMetrics.MeterName);
@@ -48,6 +48,9 @@ public sealed class OperationsGauges : BackgroundService
                 new Measurement<long>(Latest?.WebhookOutboxDepth ?? 0, new KeyValuePair<string, object?>("outbox", "webhooks")),
             }, "{message}",
             "Messages written but not yet sent, per outbox: e-mails, and webhook deliveries still pending (retries included).");
+        // Observed, not added to: the series is there at 0 from the first scrape, so increase() sees the first failover.
+        meter.CreateObservableCounter("cloudbill.database.failovers", () => failovers.Seen, "{failover}",
+            "Times this node's database connections moved to another PostgreSQL server: the primary changed (docs/decisions/0034).");
         meter.CreateObservableGauge("cloudbill.notifications.email_failures", () => Latest?.EmailFailures ?? 0, "{message}",
             "Message Center entries whose e-mail copy failed for good.");
     }

@@ -2,6 +2,7 @@ using Cloudbill.Core.Persistence;
 using Cloudbill.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.Extensions.Logging;
 
 namespace Cloudbill.Core.Tests;
 
@@ -165,5 +166,62 @@ public class DatabaseSettingsTests
         var settings = DatabaseSettings.Parse(null, null, "/srv/cloudbill/data");
         Assert.Equal(DatabaseProvider.Sqlite, settings.Provider);
         Assert.Equal("Data Source=/srv/cloudbill/data/cloudbill.db", settings.ConnectionString);
+    }
+
+    [Fact]
+    public void A_multi_host_string_rechecks_its_hosts_every_second_and_gives_up_on_one_after_five_unless_it_says_otherwise()
+    {
+        var cluster = new Npgsql.NpgsqlConnectionStringBuilder(DatabaseSettings.Parse("Postgres",
+            "Host=db1:5432,db2:5432;Database=cloudbill;Username=cloudbill;Target Session Attributes=read-write", "/tmp").ConnectionString);
+        Assert.Equal((1, 5), (cluster.HostRecheckSeconds, cluster.Timeout));
+
+        var chosen = new Npgsql.NpgsqlConnectionStringBuilder(DatabaseSettings.Parse("Postgres",
+            "Host=db1,db2;Database=cloudbill;Username=cloudbill;Host Recheck Seconds=3;Timeout=2", "/tmp").ConnectionString);
+        Assert.Equal((3, 2), (chosen.HostRecheckSeconds, chosen.Timeout));
+
+        // One host: Npgsql's defaults, the string as given.
+        Assert.Equal("Host=db1;Database=cloudbill;Username=cloudbill", DatabaseSettings.Parse("Postgres", "Host=db1;Database=cloudbill;Username=cloudbill", "/tmp").ConnectionString);
+        Assert.Equal("PostgreSQL cloudbill@db1:5432,db2:5432/cloudbill", DatabaseSettings.Parse("Postgres", "Host=db1:5432,db2:5432;Database=cloudbill;Username=cloudbill", "/tmp").Describe());
+    }
+
+    [Fact]
+    public void Connections_that_reach_another_server_are_one_failover_logged_as_a_warning()
+    {
+        var logger = new CollectingLogger();
+        var failovers = new DatabaseFailovers(logger);
+        failovers.Reached("127.0.0.1:6001");
+        failovers.Reached("127.0.0.1:6001");
+        Assert.Equal(0, failovers.Seen);
+        Assert.Empty(logger.Lines);
+
+        failovers.Reached("127.0.0.1:6002");
+        failovers.Reached("127.0.0.1:6002");
+        Assert.Equal(1, failovers.Seen);
+        var (level, message) = Assert.Single(logger.Lines);
+        Assert.Equal(LogLevel.Warning, level);
+        Assert.Equal("The database connections moved from 127.0.0.1:6001 to 127.0.0.1:6002: the primary changed (a failover or switchover)", message);
+    }
+
+    [Fact]
+    public void A_failure_of_the_connection_is_transient_and_an_error_PostgreSQL_answered_is_not()
+    {
+        Assert.True(DatabaseOutage.IsTransient(new Npgsql.NpgsqlException("Exception while reading from stream", new System.IO.EndOfStreamException())));
+        Assert.True(DatabaseOutage.IsTransient(new DbUpdateException("wrapped", new Npgsql.PostgresException("terminating connection due to administrator command", "FATAL", "FATAL", "57P01"))));
+        Assert.True(DatabaseOutage.IsTransient(new Npgsql.PostgresException("cannot execute INSERT in a read-only transaction", "ERROR", "ERROR", "25006")));
+        Assert.False(DatabaseOutage.IsTransient(new DbUpdateException("wrapped", new Npgsql.PostgresException("duplicate key value violates unique constraint", "ERROR", "ERROR", "23505"))));
+        Assert.True(DatabaseOutage.IsTransient(new InvalidOperationException("Transaction is already completed")));
+        Assert.False(DatabaseOutage.IsTransient(new InvalidOperationException("a bug")));
+    }
+
+    private sealed class CollectingLogger : ILogger<DatabaseFailovers>
+    {
+        public List<(LogLevel Level, string Message)> Lines { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Lines.Add((logLevel, formatter(state, exception)));
     }
 }

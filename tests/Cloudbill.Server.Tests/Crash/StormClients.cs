@@ -30,6 +30,12 @@ internal sealed class StormJournal
     /// <summary>Requests cut off by a kill and sent again.</summary>
     public int Retries;
 
+    /// <summary>503 answers (the database failing over, docs/decisions/0034), each sent again unchanged.</summary>
+    public int Unavailable;
+
+    /// <summary>When each write a client saw confirmed was answered (a paid renewal, a payment at the cashier): the failover test's time without writes.</summary>
+    public ConcurrentBag<DateTimeOffset> ConfirmedWrites { get; } = [];
+
     /// <summary>Answers received: the kills are placed after a random number of them.</summary>
     public int Answers;
 
@@ -105,6 +111,11 @@ internal sealed class StormClient : IDisposable
                 var body = await response.Content.ReadAsStringAsync();
                 journal.Answered();
                 var answer = new Answer((int)response.StatusCode, body, response.Headers.Location?.OriginalString);
+                if (Unavailable.Again(answer.Status, body, journal))
+                {
+                    await Task.Delay(Unavailable.Pause);
+                    continue;
+                }
                 if (answer.Status >= 500)
                     journal.ServerErrors.Add($"{asked} answered {answer.Status}: {Shorten(body)}");
                 return answer;
@@ -211,7 +222,10 @@ internal sealed class StormClient : IDisposable
             : new Dictionary<string, string> { ["cardNumber"] = "6216261000000000018", ["cardType"] = "debit", ["smsCode"] = "111111", ["action"] = "pay" };
         var paid = await Post(new Uri(server.Address, cashier).PathAndQuery, choice);
         if (paid.Status is 303 or 200)
+        {
             journal.PaidTrades[outTradeNo] = "paid at the cashier";
+            journal.ConfirmedWrites.Add(DateTimeOffset.UtcNow);
+        }
         else if (paid.Status == 409 && AlreadyPaid(paid.Body))
             journal.PaidTrades[outTradeNo] = "already paid at the cashier";
         else
@@ -253,9 +267,9 @@ internal sealed class StormClient : IDisposable
 }
 
 /// <summary>RenewInstance over the BSS API, signed as the SDK signs, retried with the same ClientToken until answered.</summary>
-internal sealed class ApiClient(CrashServer server, StormJournal journal) : IDisposable
+internal sealed class ApiClient(CrashServer server, StormJournal journal, string accessKeyId = BssTestClient.DemoAccessKeyId, string secret = BssTestClient.DemoSecret) : IDisposable
 {
-    private readonly BssTestClient bss = new(server.Address, BssTestClient.DemoAccessKeyId, BssTestClient.DemoSecret);
+    private readonly BssTestClient bss = new(server.Address, accessKeyId, secret);
 
     public async Task<(int Status, JsonElement Body)> Call(string action, Dictionary<string, string> query)
     {
@@ -268,6 +282,11 @@ internal sealed class ApiClient(CrashServer server, StormJournal journal) : IDis
                 // A new signature (nonce, time) on every attempt; the parameters and the ClientToken stay.
                 var (status, body, _) = await bss.Send(bss.SignedV3(action, query));
                 journal.Answered();
+                if (Unavailable.Again(status, body.ValueKind == JsonValueKind.Object && body.TryGetProperty("Code", out var code) ? code.GetString() ?? "" : "", journal))
+                {
+                    await Task.Delay(Unavailable.Pause);
+                    continue;
+                }
                 if (status >= 500)
                     journal.ServerErrors.Add($"{action} {string.Join('&', query.Select(q => $"{q.Key}={q.Value}"))} answered {status}: {body}");
                 return (status, body);
@@ -291,12 +310,32 @@ internal sealed class ApiClient(CrashServer server, StormJournal journal) : IDis
             ["ClientToken"] = token,
         });
         if (status == 200)
+        {
             journal.PaidOrders[token] = long.Parse(body.GetProperty("Data").GetProperty("OrderId").GetString()!, CultureInfo.InvariantCulture);
+            journal.ConfirmedWrites.Add(DateTimeOffset.UtcNow);
+        }
         else
             journal.Refusals.Add($"RenewInstance {instanceId} {months}: {status} {body.GetProperty("Code").GetString()}");
     }
 
     public void Dispose() => bss.Dispose();
+}
+
+/// <summary>
+/// A 503 for the database failing over (the API's ServiceUnavailable, the app's Database.Unavailable
+/// problem): the client sends the same request again, as the contract says (docs/decisions/0034).
+/// </summary>
+internal static class Unavailable
+{
+    public static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(500);
+
+    public static bool Again(int status, string body, StormJournal journal)
+    {
+        if (status != 503 || !(body.Contains("ServiceUnavailable", StringComparison.Ordinal) || body.Contains("Database.Unavailable", StringComparison.Ordinal)))
+            return false;
+        Interlocked.Increment(ref journal.Unavailable);
+        return true;
+    }
 }
 
 /// <summary>

@@ -93,6 +93,8 @@ public class OperationsTests
         // Requests by route and, for the API (one route), by action; with status codes for the error rate.
         Assert.Matches(@"(?m)^http_server_request_duration_seconds_count\{[^}]*http_response_status_code=""200""[^}]*http_route=""/signin""[^}]*\} 1", text);
         Assert.Matches(@"(?m)^http_server_request_duration_seconds_count\{[^}]*cloudbill_api_action=""QueryAccountBalance""[^}]*\} 1", text);
+        // The database's failovers seen by this node (none here; Failover/FailoverStormTests makes them).
+        Assert.Matches(@"(?m)^cloudbill_database_failovers_total(\{[^}]*\})? 0", text);
         // The .NET runtime.
         Assert.Matches(@"(?m)^dotnet_gc_collections_total\{", text);
     }
