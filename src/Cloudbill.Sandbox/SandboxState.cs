@@ -218,7 +218,9 @@ internal sealed class SandboxStore
 
     private void Save()
     {
-        var temporary = path + ".tmp";
+        // One process per directory is the rule; a temporary file of its own keeps a second process
+        // (two nodes of a test given the same directory) from moving the first's half-written file.
+        var temporary = $"{path}.{Environment.ProcessId}.tmp";
         File.WriteAllText(temporary, JsonSerializer.Serialize(state, Json));
         File.Move(temporary, path, overwrite: true);
     }

@@ -109,6 +109,8 @@ public class FailoverStormTests
         await using var nodeB = new CrashServer(database, _ => Task.CompletedTask, new Dictionary<string, string>(retryScale)
         {
             ["Cloudbill__Payments__PublicBaseUrl"] = nodeA.Address.ToString(),
+            // A sandbox's state belongs to one process: node B's own (its simulated cloud) lives apart.
+            ["Cloudbill__Payments__SandboxDirectory"] = Directory.CreateTempSubdirectory("cloudbill-sandbox-node-b-").FullName,
         });
         await nodeA.Start();
         await nodeB.Start();
