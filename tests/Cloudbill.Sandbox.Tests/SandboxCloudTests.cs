@@ -102,14 +102,9 @@ public sealed class SandboxCloudTests
         /// <summary>The reporter has nothing due at the clock's time: the page shows the resource in its final state.</summary>
         public async Task<string> StateOf(string instanceId, string expected)
         {
-            for (var i = 0; i < 3000; i++)
-            {
-                var state = (await Resources()).SingleOrDefault(r => r.InstanceId == instanceId)?.State;
-                if (state == expected)
-                    return state;
-                await Task.Delay(10, Ct);
-            }
-            return (await Resources()).SingleOrDefault(r => r.InstanceId == instanceId)?.State ?? "(none)";
+            async Task<string> State() => (await Resources()).SingleOrDefault(r => r.InstanceId == instanceId)?.State ?? "(none)";
+            await Eventually(async () => await State() == expected);
+            return await State();
         }
 
         public async ValueTask DisposeAsync()
