@@ -72,6 +72,11 @@ public class FailoverStormTests
             report.Add(line);
         }
 
+        // A primary and its standby before the storm: a cluster left degraded (an earlier kill, a
+        // failover of its own) would make the kill below a kill of the only node.
+        var ready = Cluster(settings, "wait 120");
+        Assert.True(ready.ExitCode == 0, $"The cluster has no primary and standby: {ready.Output}{ready.Error}");
+
         await using var database = await TestDatabase.OnPostgres(settings.Connection);
         await using var services = await TestServices.Start(database, DateTimeOffset.UtcNow);
         Assert.True((await services.Run<DemoSeeder, Result<DemoSeedResult>>((seeder, ct) => seeder.Seed(ct))).Succeeded);
