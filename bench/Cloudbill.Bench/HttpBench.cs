@@ -94,7 +94,10 @@ public static class HttpBench
             Address = address;
         }
 
-        public static async Task<ServerProcess> Start(HttpTarget target, int port, CancellationToken ct)
+        /// <summary>Where Prometheus would scrape this server (Cloudbill:Metrics:Listen), when it was started with a metrics port.</summary>
+        public Uri? Metrics { get; private init; }
+
+        public static async Task<ServerProcess> Start(HttpTarget target, int port, CancellationToken ct, int? metricsPort = null)
         {
             var dll = Path.Combine(target.RepositoryRoot, "src", "Cloudbill.Server", "bin", "Release", "net10.0", "cloudbill.dll");
             if (!File.Exists(dll))
@@ -115,8 +118,13 @@ public static class HttpBench
             start.Environment["Cloudbill__DataProtection__CertificatePath"] = KeyRingCertificate.GeneratedPath(target.DataDirectory);
             start.Environment["Cloudbill__Engine__IntervalSeconds"] = "0";
             start.Environment["Cloudbill__Payments__PollerIntervalSeconds"] = "0";
+            if (metricsPort is { } metrics)
+                start.Environment["Cloudbill__Metrics__Listen"] = Invariant($"http://127.0.0.1:{metrics}/");
             var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the server.");
-            var server = new ServerProcess(process, new Uri(Invariant($"http://127.0.0.1:{port}/")));
+            var server = new ServerProcess(process, new Uri(Invariant($"http://127.0.0.1:{port}/")))
+            {
+                Metrics = metricsPort is { } listen ? new Uri(Invariant($"http://127.0.0.1:{listen}/metrics")) : null,
+            };
             process.OutputDataReceived += (_, e) => server.Add(e.Data);
             process.ErrorDataReceived += (_, e) => server.Add(e.Data);
             process.BeginOutputReadLine();
@@ -166,6 +174,13 @@ public static class HttpBench
                 lock (output)
                     return output.ToString();
             }
+        }
+
+        /// <summary>What Prometheus would read from the server's metrics endpoint now.</summary>
+        public async Task<string> Scrape(CancellationToken ct)
+        {
+            using var prometheus = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+            return await prometheus.GetStringAsync(Metrics ?? throw new InvalidOperationException("The server was started without a metrics port."), ct);
         }
 
         /// <summary>The process's peak and current resident set (VmHWM, VmRSS), in MB.</summary>
@@ -307,4 +322,29 @@ public static class HttpBench
     }
 
     private static double Percentile(double[] sorted, double p) => sorted[Math.Max(0, (int)Math.Ceiling(p * sorted.Length) - 1)];
+
+    /// <summary>
+    /// The metrics docs/operations.md names (issue 23), each as the series a Prometheus scrape must
+    /// show: a family name and, where the labels matter, a label it must carry.
+    /// </summary>
+    public static readonly IReadOnlyList<(string Metric, string Pattern, bool PostgresOnly)> NamedMetrics =
+    [
+        ("requests by route and API action", @"^http_server_request_duration_seconds_count\{[^}]*cloudbill_api_action=""RenewInstance""[^}]*http_response_status_code=""200""", false),
+        ("engine actions by kind and outcome", @"^cloudbill_engine_actions_total\{[^}]*kind=""auto-renewal"",[^}]*outcome=""failed""", false),
+        ("engine lag", @"^cloudbill_engine_lag_seconds[{ ]", false),
+        ("payments by gateway and state", @"^cloudbill_payments\{[^}]*gateway=""alipay"",[^}]*state=""pending""", false),
+        ("payments unconfirmed after 10 minutes", @"^cloudbill_payments_unconfirmed\{[^}]*gateway=""union_pay""", false),
+        ("notification failures", @"^cloudbill_notifications_email_failures[{ ]", false),
+        ("e-mail outbox depth", @"^cloudbill_outbox_depth\{[^}]*outbox=""email""", false),
+        ("webhook outbox depth", @"^cloudbill_outbox_depth\{[^}]*outbox=""webhooks""", false),
+        ("database failovers", @"^cloudbill_database_failovers_total[{ ]", false),
+        ("database pool in use", @"^db_client_connection_count\{[^}]*db_client_connection_state=""used""", true),
+        ("database pool limit", @"^db_client_connection_max\{", true),
+        (".NET runtime", @"^dotnet_gc_collections_total\{", false),
+    ];
+
+    /// <summary>Each named metric and the first line of the scrape that shows it (null: missing).</summary>
+    public static IReadOnlyList<(string Metric, string? Line)> Check(string scrape, bool postgres) =>
+        [.. NamedMetrics.Where(m => postgres || !m.PostgresOnly)
+            .Select(m => (m.Metric, scrape.Split('\n').FirstOrDefault(line => Regex.IsMatch(line, m.Pattern)))),];
 }

@@ -155,7 +155,8 @@ if (options.HttpOnly)
         return tpcb.Tps;
     }
     double serverPeak;
-    await using (var server = await HttpBench.ServerProcess.Start(target, 5301, ct))
+    string? scrape = null;
+    await using (var server = await HttpBench.ServerProcess.Start(target, 5301, ct, metricsPort: 5401))
     {
         Say(Invariant($"Server {server.Id} on {server.Address}: {server.Memory().NowMb:F0} MB resident after its start"));
         foreach (var clients in options.Clients)
@@ -167,6 +168,8 @@ if (options.HttpOnly)
             run.ServerCpuMs = (server.CpuSeconds() - cpu) * 1000 / Math.Max(1, run.Renewed * (run.Seconds + HttpBench.WarmedUp.TotalSeconds) / run.Seconds);
             var memory = server.Memory();
             runs.Add((run, baseline, memory.PeakMb));
+            // What Prometheus reads from the loaded server, its counters holding the run just done.
+            scrape = await server.Scrape(ct);
             Say(Invariant($"RenewInstance over HTTP, {clients} clients: {run.Rate:F0}/s ({run.Renewed:N0} in {run.Seconds:F1} s), p50 {run.P50:F1} ms, p99 {run.P99:F1} ms, max {run.Max:F0} ms; {run.Rate / baseline:F2}x the baseline; refused {string.Join(", ", run.Refused.Select(r => Invariant($"{r.Key}: {r.Value}")))}; server CPU {run.ServerCpuMs:F1} ms per renewal; server peak RSS {memory.PeakMb:F0} MB"));
         }
         serverPeak = server.Memory().PeakMb;
@@ -206,6 +209,20 @@ if (options.HttpOnly)
     httpReport.AppendLine();
     httpReport.AppendLine(Invariant($"Server memory: peak RSS {serverPeak:F0} MB with {data.Instances:N0} instances in the database (goal < 300 MB: {(serverPeak < 300 ? "met" : "NOT met")})."));
     httpReport.AppendLine(Invariant($"Money: {paidRenewals:N0} new paid Renew orders for {renewedInAll:N0} renewals the clients saw confirmed (warm-ups included): {(paidRenewals == renewedInAll ? "equal" : "DIFFERENT")}; `Reconciliation.Run` afterwards: {(reconciled.IsClean ? "clean" : "NOT CLEAN")} ({reconciled.AccountsChecked:N0} accounts, {reconciled.TransactionsChecked:N0} transactions)."));
+    if (scrape is not null)
+    {
+        var shown = HttpBench.Check(scrape, postgres: !options.Sqlite);
+        var scrapeFile = Path.Combine(root, "bench", "results", Invariant($"metrics-http-{(options.Sqlite ? "sqlite" : "postgres")}.txt"));
+        Directory.CreateDirectory(Path.GetDirectoryName(scrapeFile)!);
+        await File.WriteAllTextAsync(scrapeFile, scrape, ct);
+        httpReport.AppendLine();
+        httpReport.AppendLine(Invariant($"Metrics: the server ran with `Cloudbill:Metrics:Listen` set, and a Prometheus scrape of its `/metrics` after the last run ({scrape.Split('\n').Count(l => l.Length > 0 && l[0] != '#'):N0} series, kept in `bench/results/{Path.GetFileName(scrapeFile)}`) shows {shown.Count(m => m.Line is not null)} of the {shown.Count} metrics docs/operations.md names{(shown.All(m => m.Line is not null) ? "" : "; MISSING: " + string.Join(", ", shown.Where(m => m.Line is null).Select(m => m.Metric)))}:"));
+        httpReport.AppendLine();
+        httpReport.AppendLine("| Metric | A line of the scrape |");
+        httpReport.AppendLine("|---|---|");
+        foreach (var (metric, line) in shown)
+            httpReport.AppendLine(Invariant($"| {metric} | {(line is null ? "**missing**" : "`" + System.Text.RegularExpressions.Regex.Replace(line, @"otel_scope_name=""[^""]*"",?(otel_scope_version=""[^""]*"",?)?|db_client_connection_pool_name=""[^""]*""", m => m.Value.StartsWith("db_", StringComparison.Ordinal) ? "db_client_connection_pool_name=\"…\"" : "") + "`")} |"));
+    }
     Console.WriteLine(httpReport);
     if (options.Output is { } httpOutput)
         await WriteSection(httpOutput, Invariant($"http-{(options.Sqlite ? "sqlite" : "postgres")}-{options.Label}"), httpReport.ToString());

@@ -34,6 +34,9 @@ public sealed class OperationsGauges : BackgroundService
     {
         (this.scopes, this.options, this.clock, this.logger) = (scopes, options, clock, logger);
         var meter = meters.Create(EngineMetrics.MeterName);
+        meter.CreateObservableCounter("cloudbill.engine.actions", () => EngineMetrics.Totals().Select(t =>
+            new Measurement<long>(t.Total, new KeyValuePair<string, object?>("kind", t.Kind), new KeyValuePair<string, object?>("outcome", t.Outcome))), "{action}",
+            "Lifecycle engine actions done by this process, by kind (auto-renewal, reminder, expiry, suspension, release, pay-as-you-go hour, order time-out...) and outcome.");
         meter.CreateObservableGauge("cloudbill.engine.lag", () => Latest?.EngineLag.TotalSeconds ?? 0, "s",
             "How long the oldest due lifecycle action (subscription or pay-as-you-go) has waited to run.");
         meter.CreateObservableGauge("cloudbill.payments", () => (Latest?.Payments ?? []).Select(p =>
@@ -66,12 +69,15 @@ public sealed class OperationsGauges : BackgroundService
         var subscription = await db.Instances.Where(i => i.NextDueAt <= now).MinAsync(i => i.NextDueAt, ct);
         var hours = await db.Instances.Where(i => i.PayAsYouGoDueAt <= now).MinAsync(i => i.PayAsYouGoDueAt, ct);
         var oldest = new[] { subscription, hours }.OfType<DateTimeOffset>().DefaultIfEmpty(now).Min();
-        var payments = (await db.GatewayPayments.GroupBy(p => new { p.Gateway, p.State }).Select(g => new { g.Key.Gateway, g.Key.State, Count = g.LongCount() }).ToListAsync(ct))
-            .Select(p => (Code(p.Gateway), Code(p.State), p.Count)).OrderBy(p => p.Item1, StringComparer.Ordinal).ThenBy(p => p.Item2, StringComparer.Ordinal).ToList();
+        // Every gateway and state, 0 where there is none: an alert's series exists before its first payment.
+        var counted = await db.GatewayPayments.GroupBy(p => new { p.Gateway, p.State }).Select(g => new { g.Key.Gateway, g.Key.State, Count = g.LongCount() }).ToListAsync(ct);
+        var payments = (from gateway in Enum.GetValues<PaymentGateway>()
+                        from state in Enum.GetValues<GatewayPaymentState>()
+                        select (Code(gateway), Code(state), counted.Where(c => c.Gateway == gateway && c.State == state).Sum(c => c.Count))).ToList();
         var tenMinutesAgo = now.AddMinutes(-10);
-        var unconfirmed = (await db.GatewayPayments.Where(p => p.State == GatewayPaymentState.Pending && p.CreatedAt <= tenMinutesAgo)
-                .GroupBy(p => p.Gateway).Select(g => new { Gateway = g.Key, Count = g.LongCount() }).ToListAsync(ct))
-            .Select(p => (Code(p.Gateway), p.Count)).ToList();
+        var late = await db.GatewayPayments.Where(p => p.State == GatewayPaymentState.Pending && p.CreatedAt <= tenMinutesAgo)
+            .GroupBy(p => p.Gateway).Select(g => new { Gateway = g.Key, Count = g.LongCount() }).ToListAsync(ct);
+        var unconfirmed = Enum.GetValues<PaymentGateway>().Select(gateway => (Code(gateway), late.Where(l => l.Gateway == gateway).Sum(l => l.Count))).ToList();
         // Per endpoint, so each count is a range of the (endpoint, state) index, not a scan of every delivery ever made.
         var webhooks = 0L;
         foreach (var endpointId in await db.WebhookEndpoints.Select(e => e.Id).ToListAsync(ct))

@@ -82,8 +82,15 @@ public class OperationsTests
         Assert.Matches(@"(?m)^cloudbill_engine_actions_total\{[^}]*kind=""expiry"",[^}]*outcome=""done""[^}]*\} [1-9]", text);
         var lag = double.Parse(Regex.Match(text, @"(?m)^cloudbill_engine_lag_seconds(\{[^}]*\})? (\S+)").Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(lag, 0, 60);
+        // Every kind the engine counts is there from the first scrape, at 0 until it happens: an
+        // alert on the increase of failed auto-renewals has its series before the first failure.
+        foreach (var (kind, outcome) in EngineMetrics.Known.Select(EngineMetrics.KindAndOutcome))
+            Assert.Matches($@"(?m)^cloudbill_engine_actions_total\{{[^}}]*kind=""{kind}"",[^}}]*outcome=""{outcome}""[^}}]*\}} \d+", text);
+        Assert.Matches(@"(?m)^cloudbill_engine_actions_total\{[^}]*kind=""auto-renewal"",[^}]*outcome=""failed""[^}]*\} 0", text);
         Assert.Matches(@"(?m)^cloudbill_payments\{[^}]*gateway=""alipay"",[^}]*state=""pending""[^}]*\} 1", text);
+        Assert.Matches(@"(?m)^cloudbill_payments\{[^}]*gateway=""union_pay"",[^}]*state=""credited""[^}]*\} 0", text);
         Assert.Matches(@"(?m)^cloudbill_payments_unconfirmed\{[^}]*gateway=""alipay""[^}]*\} 1", text);
+        Assert.Matches(@"(?m)^cloudbill_payments_unconfirmed\{[^}]*gateway=""union_pay""[^}]*\} 0", text);
         Assert.Matches(@"(?m)^cloudbill_outbox_depth\{[^}]*outbox=""email""[^}]*\} \d", text);
         // The webhook delivery waiting for a receiver that is not there yet: the renewal's events, pending.
         var pending = await host.Query(db => db.WebhookDeliveries.LongCountAsync(d => d.State == WebhookDeliveryState.Pending, ct));
@@ -97,6 +104,26 @@ public class OperationsTests
         Assert.Matches(@"(?m)^cloudbill_database_failovers_total(\{[^}]*\})? 0", text);
         // The .NET runtime.
         Assert.Matches(@"(?m)^dotnet_gc_collections_total\{", text);
+    }
+
+    [Fact]
+    public async Task On_PostgreSQL_a_scrape_shows_the_connection_pool_in_use_and_its_limit()
+    {
+        var port = CloudbillProcess.FreePort();
+        await using var host = await WebHost.Start(DatabaseProvider.Postgres, new Dictionary<string, string?> { ["Cloudbill:Metrics:Listen"] = $"http://127.0.0.1:{port}/" });
+        var (_, keyId, secret) = await host.Customer("pool@example.com");
+        using (var api = new BssTestClient(host.Address, keyId, secret))
+            Assert.Equal(200, (await api.Call("QueryAccountBalance")).Status);
+
+        using var prometheus = new HttpClient();
+        var text = await prometheus.GetStringAsync($"http://127.0.0.1:{port}/metrics", TestContext.Current.CancellationToken);
+
+        // Npgsql's pool: connections by state (idle, used) and the pool's maximum, per pool (the connection string's name).
+        Assert.Matches(@"(?m)^db_client_connection_count\{[^}]*db_client_connection_pool_name=""[^""]+"",db_client_connection_state=""idle""\} [1-9]", text);
+        Assert.Matches(@"(?m)^db_client_connection_count\{[^}]*db_client_connection_pool_name=""[^""]+"",db_client_connection_state=""used""\} \d+", text);
+        Assert.Matches(@"(?m)^db_client_connection_max\{[^}]*db_client_connection_pool_name=""[^""]+""\} [1-9]", text);
+        // And the engine's series, at 0 on a node whose engine has not run yet.
+        Assert.Matches(@"(?m)^cloudbill_engine_actions_total\{[^}]*kind=""auto-renewal"",[^}]*outcome=""charged""[^}]*\} \d+", text);
     }
 
     [Fact]

@@ -29,9 +29,11 @@ public sealed partial class WebHost : IAsyncDisposable
     public Uri Address { get; }
     public TestDatabase Database { get; }
 
-    public static async Task<WebHost> Start(IReadOnlyDictionary<string, string?>? settings = null)
+    public static Task<WebHost> Start(IReadOnlyDictionary<string, string?>? settings = null) => Start(DatabaseProvider.Sqlite, settings);
+
+    public static async Task<WebHost> Start(DatabaseProvider provider, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var database = await TestDatabase.Create(DatabaseProvider.Sqlite);
+        var database = await TestDatabase.Create(provider);
         try
         {
             return await Start(database, settings);
