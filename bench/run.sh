@@ -44,7 +44,7 @@ case " $* " in *" --http "*) dotnet build src/Cloudbill.Server/Cloudbill.Server.
 # The OpenAPI runs in the server's own pipeline, so it gets the server's runtime settings too
 # (Cloudbill.Server's runtimeconfig: Server GC without DATAS, no thread-pool spinning); the engine
 # keeps the bench's own (workstation GC).
-case " $* " in *" --api "*) export DOTNET_gcServer=1 DOTNET_gcConcurrent=1 DOTNET_GCDynamicAdaptationMode=0 DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 ;; esac
+case " $* " in *" --api "*) export DOTNET_gcServer=1 DOTNET_gcConcurrent=1 DOTNET_GCDynamicAdaptationMode=1 DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 ;; esac
 
 echo "== Running (the program creates fresh databases cloudbill_bench, _copy and _pgbench and drops the last two)"
 # A hard stop, whatever happens: the full run takes a few minutes.
