@@ -137,7 +137,7 @@ echo
 # With the first lines of each one's message: a failure must be understood from this output alone.
 if grep -qE '^failed ' artifacts/failover-output.txt artifacts/test-output.txt; then
   echo "Failed tests:"
-  grep -h -A 8 -E '^failed ' artifacts/failover-output.txt artifacts/test-output.txt | cut -c 1-400 | sed 's/^/  /'
+  awk '/^failed /{ p = 1; n = 0 } /^(passed|skipped) /{ p = 0 } p && n++ < 10' artifacts/failover-output.txt artifacts/test-output.txt | cut -c 1-400 | sed 's/^/  /'
 fi
 grep -E '^not ok ' artifacts/sdk-output.txt | sed 's/^/  SDK /' || true
 echo "Persistence tests per provider: $(grep -c '(provider: Sqlite)' artifacts/test-output.txt) on SQLite, $(grep -c '(provider: Postgres)' artifacts/test-output.txt) on PostgreSQL"
