@@ -17,7 +17,7 @@ public static class EngineMetrics
     /// failed" needs the series before the first failure, and a node whose engine has not run yet
     /// still shows what it will count.
     /// </summary>
-    public static readonly IReadOnlyList<string> Known =
+    public static readonly IReadOnlyList<string> ReportedActions =
     [
         "auto-renewal charged", "auto-renewal failed", "auto-renewal skipped", "reminder", "expiry", "suspension", "release",
         "pay-as-you-go hour charged", "pay-as-you-go stop", "pay-as-you-go release", "overdue", "overdue cleared", "order time-out",
@@ -26,7 +26,7 @@ public static class EngineMetrics
     private static readonly string[] Outcomes = ["charged", "failed", "skipped", "cleared"];
 
     private static readonly ConcurrentDictionary<(string Kind, string Outcome), long> Counted =
-        new(Known.Select(what => KeyValuePair.Create(KindAndOutcome(what), 0L)));
+        new(ReportedActions.Select(what => KeyValuePair.Create(KindAndOutcome(what), 0L)));
 
     /// <summary>
     /// The actions counted so far in this process, by kind and outcome: observed by the host's
