@@ -82,6 +82,16 @@ public static class CoreServices
                 o.Lockout.MaxFailedAccessAttempts = 10;
             })
             .AddEntityFrameworkStores<CloudbillDbContext>();
+        // Staff of the operator console: a second kind of user with its own tables, and the
+        // authenticator app's codes as the second factor (docs/decisions/0038).
+        services.AddIdentityCore<Operators.StaffUser>()
+            .AddUserStore<Microsoft.AspNetCore.Identity.EntityFrameworkCore.UserOnlyStore<Operators.StaffUser, CloudbillDbContext, string,
+                Operators.StaffUserClaim, Operators.StaffUserLogin, Operators.StaffUserToken>>()
+            .AddTokenProvider<Microsoft.AspNetCore.Identity.AuthenticatorTokenProvider<Operators.StaffUser>>(Microsoft.AspNetCore.Identity.TokenOptions.DefaultAuthenticatorProvider);
+        services.AddScoped<Operators.StaffAccounts>();
+        services.AddScoped<Operators.CustomerDirectory>();
+        services.AddScoped<EngineHistory>();
+        services.AddScoped<Operators.CustomerLocks>();
 
         services.AddScoped<DatabaseMigrator>();
         services.AddScoped<Audit.AuditOrigin>();

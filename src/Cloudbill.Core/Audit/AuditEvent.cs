@@ -17,6 +17,8 @@ public enum AuditActor
     Engine,
     /// <summary>The operator, through a `cloudbill` verb.</summary>
     Operator,
+    /// <summary>A member of the provider's staff in the operator console, named by their email.</summary>
+    Staff,
     /// <summary>The provider's cloud, through the provider API, named by its provider key id.</summary>
     Provider,
 }
@@ -62,6 +64,17 @@ public enum AuditEventKind
     OrderRefunded,
     /// <summary>Customers and instances imported from the provider's system.</summary>
     Imported,
+    StaffAdded,
+    StaffAuthenticatorReset,
+    StaffSignedIn,
+    StaffSignInFailed,
+    StaffLockedOut,
+    StaffSignedOut,
+    /// <summary>A member of staff opened a customer's page: who looked at whose data, and when.</summary>
+    CustomerViewed,
+    /// <summary>Staff locked a customer out of the app (the reason in the detail).</summary>
+    CustomerLocked,
+    CustomerUnlocked,
 }
 
 /// <summary>

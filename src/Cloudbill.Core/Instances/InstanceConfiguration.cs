@@ -35,5 +35,7 @@ internal sealed class InstanceConfiguration : IEntityTypeConfiguration<Instance>
         // The engine's pay-as-you-go pass claims by its own due time (docs/decisions/0010).
         e.HasIndex(i => i.PayAsYouGoDueAt);
         e.HasIndex(i => i.CreatedByOrderId);
+        // The operator console finds a customer by an instance's name, as the customer quotes it.
+        e.HasIndex(i => i.Name);
     }
 }

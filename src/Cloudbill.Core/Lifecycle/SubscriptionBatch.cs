@@ -192,8 +192,16 @@ internal sealed class SubscriptionBatch(
             LifecycleEvents.Create($"{LifecycleEventTypes.AutoRenewalFailed}:{action.Key}", accountId, action.DueAt,
                 new AutoRenewalFailedEvent(instanceId, order?.Id, LifecycleEvents.Code(why.Code), lastAttempt, action.CycleEnd)),
         ]);
-        return new Outcome("auto-renewal failed", $"failed: {why.Code}");
+        return new Outcome("auto-renewal failed", "failed: " + Why(why));
     }
+
+    /// <summary>The reason as staff read it in the operator console's lifecycle history, with the amounts that decided it.</summary>
+    private static string Why(RefusalReason why) => why.Code switch
+    {
+        RefusalCode.InsufficientCredit => $"{why.Code}: Available Credit ¥{why.Available.ToDisplayString()} short of ¥{why.Amount.ToDisplayString()}",
+        RefusalCode.Overdue => $"{why.Code}: ¥{why.Amount.ToDisplayString()} overdue",
+        _ => why.Code.ToString(),
+    };
 
     /// <summary>R4.6.</summary>
     private Outcome Remind(Instance instance, Product product, ScheduledAction action)

@@ -26,5 +26,7 @@ internal sealed class GatewayPaymentConfiguration : IEntityTypeConfiguration<Gat
         e.HasIndex(p => new { p.AccountId, p.CreatedAt });
         // The poller's sweep.
         e.HasIndex(p => p.NextQueryAt);
+        // The operator console finds a payment by the gateway's own trade number, as the customer's receipt shows it.
+        e.HasIndex(p => p.GatewayTradeNo).HasFilter("\"GatewayTradeNo\" IS NOT NULL");
     }
 }

@@ -5,7 +5,7 @@ namespace Cloudbill.Server.Cli;
 /// <summary>The operator verbs of the `cloudbill` executable.</summary>
 public static class CliApp
 {
-    private static readonly HashSet<string> Verbs = ["migrate", "seed-demo", "reconcile", "backup", "accounts", "coupons", "engine", "suggestions", "audit", "webhooks", "provider-keys", "import", "--help", "-h", "-?", "help", "--version"];
+    private static readonly HashSet<string> Verbs = ["migrate", "seed-demo", "reconcile", "backup", "accounts", "coupons", "engine", "suggestions", "audit", "webhooks", "provider-keys", "operators", "import", "--help", "-h", "-?", "help", "--version"];
 
     /// <summary>The verbs and what each does, for the answer to a mistyped one.</summary>
     private static readonly (string Verb, string Does)[] VerbList =
@@ -21,6 +21,7 @@ public static class CliApp
         ("audit [--account EMAIL] [--since DATE]", "show the audit log of money and security events"),
         ("webhooks list|add|disable|enable|rotate-secret|replay|log", "the endpoints that receive the lifecycle events"),
         ("provider-keys add|list|revoke", "the keys the provider's cloud calls /provider/v1 with"),
+        ("operators add|list|reset-authenticator", "the provider's staff who sign in to the operator console"),
         ("import FILE.csv [--dry-run]", "import the provider's customers and instances, all or nothing"),
     ];
 
@@ -124,6 +125,18 @@ public static class CliApp
                 keys.AddCommand<RevokeProviderKeyCommand>("revoke")
                     .WithDescription("Revoke a provider key at once.")
                     .WithExample("provider-keys", "revoke", "pk_0123456789abcdef01234567");
+            });
+            config.AddBranch("operators", operators =>
+            {
+                operators.SetDescription("Staff accounts of the operator console (/operator): roles viewer, support and finance, a password and an authenticator app.");
+                operators.AddCommand<AddOperatorCommand>("add")
+                    .WithDescription("Add a member of staff; prints the password (unless given) and the authenticator key once.")
+                    .WithExample("operators", "add", "--email", "ops@example.com", "--role", "support");
+                operators.AddCommand<ListOperatorsCommand>("list")
+                    .WithDescription("List the staff accounts, their roles and lockouts.");
+                operators.AddCommand<ResetOperatorAuthenticatorCommand>("reset-authenticator")
+                    .WithDescription("Give a member of staff a new authenticator key (a lost phone); ends their sessions.")
+                    .WithExample("operators", "reset-authenticator", "--email", "ops@example.com");
             });
             config.AddCommand<ImportCommand>("import")
                 .WithDescription("Import the provider's customers, balances and instances from a CSV file (docs/webhooks.md, \"Importing\"); all or nothing.")

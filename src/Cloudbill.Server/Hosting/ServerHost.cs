@@ -152,6 +152,7 @@ internal static class WebServices
             .AddSignInManager()
             .AddClaimsPrincipalFactory<CustomerClaimsFactory>();
         services.AddAuthorization();
+        services.AddOperatorConsole();
         services.AddAntiforgery(o => o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
         services.AddProblemDetails();
         services.AddExceptionHandler<UnexpectedExceptionHandler>();
@@ -192,6 +193,7 @@ internal static class WebServices
         }).DisableAntiforgery();
         app.MapPaymentEndpoints();
         app.MapProviderApi();
+        app.MapOperatorConsole();
         app.MapLanguageSwitch();
         app.MapRazorComponents<AppRoot>();
         return app;

@@ -35,6 +35,10 @@ public class AccountKeyTests
         ["AspNetUserLogins"] = "a sign-in user's rows, keyed by the user, whose row (AspNetUsers) holds BillingAccountId",
         ["AspNetUserRoles"] = "a sign-in user's rows, keyed by the user, whose row (AspNetUsers) holds BillingAccountId",
         ["AspNetUserTokens"] = "a sign-in user's rows, keyed by the user, whose row (AspNetUsers) holds BillingAccountId",
+        ["StaffUsers"] = "the provider's staff (the operator console): nobody's account",
+        ["StaffUserClaims"] = "a member of staff's rows, keyed by the staff user",
+        ["StaffUserLogins"] = "a member of staff's rows, keyed by the staff user",
+        ["StaffUserTokens"] = "a member of staff's rows (the authenticator key), keyed by the staff user",
     };
 
     [Fact]

@@ -21,7 +21,7 @@ public class DependencyOrderTests
     public static readonly IReadOnlyList<string> Order =
     [
         "Problems", "Time", "Audit", "Accounts", "Ledger", "Customers", "Catalog", "Instances", "Coupons", "Notifications", "Webhooks",
-        "Suggestions", "Provisioning", "Orders", "Purchase", "Renewals", "PayAsYouGo", "Payments", "TopUps", "Lifecycle", "ProviderApi", "Demo",
+        "Suggestions", "Provisioning", "Orders", "Purchase", "Renewals", "PayAsYouGo", "Payments", "TopUps", "Lifecycle", "ProviderApi", "Demo", "Operators",
     ];
 
     /// <summary>Every feature may use it and it may use the entities of every feature (0020), so it is outside the order.</summary>

@@ -17,11 +17,14 @@ public class AppFixture : IAsyncLifetime
 
     private readonly BrowserFixture browser = new();
 
+    /// <summary>The shared Chromium, for a fixture whose pages are not a phone's (the operator console).</summary>
+    protected IBrowser Browser => browser.Browser;
+
     public TestDatabase Database { get; private set; } = null!;
     public RunningServer Server { get; private set; } = null!;
     public TestServices Services { get; private set; } = null!;
 
-    public async ValueTask InitializeAsync()
+    public virtual async ValueTask InitializeAsync()
     {
         Database = await TestDatabase.Create(DatabaseProvider.Sqlite);
         Server = await RunningServer.Start(Database, new Dictionary<string, string>

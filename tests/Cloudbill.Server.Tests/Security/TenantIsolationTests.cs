@@ -79,6 +79,8 @@ public sealed class TenantIsolationTests
     private static Entry Ids(params Probe[] probes) => new(probes);
 
     /// <summary>The provider API answers the provider's cloud only: a customer's cookie or AccessKey is 401 there (ProviderApiTests).</summary>
+    private const string StaffOnly = "the operator console: staff only, by their own cookie; a customer's session is sent to the staff sign-in (OperatorConsoleTests)";
+
     private const string ProviderOnly = "the provider's cloud only, by provider key; a customer's session or AccessKey gets 401 (ProviderApiTests)";
 
     private static Entry None(string reason, string? samplePath = null) =>
@@ -159,6 +161,10 @@ public sealed class TenantIsolationTests
         ["/service-center/suggestions/thanks"] = None("a thank-you page", "/service-center/suggestions/thanks"),
         ["/settings"] = None("the caller's own password and language", "/settings"),
         ["/signin"] = None("anonymous sign-in"),
+        ["/operator"] = None(StaffOnly, "/operator?q=a"),
+        ["/operator/customers/{AccountId:long}"] = None(StaffOnly, "/operator/customers/1"),
+        ["/operator/denied"] = None(StaffOnly, "/operator/denied"),
+        ["/operator/signin"] = None("anonymous staff sign-in"),
         ["/signup"] = None("anonymous sign-up"),
         ["/topup"] = None("a new top-up of the caller's", "/topup"),
     };
@@ -175,6 +181,7 @@ public sealed class TenantIsolationTests
         ["POST /payments/alipay/notify"] = None("no session: Alipay's signature authenticates it (the signature tests cover it)"),
         ["POST /payments/unionpay/notify"] = None("no session: UnionPay's signature authenticates it (the signature tests cover it)"),
         ["POST /signout"] = None("ends the caller's own session"),
+        ["POST /operator/signout"] = None(StaffOnly),
         ["POST /culture"] = None("the caller's own language"),
         ["* /healthz"] = None("the server's health", "/healthz"),
         ["GET /provider/v1/instances/{id}"] = None(ProviderOnly),

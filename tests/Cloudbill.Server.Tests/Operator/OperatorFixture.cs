@@ -1,0 +1,78 @@
+using Cloudbill.Core.Operators;
+using Cloudbill.Core.Problems;
+using Cloudbill.Server.Tests.App;
+using Cloudbill.Testing;
+using Microsoft.Playwright;
+
+namespace Cloudbill.Server.Tests.Operator;
+
+/// <summary>The app's server and database with one member of staff of each role, and a desktop browser for the console.</summary>
+public sealed class OperatorFixture : AppFixture
+{
+    public const string StaffPassword = "Staff-Secret-2026";
+
+    public NewStaff Viewer { get; private set; } = null!;
+    public NewStaff Support { get; private set; } = null!;
+    public NewStaff Finance { get; private set; } = null!;
+
+    public override async ValueTask InitializeAsync()
+    {
+        await base.InitializeAsync();
+        Viewer = await AddStaff("viewer@provider.example", StaffRole.Viewer);
+        Support = await AddStaff("support@provider.example", StaffRole.Support);
+        Finance = await AddStaff("finance@provider.example", StaffRole.Finance);
+    }
+
+    public async Task<NewStaff> AddStaff(string email, StaffRole role) =>
+        (await Services.Run<StaffAccounts, Result<NewStaff>>((s, ct) => s.Add(email, role, StaffPassword, ct))).Value;
+
+    /// <summary>A desktop browser (1280 × 800) signed in to the console as <paramref name="staff"/>.</summary>
+    public async Task<ConsolePage> SignedInStaff(NewStaff staff, string locale = "en-US")
+    {
+        var console = await OpenConsole(locale);
+        await console.SignIn(staff.Email, StaffPassword, Totp.Code(staff.AuthenticatorKey, DateTimeOffset.UtcNow));
+        await console.Page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/operator", new() { WaitUntil = WaitUntilState.Commit });
+        return console;
+    }
+
+    public async Task<ConsolePage> OpenConsole(string locale = "en-US")
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = Server.Address.ToString(),
+            ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
+            Locale = locale,
+        });
+        context.SetDefaultTimeout(90_000);
+        context.SetDefaultNavigationTimeout(90_000);
+        return new ConsolePage(await context.NewPageAsync(), this);
+    }
+}
+
+/// <summary>A member of staff's browser tab on the console.</summary>
+public sealed class ConsolePage(IPage page, AppFixture app)
+{
+    public IPage Page => page;
+
+    /// <summary>The same checks as the app's pages: screenshots, axe, no console error, no server failure.</summary>
+    public App.AppPage Checks { get; } = new(page, app);
+
+    public async Task SignIn(string email, string password, string code)
+    {
+        await page.GotoAsync("/operator/signin");
+        await page.Locator("#email").FillAsync(email);
+        await page.Locator("#password").FillAsync(password);
+        await page.Locator("#code").FillAsync(code);
+        // The form's answer: the console (a redirect) or the page again with the reason.
+        await page.RunAndWaitForResponseAsync(
+            () => page.GetByTestId("operator-signin-submit").ClickAsync(),
+            r => r.Request.Method == "POST" && new Uri(r.Url).AbsolutePath == "/operator/signin");
+    }
+
+    public async Task Find(string text)
+    {
+        await page.GotoAsync("/operator?q=" + Uri.EscapeDataString(text));
+    }
+
+    public async Task<IReadOnlyList<string>> Matches() => await page.GetByTestId("match").AllInnerTextsAsync();
+}
