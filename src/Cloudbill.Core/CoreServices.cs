@@ -92,6 +92,7 @@ public static class CoreServices
         services.AddScoped<Operators.CustomerDirectory>();
         services.AddScoped<EngineHistory>();
         services.AddScoped<Operators.CustomerLocks>();
+        services.AddScoped<Operators.BalanceAdjustments>();
 
         services.AddScoped<DatabaseMigrator>();
         services.AddScoped<Audit.AuditOrigin>();

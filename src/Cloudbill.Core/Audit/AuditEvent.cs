@@ -75,6 +75,8 @@ public enum AuditEventKind
     /// <summary>Staff locked a customer out of the app (the reason in the detail).</summary>
     CustomerLocked,
     CustomerUnlocked,
+    /// <summary>Staff adjusted a customer's cash (the amount and the reason; the journal transaction has its own row).</summary>
+    BalanceAdjusted,
 }
 
 /// <summary>

@@ -61,6 +61,8 @@ public sealed class AccountStatement(CloudbillDbContext db)
     private const string OrderKey = "order:";
     private const string PayAsYouGoKey = "payg:";
     private const string AdjustKey = "opening-balance:";
+    /// <summary>A balance adjustment by the provider's staff (Operators/BalanceAdjustments).</summary>
+    private const string StaffAdjustKey = "adjustment:";
 
     public async Task<StatementPage> List(long accountId, StatementFilter filter, CancellationToken ct)
     {
@@ -84,9 +86,9 @@ public sealed class AccountStatement(CloudbillDbContext db)
             null => query,
             StatementKind.Payment => query.Where(r => r.BusinessKey.StartsWith(AlipayKey) || r.BusinessKey.StartsWith(UnionPayKey)),
             StatementKind.Consumption => query.Where(r => r.BusinessKey.StartsWith(OrderKey) || r.BusinessKey.StartsWith(PayAsYouGoKey)),
-            StatementKind.Adjust => query.Where(r => r.BusinessKey.StartsWith(AdjustKey)),
+            StatementKind.Adjust => query.Where(r => r.BusinessKey.StartsWith(AdjustKey) || r.BusinessKey.StartsWith(StaffAdjustKey)),
             _ => query.Where(r => !r.BusinessKey.StartsWith(AlipayKey) && !r.BusinessKey.StartsWith(UnionPayKey)
-                && !r.BusinessKey.StartsWith(OrderKey) && !r.BusinessKey.StartsWith(PayAsYouGoKey) && !r.BusinessKey.StartsWith(AdjustKey)
+                && !r.BusinessKey.StartsWith(OrderKey) && !r.BusinessKey.StartsWith(PayAsYouGoKey) && !r.BusinessKey.StartsWith(AdjustKey) && !r.BusinessKey.StartsWith(StaffAdjustKey)
                 && (filter.Kind == StatementKind.Refund ? r.AmountFen > 0 : r.AmountFen < 0)),
         };
 
@@ -143,7 +145,7 @@ public sealed class AccountStatement(CloudbillDbContext db)
             return StatementKind.Payment;
         if (key.StartsWith(OrderKey, StringComparison.Ordinal) || key.StartsWith(PayAsYouGoKey, StringComparison.Ordinal))
             return StatementKind.Consumption;
-        if (key.StartsWith(AdjustKey, StringComparison.Ordinal))
+        if (key.StartsWith(AdjustKey, StringComparison.Ordinal) || key.StartsWith(StaffAdjustKey, StringComparison.Ordinal))
             return StatementKind.Adjust;
         return amountFen > 0 ? StatementKind.Refund : StatementKind.Transfer;
     }
