@@ -77,6 +77,8 @@ public enum AuditEventKind
     CustomerUnlocked,
     /// <summary>Staff adjusted a customer's cash (the amount and the reason; the journal transaction has its own row).</summary>
     BalanceAdjusted,
+    /// <summary>A search of the operator console (its text and how many customers it listed).</summary>
+    CustomersSearched,
 }
 
 /// <summary>

@@ -25,5 +25,6 @@ public sealed class AuditOrigin
         RequestId = Clip(requestId, AuditEvent.RequestIdMaxLength);
     }
 
-    internal static string? Clip(string? text, int length) => text is null || text.Length <= length ? text : text[..length];
+    internal static string? Clip(string? text, int length) =>
+        text is null || text.Length <= length ? text : text[..(char.IsHighSurrogate(text[length - 1]) ? length - 1 : length)];
 }

@@ -36,6 +36,8 @@ public static class LedgerAuditing
         _ when businessKey.StartsWith("order:", StringComparison.Ordinal) => AuditEventKind.OrderPaid,
         _ when businessKey.StartsWith("payg:", StringComparison.Ordinal) => AuditEventKind.PayAsYouGoCharged,
         _ when businessKey.StartsWith("opening-balance:", StringComparison.Ordinal) => AuditEventKind.OpeningBalance,
+        // Staff's adjustment: its key ends in a client token, which must not read as ":settle" or ":received".
+        _ when businessKey.StartsWith("adjustment:", StringComparison.Ordinal) => AuditEventKind.BalanceChanged,
         _ when businessKey.StartsWith("overdue:", StringComparison.Ordinal) || businessKey.EndsWith(":settle", StringComparison.Ordinal) => AuditEventKind.OverdueSettled,
         _ when businessKey.EndsWith(":received", StringComparison.Ordinal) => AuditEventKind.GatewayPaymentReceived,
         _ => AuditEventKind.BalanceChanged,

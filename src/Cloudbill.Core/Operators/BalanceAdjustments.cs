@@ -25,10 +25,8 @@ public sealed class BalanceAdjustments(CloudbillDbContext db, LedgerService ledg
         reason = reason.Trim();
         if (amount.IsZero || amount > Largest || amount < -Largest)
             return Problem.Invalid("Adjustment.InvalidAmount", $"An adjustment is a non-zero amount from -{Largest} to {Largest} CNY.");
-        if (reason.Length == 0)
-            return Problem.Invalid("Staff.ReasonRequired", "Say why: the reason goes into the audit log.");
-        if (reason.Length > CustomerLocks.ReasonMaxLength)
-            return Problem.Invalid("Staff.ReasonTooLong", $"A reason is at most {CustomerLocks.ReasonMaxLength} characters.");
+        if (CustomerLocks.CheckReason(reason) is { } refused)
+            return refused;
         if (!await db.BillingAccounts.AnyAsync(a => a.Id == accountId, ct))
             return Problem.NotFound("Account.NotFound", "No customer has this account ID.");
 
@@ -45,7 +43,9 @@ public sealed class BalanceAdjustments(CloudbillDbContext db, LedgerService ledg
         // The customer reads the description on their statement; staff's reason stays in the audit log.
         var posted = await ledger.Post(key, "Balance adjustment by the provider", [new PostingLine(cash, amount), new PostingLine(adjustments, -amount)], ct);
         if (!posted.Succeeded)
-            return posted.Problem!;
+            return posted.Problem!.Code == "Ledger.KeyReused"
+                ? Problem.Conflict("Adjustment.FormUsed", "This form was already used for another amount; nothing was posted. Reload the page for a new one.")
+                : posted.Problem;
         if (!posted.Value.AlreadyPosted)
             audit.Add(AuditEventKind.BalanceAdjusted, accountId, $"{(amount.IsPositive ? "+" : "")}{amount} CNY ({key}); reason: {reason}");
         await db.SaveChangesAsync(ct);

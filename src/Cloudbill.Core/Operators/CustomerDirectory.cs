@@ -60,7 +60,7 @@ public sealed class CustomerDirectory(CloudbillDbContext db, LedgerService ledge
     public async Task<IReadOnlyList<CustomerMatch>> Find(string text, CancellationToken ct)
     {
         text = text.Trim();
-        if (text.Length is 0 or > MaxQueryLength)
+        if (text.Length is 0 or > MaxQueryLength || text.Any(char.IsControl))
             return [];
         var found = new List<(long AccountId, CustomerMatchField Field, string Value)>();
 
@@ -88,11 +88,14 @@ public sealed class CustomerDirectory(CloudbillDbContext db, LedgerService ledge
 
         var ids = found.Select(f => f.AccountId).Distinct().ToList();
         var emails = await db.BillingAccounts.AsNoTracking().Where(a => ids.Contains(a.Id)).ToDictionaryAsync(a => a.Id, a => a.Email, ct);
-        return found.Where(f => emails.ContainsKey(f.AccountId))
+        var matches = found.Where(f => emails.ContainsKey(f.AccountId))
             .DistinctBy(f => (f.AccountId, f.Field))
             .Take(ListLength)
             .Select(f => new CustomerMatch(f.AccountId, emails[f.AccountId], f.Field, f.Value))
             .ToList();
+        // A search lists customers as a page does: who looked for what is in the audit log too.
+        await audit.Record(AuditEventKind.CustomersSearched, null, $"searched '{text}': {matches.Select(m => m.AccountId).Distinct().Count()} customer(s)", ct);
+        return matches;
     }
 
     /// <summary>The customer's file, or null when there is no such account. Opening it is audited: who looked at whose data.</summary>

@@ -15,7 +15,15 @@ namespace Cloudbill.Core.Operators;
 /// </summary>
 public sealed class CustomerLocks(CloudbillDbContext db, UserManager<CloudbillUser> users, AuditLog audit, TimeProvider clock)
 {
-    public const int ReasonMaxLength = 500;
+    /// <summary>Short enough that the audit row (400 characters) keeps it whole after its prefix.</summary>
+    public const int ReasonMaxLength = 300;
+
+    /// <summary>The reason's refusal, or null when it is one: required, at most <see cref="ReasonMaxLength"/>, no control characters but line breaks and tabs.</summary>
+    public static Problem? CheckReason(string reason) =>
+        reason.Length == 0 ? Problem.Invalid("Staff.ReasonRequired", "Say why: the reason goes into the audit log.")
+        : reason.Length > ReasonMaxLength ? Problem.Invalid("Staff.ReasonTooLong", $"A reason is at most {ReasonMaxLength} characters.")
+        : reason.Any(c => char.IsControl(c) && c is not ('\r' or '\n' or '\t')) ? Problem.Invalid("Staff.ReasonInvalid", "A reason has no control characters.")
+        : null;
 
     /// <summary>
     /// Identity's "locked until" for a lock by staff: no end in practice (a lockout after failed
@@ -33,22 +41,23 @@ public sealed class CustomerLocks(CloudbillDbContext db, UserManager<CloudbillUs
     private async Task<Result<bool>> Change(long accountId, string reason, bool locked, CancellationToken ct)
     {
         reason = reason.Trim();
-        if (reason.Length == 0)
-            return Problem.Invalid("Staff.ReasonRequired", "Say why: the reason goes into the audit log.");
-        if (reason.Length > ReasonMaxLength)
-            return Problem.Invalid("Staff.ReasonTooLong", $"A reason is at most {ReasonMaxLength} characters.");
+        if (CheckReason(reason) is { } refused)
+            return refused;
         if (await db.Users.FirstOrDefaultAsync(u => u.BillingAccountId == accountId, ct) is not { } user)
             return Problem.NotFound("Account.NotFound", "No customer has this account ID.");
         if (IsLockedByStaff(user.LockoutEnd) == locked)
             return Problem.Conflict(locked ? "Customer.AlreadyLocked" : "Customer.NotLocked", locked ? "The customer is already locked." : "The customer is not locked.");
 
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        await users.SetLockoutEnabledAsync(user, true);
-        await users.SetLockoutEndDateAsync(user, locked ? ByStaff : null);
-        if (locked)
-            await users.UpdateSecurityStampAsync(user);
-        else
-            await users.ResetAccessFailedCountAsync(user);
+        // Each step saves the row under its concurrency stamp: a sign-in that changed it meanwhile fails the step, and nothing is recorded.
+        IdentityResult[] steps =
+        [
+            await users.SetLockoutEnabledAsync(user, true),
+            await users.SetLockoutEndDateAsync(user, locked ? ByStaff : null),
+            locked ? await users.UpdateSecurityStampAsync(user) : await users.ResetAccessFailedCountAsync(user),
+        ];
+        if (steps.Any(s => !s.Succeeded))
+            return Problem.Conflict("Customer.ChangedMeanwhile", "The customer's account changed meanwhile; nothing was done. Reload the page and try again.");
         await audit.Record(locked ? AuditEventKind.CustomerLocked : AuditEventKind.CustomerUnlocked, accountId,
             $"{(locked ? "locked" : "unlocked")} at {clock.GetUtcNow():yyyy-MM-dd HH:mm}Z; reason: {reason}", ct);
         await transaction.CommitAsync(ct);

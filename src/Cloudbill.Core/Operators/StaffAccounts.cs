@@ -90,36 +90,69 @@ public sealed class StaffAccounts(CloudbillDbContext db, UserManager<StaffUser> 
 
     /// <summary>
     /// Checks the password and the code together and answers "refused" for either, so a guess
-    /// learns nothing about which was right; each refusal counts toward the lockout.
+    /// learns nothing about which was right; each refusal counts toward the lockout. An unknown
+    /// email costs the same password hash as a known one, and "locked" is said only to whoever
+    /// gives the right password and code, so neither the timing nor the answer tells which emails
+    /// are staff. A code signs in once: the same code again within its window is refused.
     /// </summary>
     public async Task<StaffSignIn> SignIn(string email, string password, string code, CancellationToken ct)
     {
         email = email.Trim();
+        code = DigitsOf(code);
         if (await users.FindByEmailAsync(email) is not { } user)
         {
+            users.PasswordHasher.VerifyHashedPassword(new StaffUser(), UnknownEmailHash.Value, password);
             await audit.Record(AuditEventKind.StaffSignInFailed, null, "no staff account has this email", ct);
             return new StaffSignIn(StaffSignInOutcome.Refused, null);
         }
-        if (await users.IsLockedOutAsync(user))
-            return new StaffSignIn(StaffSignInOutcome.LockedOut, null);
-
+        var lockedBefore = await users.IsLockedOutAsync(user);
         var passwordRight = await users.CheckPasswordAsync(user, password);
-        var codeRight = passwordRight && await users.VerifyTwoFactorTokenAsync(user, TokenOptions.DefaultAuthenticatorProvider, DigitsOf(code));
+        var usedCodes = await UsedCodes(user);
+        var codeRight = passwordRight
+            && await users.VerifyTwoFactorTokenAsync(user, TokenOptions.DefaultAuthenticatorProvider, code)
+            && !usedCodes.Any(u => u.Code == code);
+        if (lockedBefore)
+            return new StaffSignIn(codeRight ? StaffSignInOutcome.LockedOut : StaffSignInOutcome.Refused, null);
         if (!codeRight)
         {
             await users.AccessFailedAsync(user);
             if (await users.IsLockedOutAsync(user))
-            {
                 await audit.Record(AuditEventKind.StaffLockedOut, null, $"staff {user.Email} locked until {user.LockoutEnd:yyyy-MM-dd HH:mm}Z after failed sign-ins", ct);
-                return new StaffSignIn(StaffSignInOutcome.LockedOut, null);
-            }
-            await audit.Record(AuditEventKind.StaffSignInFailed, null, $"staff {user.Email}: {(passwordRight ? "wrong code" : "wrong password")}", ct);
+            else
+                await audit.Record(AuditEventKind.StaffSignInFailed, null, $"staff {user.Email}: {(passwordRight ? "wrong or reused code" : "wrong password")}", ct);
             return new StaffSignIn(StaffSignInOutcome.Refused, null);
         }
         await users.ResetAccessFailedCountAsync(user);
+        var now = clock.GetUtcNow().ToUnixTimeSeconds();
+        await users.SetAuthenticationTokenAsync(user, Issuer, UsedCodesToken,
+            string.Join(';', usedCodes.Append((Code: code, At: now)).TakeLast(MaxUsedCodes).Select(u => $"{u.Code}@{u.At}")));
         audit.Origin.ActAs(AuditActor.Staff, user.Email);
         await audit.Record(AuditEventKind.StaffSignedIn, null, $"staff {user.Email} signed in with the password and an authenticator code", ct);
         return new StaffSignIn(StaffSignInOutcome.SignedIn, user);
+    }
+
+    private const string UsedCodesToken = "UsedCodes";
+
+    /// <summary>More sign-ins than this within the window are more than a person makes; the oldest is forgotten.</summary>
+    private const int MaxUsedCodes = 10;
+
+    /// <summary>Identity accepts a code for about two and a half minutes either side of its step; five minutes covers that window.</summary>
+    private static readonly TimeSpan CodeWindow = TimeSpan.FromMinutes(5);
+
+    /// <summary>A hash to check an unknown email's password against: the same work as a known one.</summary>
+    private static readonly Lazy<string> UnknownEmailHash = new(() => new PasswordHasher<StaffUser>().HashPassword(new StaffUser(), NewPassword()));
+
+    /// <summary>The codes that signed this member of staff in within the window: none of them signs in again.</summary>
+    private async Task<List<(string Code, long At)>> UsedCodes(StaffUser user)
+    {
+        var since = (clock.GetUtcNow() - CodeWindow).ToUnixTimeSeconds();
+        var stored = await users.GetAuthenticationTokenAsync(user, Issuer, UsedCodesToken) ?? "";
+        return stored.Split(';', StringSplitOptions.RemoveEmptyEntries)
+            .Select(entry => entry.Split('@'))
+            .Where(parts => parts.Length == 2 && long.TryParse(parts[1], System.Globalization.CultureInfo.InvariantCulture, out _))
+            .Select(parts => (Code: parts[0], At: long.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture)))
+            .Where(u => u.At >= since)
+            .ToList();
     }
 
     /// <summary>Ends every session of the member of staff (a copied cookie too): the console checks the stamp on each request.</summary>

@@ -19,6 +19,8 @@ namespace Cloudbill.Server.Hosting;
 internal static class FormRateLimits
 {
     public const string SignInForm = "signin";
+    /// <summary>The operator console's sign-in: the same limit, counted apart from the customers' (an office behind one address).</summary>
+    public const string StaffSignInForm = "staff-signin";
     public const string SignUpForm = "signup";
     public const string TopUpForm = "topup";
     public const string AccessKeyCreateForm = "accesskey-create";
@@ -31,6 +33,7 @@ internal static class FormRateLimits
         {
             o.GlobalLimiter = PartitionedRateLimiter.CreateChained(
                 Rule(SignInForm, limits.SignIn, ClientAddress),
+                Rule(StaffSignInForm, limits.SignIn, ClientAddress),
                 Rule(SignUpForm, limits.SignUp, ClientAddress),
                 Rule(SignUpForm, limits.SignUpTotal, _ => "all"),
                 Rule(TopUpForm, limits.TopUp, AccountOrAddress),

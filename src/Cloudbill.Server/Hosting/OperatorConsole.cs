@@ -61,8 +61,9 @@ internal static class OperatorConsole
 
     /// <summary>
     /// On every request: a staff cookie stands only while its account has the same security stamp
-    /// (sign-out, a new authenticator key) and role, and is not locked. Staff requests are few;
-    /// a read each is the price of a disabled account stopping at once.
+    /// (sign-out, a new authenticator key) and role. Staff requests are few; a read each is the
+    /// price of a change stopping every session at once. A lockout after failed sign-ins does not
+    /// end a session: anyone who knows a staff email could otherwise throw that person out.
     /// </summary>
     private static async Task StillValid(CookieValidatePrincipalContext context)
     {
@@ -71,8 +72,7 @@ internal static class OperatorConsole
         var user = await users.FindByIdAsync(principal.FindFirstValue(ClaimTypes.NameIdentifier) ?? "");
         if (user is null
             || user.SecurityStamp != principal.FindFirstValue(StampClaim)
-            || user.Role.ToString() != principal.FindFirstValue(ClaimTypes.Role)
-            || await users.IsLockedOutAsync(user))
+            || user.Role.ToString() != principal.FindFirstValue(ClaimTypes.Role))
         {
             context.RejectPrincipal();
             await context.HttpContext.SignOutAsync(Scheme);

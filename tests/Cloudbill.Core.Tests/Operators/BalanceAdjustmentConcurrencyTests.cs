@@ -50,10 +50,13 @@ public class BalanceAdjustmentConcurrencyTests
     [InlineData("0.00", "goodwill", "Adjustment.InvalidAmount")]
     [InlineData("1000000.01", "goodwill", "Adjustment.InvalidAmount")]
     [InlineData("5.00", "  ", "Staff.ReasonRequired")]
+    [InlineData("5.00", "x\u0000y", "Staff.ReasonInvalid")]
+    [InlineData("5.00", "301", "Staff.ReasonTooLong")]
     public async Task Bad_input_is_refused_and_posts_nothing(string amount, string reason, string code)
     {
         await using var test = await TestServices.Start(DatabaseProvider.Sqlite);
         var accountId = await test.Customer("10.00");
+        reason = reason == "301" ? new string('r', CustomerLocks.ReasonMaxLength + 1) : reason;
         var answer = await test.Run<BalanceAdjustments, Result<BalanceAdjusted>>((s, ct) => s.Adjust(accountId, Money.Parse(amount), reason, ClientToken.New(), ct));
         Assert.Equal(code, answer.Problem?.Code);
         var missing = await test.Run<BalanceAdjustments, Result<BalanceAdjusted>>((s, ct) => s.Adjust(999_999, Money.Parse("1.00"), "x", ClientToken.New(), ct));

@@ -47,9 +47,13 @@ public sealed class CustomerLockTests(OperatorFixture app) : IClassFixture<Opera
         Assert.EndsWith("reason: " + Reason, locked.Detail, StringComparison.Ordinal);
         Assert.False(string.IsNullOrEmpty(locked.RequestId));
 
-        // The customer's open session ends at its next request, and the sign-in says why.
+        // The customer's open session ends at its next request, and the sign-in says why, to the owner only.
         await phone.Page.GotoAsync("/my");
         Assert.Equal("/signin", new Uri(phone.Page.Url).AbsolutePath);
+        await phone.Page.Locator("#email").FillAsync(email);
+        await phone.Page.Locator("#password").FillAsync("Wrong-password-1");
+        await phone.Page.GetByTestId("signin-submit").ClickAsync();
+        Assert.Equal("This account is locked after too many failed sign-ins. Try again in a few minutes.", await phone.Page.GetByTestId("signin-error").InnerTextAsync());
         await phone.Page.Locator("#email").FillAsync(email);
         await phone.Page.Locator("#password").FillAsync(AccountTestData.Password);
         await phone.Page.GetByTestId("signin-submit").ClickAsync();

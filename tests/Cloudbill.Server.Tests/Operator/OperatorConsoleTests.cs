@@ -58,6 +58,10 @@ public sealed partial class OperatorConsoleTests(OperatorFixture app) : IClassFi
         await console.Find(keys.Payment.OutTradeNo);
         Assert.Contains(email, await console.Matches());
 
+        // Each search is in the audit log with who searched and what.
+        var searched = await app.Services.Query(db => db.AuditEvents.Where(a => a.Kind == AuditEventKind.CustomersSearched && a.Detail.StartsWith($"searched '{keys.AccessKey}'")).ToListAsync());
+        Assert.Equal(app.Viewer.Email, Assert.Single(searched).ActorId);
+
         await console.Find("nobody-" + Guid.NewGuid().ToString("N"));
         Assert.StartsWith("No customer matches nobody-", await console.Page.GetByTestId("no-match").InnerTextAsync(), StringComparison.Ordinal);
 
@@ -65,6 +69,9 @@ public sealed partial class OperatorConsoleTests(OperatorFixture app) : IClassFi
         var tooLong = await console.Page.GotoAsync("/operator?q=" + new string('x', 257));
         Assert.Equal(400, tooLong!.Status);
         Assert.Equal("A search is at most 256 characters.", await console.Page.GetByTestId("find-error").InnerTextAsync());
+        var control = await console.Page.GotoAsync("/operator?q=a%00b");
+        Assert.Equal(400, control!.Status);
+        Assert.Equal("A search has no control characters.", await console.Page.GetByTestId("find-error").InnerTextAsync());
 
         await console.Find(keys.AccessKey);
         await console.Page.GetByTestId("match").ClickAsync();
@@ -145,13 +152,16 @@ public sealed partial class OperatorConsoleTests(OperatorFixture app) : IClassFi
             Assert.Equal("The email, password or code is incorrect.", await console.Page.GetByTestId("signin-error").InnerTextAsync());
         }
         var failures = await app.Services.Query(db => db.AuditEvents.Where(a => a.Kind == AuditEventKind.StaffSignInFailed && a.Detail.StartsWith("staff " + staff.Email)).Select(a => a.Detail).ToListAsync());
-        Assert.Equal([$"staff {staff.Email}: wrong code", $"staff {staff.Email}: wrong password"], failures.Order(StringComparer.Ordinal));
+        Assert.Equal([$"staff {staff.Email}: wrong or reused code", $"staff {staff.Email}: wrong password"], failures.Order(StringComparer.Ordinal));
 
         // Three more wrong codes make five: the right password and code are then refused too.
         for (var i = 0; i < 3; i++)
             await console.SignIn(staff.Email, OperatorFixture.StaffPassword, wrongCode);
         await console.SignIn(staff.Email, OperatorFixture.StaffPassword, Totp.Code(staff.AuthenticatorKey, DateTimeOffset.UtcNow));
         Assert.Equal("This account is locked after too many failed sign-ins. Try again in a few minutes.", await console.Page.GetByTestId("signin-error").InnerTextAsync());
+        // Only the right password and code learn of the lock: anyone else is refused as before.
+        await console.SignIn(staff.Email, "Not-the-password-1", Totp.Code(staff.AuthenticatorKey, DateTimeOffset.UtcNow.AddSeconds(-30)));
+        Assert.Equal("The email, password or code is incorrect.", await console.Page.GetByTestId("signin-error").InnerTextAsync());
         Assert.Equal(1, await app.Services.Query(db => db.AuditEvents.CountAsync(a => a.Kind == AuditEventKind.StaffLockedOut && a.Detail.StartsWith("staff " + staff.Email))));
         var after = await console.Page.GotoAsync("/operator");
         Assert.Equal("/operator/signin", new Uri(after!.Url).AbsolutePath);
@@ -207,15 +217,16 @@ public sealed partial class OperatorConsoleTests(OperatorFixture app) : IClassFi
             return answer.StatusCode;
         }
         Assert.Equal(HttpStatusCode.OK, await WithCopiedCookie());
+        // Signing out without the form's token signs nobody out: the cookie still opens the console.
+        var forged = await console.Page.APIRequest.PostAsync("/operator/signout", new() { MaxRedirects = 0 });
+        Assert.Equal(302, forged.Status);
+        Assert.Equal("/operator", forged.Headers["location"]);
+        Assert.Equal(HttpStatusCode.OK, await WithCopiedCookie());
         await console.Page.GotoAsync("/operator");
         await console.Page.GetByTestId("operator-signout").ClickAsync();
         await console.Page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/operator/signin", new() { WaitUntil = WaitUntilState.Commit });
         Assert.Equal(HttpStatusCode.Redirect, await WithCopiedCookie());
         Assert.Equal(1, await app.Services.Query(db => db.AuditEvents.CountAsync(a => a.Kind == AuditEventKind.StaffSignedOut && a.ActorId == app.Finance.Email)));
-
-        // Signing out without the form's token signs nobody out.
-        using var forged = await http.PostAsync("/operator/signout", new FormUrlEncodedContent([]), TestContext.Current.CancellationToken);
-        Assert.Equal(HttpStatusCode.Redirect, forged.StatusCode);
         customer.AssertClean();
     }
 
@@ -288,6 +299,26 @@ public sealed partial class OperatorConsoleTests(OperatorFixture app) : IClassFi
         Assert.Equal("The email, password or code is incorrect.", await fresh.Page.GetByTestId("signin-error").InnerTextAsync());
         await fresh.SignIn(email, password, Totp.Code(newKey, DateTimeOffset.UtcNow));
         await fresh.Page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/operator", new() { WaitUntil = WaitUntilState.Commit });
+    }
+
+    [Fact]
+    public async Task An_authenticator_code_signs_in_once()
+    {
+        var staff = await app.AddStaff($"once-{Guid.NewGuid():N}@provider.example", StaffRole.Viewer);
+        var code = Totp.Code(staff.AuthenticatorKey, DateTimeOffset.UtcNow);
+        var first = await app.OpenConsole();
+        await first.SignIn(staff.Email, OperatorFixture.StaffPassword, code);
+        await first.Page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/operator", new() { WaitUntil = WaitUntilState.Commit });
+
+        // The same code seen over a shoulder, with the password: refused.
+        var replay = await app.OpenConsole();
+        await replay.SignIn(staff.Email, OperatorFixture.StaffPassword, code);
+        Assert.Equal("The email, password or code is incorrect.", await replay.Page.GetByTestId("signin-error").InnerTextAsync());
+        Assert.Equal(1, await app.Services.Query(db => db.AuditEvents.CountAsync(a => a.Kind == AuditEventKind.StaffSignInFailed && a.Detail == $"staff {staff.Email}: wrong or reused code")));
+
+        // Another code of the window still signs in.
+        await replay.SignIn(staff.Email, OperatorFixture.StaffPassword, Totp.Code(staff.AuthenticatorKey, DateTimeOffset.UtcNow.AddSeconds(-30)) is var older && older != code ? older : Totp.Code(staff.AuthenticatorKey, DateTimeOffset.UtcNow.AddSeconds(30)));
+        await replay.Page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/operator", new() { WaitUntil = WaitUntilState.Commit });
     }
 
     [GeneratedRegex(@"^Password:\s+(?<value>\S+)$", RegexOptions.Multiline)]
