@@ -13,7 +13,7 @@ public sealed record BalanceAdjusted(long TransactionId, Money Amount, Money Cas
 /// Finance staff add to or take from a customer's cash (a goodwill credit, a correction). Nothing
 /// is edited in place: each adjustment is a new journal transaction between the customer's cash and
 /// the operator adjustments account, under a business key made of the form's client token, so a
-/// double click or a resent form posts it once (R10.3). A deduction takes at most the cash there is;
+/// second click or a resent form posts it once (R10.3). A deduction takes at most the cash there is;
 /// an overdue amount stays as it is (the customer's next payment settles it).
 /// </summary>
 public sealed class BalanceAdjustments(CloudbillDbContext db, LedgerService ledger, AuditLog audit)
