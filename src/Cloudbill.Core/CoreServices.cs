@@ -93,6 +93,8 @@ public static class CoreServices
         services.AddScoped<EngineHistory>();
         services.AddScoped<Operators.CustomerLocks>();
         services.AddScoped<Operators.BalanceAdjustments>();
+        services.AddScoped<Operators.CreditLines>();
+        services.AddScoped<Operators.SupportActions>();
 
         services.AddScoped<DatabaseMigrator>();
         services.AddScoped<Audit.AuditOrigin>();

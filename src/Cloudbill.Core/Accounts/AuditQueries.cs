@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Cloudbill.Core.Accounts;
 
 /// <summary>An audit row as the operator reads it: with the account's email (null for nobody's).</summary>
-public sealed record AuditRow(DateTimeOffset At, string? AccountEmail, AuditActor Actor, string? ActorId, AuditEventKind Kind, string? SourceAddress, string? RequestId, string Detail);
+public sealed record AuditRow(DateTimeOffset At, string? AccountEmail, AuditActor Actor, string? ActorId, AuditEventKind Kind, string? SourceAddress, string? RequestId, string Detail, string? Reason = null);
 
 /// <summary>Reads the audit log (with the accounts' emails, so it lives above Audit): all of it for the operator, a customer's own security events for Settings.</summary>
 public sealed class AuditQueries(CloudbillDbContext db)
@@ -35,9 +35,9 @@ public sealed class AuditQueries(CloudbillDbContext db)
             rows = rows.Where(r => r.At >= from);
         var found = await rows
             .OrderBy(r => r.At).ThenBy(r => r.Id)
-            .Select(r => new { r.At, Email = db.BillingAccounts.Where(a => a.Id == r.AccountId).Select(a => a.Email).FirstOrDefault(), r.Actor, r.ActorId, r.Kind, r.SourceAddress, r.RequestId, r.Detail })
+            .Select(r => new { r.At, Email = db.BillingAccounts.Where(a => a.Id == r.AccountId).Select(a => a.Email).FirstOrDefault(), r.Actor, r.ActorId, r.Kind, r.SourceAddress, r.RequestId, r.Detail, r.Reason })
             .ToListAsync(ct);
-        return found.Select(r => new AuditRow(r.At, r.Email, r.Actor, r.ActorId, r.Kind, r.SourceAddress, r.RequestId, r.Detail)).ToList();
+        return found.Select(r => new AuditRow(r.At, r.Email, r.Actor, r.ActorId, r.Kind, r.SourceAddress, r.RequestId, r.Detail, r.Reason)).ToList();
     }
 
     /// <summary>The customer's latest security events, newest first.</summary>

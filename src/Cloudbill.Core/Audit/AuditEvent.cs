@@ -79,6 +79,15 @@ public enum AuditEventKind
     BalanceAdjusted,
     /// <summary>A search of the operator console (its text and how many customers it listed).</summary>
     CustomersSearched,
+
+    /// <summary>Staff answered a customer's suggestion; the customer finds the answer in the Message Center.</summary>
+    SuggestionAnswered,
+
+    /// <summary>Staff sent a message's email again.</summary>
+    NotificationResent,
+
+    /// <summary>Finance staff set a customer's credit line (R7.1).</summary>
+    CreditLineSet,
 }
 
 /// <summary>
@@ -92,6 +101,7 @@ public sealed class AuditEvent
     public const int AddressMaxLength = 64;
     public const int RequestIdMaxLength = 64;
     public const int DetailMaxLength = 400;
+    public const int ReasonMaxLength = 300;
 
     public long Id { get; set; }
     public DateTimeOffset At { get; set; }
@@ -113,6 +123,9 @@ public sealed class AuditEvent
     public string? RequestId { get; set; }
 
     public required string Detail { get; set; }
+
+    /// <summary>Why a member of staff did it, in their words (required of every staff action); null for everything else.</summary>
+    public string? Reason { get; set; }
 }
 
 internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEvent>
@@ -123,6 +136,7 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
         e.Property(a => a.SourceAddress).HasMaxLength(AuditEvent.AddressMaxLength);
         e.Property(a => a.RequestId).HasMaxLength(AuditEvent.RequestIdMaxLength);
         e.Property(a => a.Detail).HasMaxLength(AuditEvent.DetailMaxLength);
+        e.Property(a => a.Reason).HasMaxLength(AuditEvent.ReasonMaxLength);
         // The account key is configured by Accounts (BillingAccountConfiguration): Audit sits below it (docs/decisions/0020).
         // The operator's list reads by time; a customer's Settings reads their own, newest first.
         e.HasIndex(a => a.At);

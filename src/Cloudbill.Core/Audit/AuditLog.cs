@@ -53,6 +53,7 @@ public sealed class AuditLog(CloudbillDbContext db, AuditOrigin origin, Repeated
         SourceAddress = origin.SourceAddress,
         RequestId = origin.RequestId,
         Detail = AuditOrigin.Clip(detail, AuditEvent.DetailMaxLength)!,
+        Reason = origin.Reason,
     };
 
     /// <summary>A refused gateway notification, counted as signature failures are, with the payment's account when it names one of ours.</summary>

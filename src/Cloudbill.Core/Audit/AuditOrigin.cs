@@ -13,6 +13,9 @@ public sealed class AuditOrigin
     public string? SourceAddress { get; private set; }
     public string? RequestId { get; private set; }
 
+    /// <summary>A member of staff's reason for what this scope does next: every row written after it carries it.</summary>
+    public string? Reason { get; private set; }
+
     public void ActAs(AuditActor actor, string? actorId)
     {
         Actor = actor;
@@ -24,6 +27,9 @@ public sealed class AuditOrigin
         SourceAddress = Clip(sourceAddress, AuditEvent.AddressMaxLength);
         RequestId = Clip(requestId, AuditEvent.RequestIdMaxLength);
     }
+
+    /// <summary>Gives the reason of a staff action (checked by the caller) to the rows the action writes, whichever feature writes them.</summary>
+    public void Because(string reason) => Reason = Clip(reason, AuditEvent.ReasonMaxLength);
 
     internal static string? Clip(string? text, int length) =>
         text is null || text.Length <= length ? text : text[..(char.IsHighSurrogate(text[length - 1]) ? length - 1 : length)];

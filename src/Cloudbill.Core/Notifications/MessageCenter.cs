@@ -16,8 +16,35 @@ public sealed record MessagePage(IReadOnlyList<Notification> Messages, int Total
 /// R9.2: the in-app Message Center. Every query is scoped to the caller's account: another
 /// account's message is "not found", never shown or changed.
 /// </summary>
-public sealed class MessageCenter(CloudbillDbContext db, TimeProvider clock)
+public sealed class MessageCenter(CloudbillDbContext db, Audit.AuditLog audit, TimeProvider clock)
 {
+    /// <summary>
+    /// Sends a message's email again (a customer who lost it, a mailbox that was full): the outbox
+    /// picks it up as a new message, with a fresh count of attempts. Refused while it is still
+    /// waiting to be sent, and when no email server is configured. The row is changed only if its
+    /// email state is the one read, so two resends at once queue one email.
+    /// </summary>
+    public async Task<Result<Notification>> ResendEmail(long accountId, long id, CancellationToken ct)
+    {
+        if (await db.Notifications.AsNoTracking().FirstOrDefaultAsync(n => n.Id == id && n.AccountId == accountId, ct) is not { } message)
+            return NotificationErrors.NotFound(id);
+        if (message.Email == EmailState.NotConfigured)
+            return NotificationErrors.NoEmailServer(id);
+        if (message.Email == EmailState.Pending)
+            return NotificationErrors.EmailPending(id);
+
+        await using var tx = await db.BeginOrJoinTransaction(ct);
+        var queued = await db.Notifications.Where(n => n.Id == id && n.Email == message.Email && n.EmailAttempts == message.EmailAttempts)
+            .ExecuteUpdateAsync(s => s.SetProperty(n => n.Email, EmailState.Pending).SetProperty(n => n.EmailAttempts, 0).SetProperty(n => n.EmailSentAt, (DateTimeOffset?)null), ct);
+        if (queued == 0)
+            return NotificationErrors.EmailPending(id);
+        await audit.Record(Audit.AuditEventKind.NotificationResent, accountId, $"message {id} ({message.Kind}), its email was {message.Email}", ct);
+        await tx.Commit(ct);
+        message.Email = EmailState.Pending;
+        message.EmailAttempts = 0;
+        return message;
+    }
+
     /// <summary>The caller's messages, newest first.</summary>
     public async Task<Result<MessagePage>> List(long accountId, MessageFilter filter, CancellationToken ct)
     {

@@ -88,6 +88,8 @@ public sealed class NoticeRenderer(ProductCatalog catalog)
                 T("PayAsYouGoReleased.Body", n.InstanceId, n.InstanceName, Product(n.ProductCode), At(n.StoppedAt), n.ReleaseAfterStopDays)),
             PayAsYouGoRestarted n => new(T("PayAsYouGoRestarted.Title", n.InstanceName),
                 T("PayAsYouGoRestarted.Body", n.InstanceId, n.InstanceName, Product(n.ProductCode), At(n.StoppedAt), At(n.RestartedAt))),
+            SuggestionAnswered n => new(T("SuggestionAnswered.Title", n.Product),
+                T("SuggestionAnswered.Body", n.Product, At(n.AskedAt), n.Answer)),
             _ => throw new InvalidOperationException($"Notice {notice.GetType().Name} has no text in NoticeText.resx."),
         };
 

@@ -30,6 +30,7 @@ namespace Cloudbill.Core.Notifications;
 [JsonDerivedType(typeof(PayAsYouGoRestarted), nameof(PayAsYouGoRestarted))]
 [JsonDerivedType(typeof(ProvisioningFailedRefund), nameof(ProvisioningFailedRefund))]
 [JsonDerivedType(typeof(InstanceDeletedAtProvider), nameof(InstanceDeletedAtProvider))]
+[JsonDerivedType(typeof(SuggestionAnswered), nameof(SuggestionAnswered))]
 public abstract record Notice
 {
     /// <summary>The Message Center's kind (R9.1), its filter and badge.</summary>
@@ -218,6 +219,12 @@ public sealed record PayAsYouGoRestarted(string InstanceId, string InstanceName,
 {
     internal override NotificationKind Kind => NotificationKind.InstanceRestarted;
     internal override string? AboutInstance => InstanceId;
+}
+
+/// <summary>The provider's staff answered a suggestion; the answer is in their words, the rest in the reader's language.</summary>
+public sealed record SuggestionAnswered(long SuggestionId, string Product, DateTimeOffset AskedAt, string Answer) : Notice
+{
+    internal override NotificationKind Kind => NotificationKind.SuggestionAnswered;
 }
 
 /// <summary>Why a charge was refused, as a code and its figures (rendered in the reader's language).</summary>

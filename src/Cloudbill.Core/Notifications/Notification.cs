@@ -16,6 +16,9 @@ public enum NotificationKind
 
     /// <summary>R8.2: a pay-as-you-go instance stopped for an overdue account runs again after the overdue amount was settled.</summary>
     InstanceRestarted,
+
+    /// <summary>The provider's staff answered a suggestion the customer made.</summary>
+    SuggestionAnswered,
 }
 
 /// <summary>Whether the email copy has left (R9.2); the in-app copy is the row itself.</summary>

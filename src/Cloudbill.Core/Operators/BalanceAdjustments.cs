@@ -16,7 +16,7 @@ public sealed record BalanceAdjusted(long TransactionId, Money Amount, Money Cas
 /// second click or a resent form posts it once (R10.3). A deduction takes at most the cash there is;
 /// an overdue amount stays as it is (the customer's next payment settles it).
 /// </summary>
-public sealed class BalanceAdjustments(CloudbillDbContext db, LedgerService ledger, AuditLog audit)
+public sealed class BalanceAdjustments(CloudbillDbContext db, LedgerService ledger, AuditLog audit, AuditOrigin origin)
 {
     public static readonly Money Largest = Money.Parse("1000000.00");
 
@@ -25,7 +25,7 @@ public sealed class BalanceAdjustments(CloudbillDbContext db, LedgerService ledg
         reason = reason.Trim();
         if (amount.IsZero || amount > Largest || amount < -Largest)
             return Problem.Invalid("Adjustment.InvalidAmount", $"An adjustment is a non-zero amount from -{Largest} to {Largest} CNY.");
-        if (CustomerLocks.CheckReason(reason) is { } refused)
+        if (StaffReason.Give(origin, reason) is { } refused)
             return refused;
         if (!await db.BillingAccounts.AnyAsync(a => a.Id == accountId, ct))
             return Problem.NotFound("Account.NotFound", "No customer has this account ID.");
@@ -47,7 +47,7 @@ public sealed class BalanceAdjustments(CloudbillDbContext db, LedgerService ledg
                 ? Problem.Conflict("Adjustment.FormUsed", "This form was already used for another amount; nothing was posted. Reload the page for a new one.")
                 : posted.Problem;
         if (!posted.Value.AlreadyPosted)
-            audit.Add(AuditEventKind.BalanceAdjusted, accountId, $"{(amount.IsPositive ? "+" : "")}{amount} CNY ({key}); reason: {reason}");
+            audit.Add(AuditEventKind.BalanceAdjusted, accountId, $"{(amount.IsPositive ? "+" : "")}{amount} CNY ({key})");
         await db.SaveChangesAsync(ct);
         await tx.Commit(ct);
         var after = await ledger.Balance(accountId, ct);

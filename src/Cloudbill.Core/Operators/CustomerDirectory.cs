@@ -44,6 +44,7 @@ public sealed record CustomerFile(
     IReadOnlyList<Coupon> Coupons,
     IReadOnlyList<Notification> Messages,
     IReadOnlyList<Suggestion> Suggestions,
+    IReadOnlyDictionary<long, SuggestionAnswered> Answers,
     IReadOnlyList<AccessKey> AccessKeys,
     IReadOnlyList<AuditEvent> Audit);
 
@@ -121,9 +122,13 @@ public sealed class CustomerDirectory(CloudbillDbContext db, LedgerService ledge
         var coupons = await db.Coupons.AsNoTracking().Where(c => c.AccountId == accountId).OrderByDescending(c => c.Id).Take(ListLength).ToListAsync(ct);
         var messages = await db.Notifications.AsNoTracking().Where(n => n.AccountId == accountId).OrderByDescending(n => n.Id).Take(ListLength).ToListAsync(ct);
         var suggestions = await db.Suggestions.AsNoTracking().Where(s => s.AccountId == accountId).OrderByDescending(s => s.Id).Take(ListLength).ToListAsync(ct);
+        var answerKeys = suggestions.Select(s => SuggestionService.AnswerKey(s.Id)).ToList();
+        var answers = (await db.Notifications.AsNoTracking().Where(n => n.AccountId == accountId && answerKeys.Contains(n.CauseKey) && n.Content != null)
+                .Select(n => n.Content!).ToListAsync(ct))
+            .Select(Notice.Deserialize).OfType<SuggestionAnswered>().ToDictionary(a => a.SuggestionId);
         var keys = await db.AccessKeys.AsNoTracking().Where(k => k.BillingAccountId == accountId).OrderBy(k => k.CreatedAt).Take(ListLength).ToListAsync(ct);
         var events = await db.AuditEvents.AsNoTracking().Where(a => a.AccountId == accountId).OrderByDescending(a => a.Id).Take(ListLength).ToListAsync(ct);
-        return new CustomerFile(account, lockedUntil > now ? lockedUntil : null, CustomerLocks.IsLockedByStaff(lockedUntil), balance, lines, files, orders, payments, coupons, messages, suggestions, keys, events);
+        return new CustomerFile(account, lockedUntil > now ? lockedUntil : null, CustomerLocks.IsLockedByStaff(lockedUntil), balance, lines, files, orders, payments, coupons, messages, suggestions, answers, keys, events);
     }
 
     private InstanceState StateOf(Instance instance, DateTimeOffset now) =>

@@ -11,20 +11,10 @@ namespace Cloudbill.Core.Operators;
 /// Staff lock a customer out of the app (a compromised account, a fraud case) and let them back
 /// in. A lock is Identity's lockout with no end, so the sign-in refuses it like any lockout, and a
 /// new security stamp ends every session at its next request. Each change carries the staff
-/// member's reason into the audit log with it, in one transaction.
+/// member's reason into the audit row with it, in one transaction.
 /// </summary>
-public sealed class CustomerLocks(CloudbillDbContext db, UserManager<CloudbillUser> users, AuditLog audit, TimeProvider clock)
+public sealed class CustomerLocks(CloudbillDbContext db, UserManager<CloudbillUser> users, AuditLog audit, AuditOrigin origin, TimeProvider clock)
 {
-    /// <summary>Short enough that the audit row (400 characters) keeps it whole after its prefix.</summary>
-    public const int ReasonMaxLength = 300;
-
-    /// <summary>The reason's refusal, or null when it is one: required, at most <see cref="ReasonMaxLength"/>, no control characters but line breaks and tabs.</summary>
-    public static Problem? CheckReason(string reason) =>
-        reason.Length == 0 ? Problem.Invalid("Staff.ReasonRequired", "Say why: the reason goes into the audit log.")
-        : reason.Length > ReasonMaxLength ? Problem.Invalid("Staff.ReasonTooLong", $"A reason is at most {ReasonMaxLength} characters.")
-        : reason.Any(c => char.IsControl(c) && c is not ('\r' or '\n' or '\t')) ? Problem.Invalid("Staff.ReasonInvalid", "A reason has no control characters.")
-        : null;
-
     /// <summary>
     /// Identity's "locked until" for a lock by staff: no end in practice (a lockout after failed
     /// sign-ins ends within minutes). Not <see cref="DateTimeOffset.MaxValue"/>: PostgreSQL keeps
@@ -41,7 +31,7 @@ public sealed class CustomerLocks(CloudbillDbContext db, UserManager<CloudbillUs
     private async Task<Result<bool>> Change(long accountId, string reason, bool locked, CancellationToken ct)
     {
         reason = reason.Trim();
-        if (CheckReason(reason) is { } refused)
+        if (StaffReason.Give(origin, reason) is { } refused)
             return refused;
         if (await db.Users.FirstOrDefaultAsync(u => u.BillingAccountId == accountId, ct) is not { } user)
             return Problem.NotFound("Account.NotFound", "No customer has this account ID.");
@@ -59,7 +49,7 @@ public sealed class CustomerLocks(CloudbillDbContext db, UserManager<CloudbillUs
         if (steps.Any(s => !s.Succeeded))
             return Problem.Conflict("Customer.ChangedMeanwhile", "The customer's account changed meanwhile; nothing was done. Reload the page and try again.");
         await audit.Record(locked ? AuditEventKind.CustomerLocked : AuditEventKind.CustomerUnlocked, accountId,
-            $"{(locked ? "locked" : "unlocked")} at {clock.GetUtcNow():yyyy-MM-dd HH:mm}Z; reason: {reason}", ct);
+            $"{(locked ? "locked" : "unlocked")} at {clock.GetUtcNow():yyyy-MM-dd HH:mm}Z", ct);
         await transaction.CommitAsync(ct);
         return locked;
     }

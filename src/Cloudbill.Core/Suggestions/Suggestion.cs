@@ -12,6 +12,7 @@ public sealed class Suggestion
 {
     public const int ProductMaxLength = 100;
     public const int TextMaxLength = 1000;
+    public const int AnswerMaxLength = 1000;
 
     public long Id { get; set; }
     public long AccountId { get; set; }

@@ -15,4 +15,19 @@ public static class SuggestionErrors
 
     public static Problem TextTooLong(int length) =>
         Problem.Invalid("Suggestion.TextTooLong", $"The suggestion is {length} characters long; keep it to {Suggestion.TextMaxLength}.");
+
+    public static Problem NotFound(long id) =>
+        Problem.NotFound("Suggestion.NotFound", $"The customer has no suggestion {id}.");
+
+    public static Problem AnswerMissing() =>
+        Problem.Invalid("Suggestion.AnswerMissing", "Write the answer the customer will read.");
+
+    public static Problem AnswerTooLong(int length) =>
+        Problem.Invalid("Suggestion.AnswerTooLong", $"The answer is {length} characters long; keep it to {Suggestion.AnswerMaxLength}.");
+
+    public static Problem AnswerInvalid() =>
+        Problem.Invalid("Suggestion.AnswerInvalid", "An answer has no control characters but line breaks.");
+
+    public static Problem AlreadyAnswered(long id) =>
+        Problem.Conflict("Suggestion.AlreadyAnswered", $"Suggestion {id} is answered already; the customer has the answer in the Message Center.");
 }

@@ -1,3 +1,5 @@
+using Cloudbill.Core.Audit;
+using Cloudbill.Core.Notifications;
 using Cloudbill.Core.Persistence;
 using Cloudbill.Core.Problems;
 using Microsoft.EntityFrameworkCore;
@@ -7,9 +9,49 @@ namespace Cloudbill.Core.Suggestions;
 /// <summary>A suggestion as the operator reads it: with the customer's email.</summary>
 public sealed record SuggestionRow(DateTimeOffset CreatedAt, string AccountEmail, string Product, string Text);
 
-/// <summary>Stores customers' suggestions and lists them for the operator.</summary>
-public sealed class SuggestionService(CloudbillDbContext db, TimeProvider clock)
+/// <summary>Stores customers' suggestions, lists them for the operator and carries staff's answers to the Message Center.</summary>
+public sealed class SuggestionService(CloudbillDbContext db, Notifier notifier, AuditLog audit, TimeProvider clock)
 {
+    /// <summary>The cause key of a suggestion's answer (R9.3): one answer per suggestion.</summary>
+    public static string AnswerKey(long suggestionId) => $"suggestion:{suggestionId}:answer";
+
+    /// <summary>
+    /// Staff's answer to one of the customer's suggestions, written to the customer's Message Center
+    /// (and emailed from it) with its audit row, once: a second answer, or the same form sent twice,
+    /// is refused as answered.
+    /// </summary>
+    public async Task<Result<Notification>> Answer(long accountId, long suggestionId, string? answer, CancellationToken ct)
+    {
+        var text = (answer ?? "").Trim();
+        if (text.Length == 0)
+            return SuggestionErrors.AnswerMissing();
+        if (text.Length > Suggestion.AnswerMaxLength)
+            return SuggestionErrors.AnswerTooLong(text.Length);
+        if (text.Any(c => char.IsControl(c) && c is not ('\r' or '\n' or '\t')))
+            return SuggestionErrors.AnswerInvalid();
+        if (await db.Suggestions.AsNoTracking().FirstOrDefaultAsync(s => s.Id == suggestionId && s.AccountId == accountId, ct) is not { } suggestion)
+            return SuggestionErrors.NotFound(suggestionId);
+        var key = AnswerKey(suggestionId);
+        if (await db.Notifications.AnyAsync(n => n.CauseKey == key, ct))
+            return SuggestionErrors.AlreadyAnswered(suggestionId);
+
+        var message = notifier.Add(accountId, key, new SuggestionAnswered(suggestionId, suggestion.Product, suggestion.CreatedAt, text));
+        audit.Add(AuditEventKind.SuggestionAnswered, accountId, $"answered suggestion {suggestionId} about {suggestion.Product}");
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            // Two members of staff answered at once: the cause key kept the first answer.
+            db.ChangeTracker.Clear();
+            if (await db.Notifications.AnyAsync(n => n.CauseKey == key, ct))
+                return SuggestionErrors.AlreadyAnswered(suggestionId);
+            throw;
+        }
+        return message;
+    }
+
     /// <summary>The input's own checks, field by field, so the form can show each beside its field.</summary>
     public static (Problem? Product, Problem? Text) Check(string? product, string? text)
     {

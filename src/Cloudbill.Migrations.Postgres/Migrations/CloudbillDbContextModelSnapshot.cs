@@ -229,6 +229,10 @@ namespace Cloudbill.Migrations.Postgres.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
+                    b.Property<string>("Reason")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
                     b.Property<string>("RequestId")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");

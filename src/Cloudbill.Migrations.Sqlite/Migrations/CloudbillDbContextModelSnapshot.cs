@@ -219,6 +219,10 @@ namespace Cloudbill.Migrations.Sqlite.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Reason")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("RequestId")
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");

@@ -46,11 +46,11 @@ public sealed class AuditCommand : CloudbillCommand<AuditCommand.Settings>
         // Piped into a file or grep, a row stays on one line (Spectre would wrap it at 80 columns).
         if (Console.IsOutputRedirected)
             AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 300);
-        var table = new Table().AddColumns("Time (Asia/Shanghai)", "Account", "Actor", "Event", "Address", "Request id", "Detail");
+        var table = new Table().AddColumns("Time (Asia/Shanghai)", "Account", "Actor", "Event", "Address", "Request id", "Detail", "Reason");
         foreach (var r in rows)
         {
             table.AddRow(BusinessCalendar.FormatDateTime(r.At), Text(r.AccountEmail ?? "-"), Text(r.ActorId is null ? r.Actor.ToString() : $"{r.Actor} {r.ActorId}"),
-                r.Kind.ToString(), Text(r.SourceAddress ?? "-"), Text(r.RequestId ?? "-"), Text(r.Detail));
+                r.Kind.ToString(), Text(r.SourceAddress ?? "-"), Text(r.RequestId ?? "-"), Text(r.Detail), Text(r.Reason ?? "-"));
         }
         AnsiConsole.Write(table);
         Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{rows.Count} event(s)."));

@@ -151,6 +151,13 @@ public class NoticeRendererTests
             "web-6 已删除",
             "实例 i-ecs6（web-6，云服务器 ECS）已于 2026-12-12 09:15 在云平台被删除，已释放，不再计费。"
         },
+        {
+            "SuggestionAnswered", new SuggestionAnswered(17, "Container Registry", At("2026-12-03T10:30"), "ACR renewals come to the app in January."),
+            "Reply to your suggestion about Container Registry",
+            "You suggested Container Registry on 2026-12-03 10:30. Our reply: ACR renewals come to the app in January.",
+            "关于 Container Registry 的建议已回复",
+            "您于 2026-12-03 10:30 提交了关于 Container Registry 的建议。我们的回复：ACR renewals come to the app in January."
+        },
     };
 
     [Theory]

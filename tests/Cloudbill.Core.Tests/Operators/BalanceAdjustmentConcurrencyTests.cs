@@ -56,7 +56,7 @@ public class BalanceAdjustmentConcurrencyTests
     {
         await using var test = await TestServices.Start(DatabaseProvider.Sqlite);
         var accountId = await test.Customer("10.00");
-        reason = reason == "301" ? new string('r', CustomerLocks.ReasonMaxLength + 1) : reason;
+        reason = reason == "301" ? new string('r', StaffReason.MaxLength + 1) : reason;
         var answer = await test.Run<BalanceAdjustments, Result<BalanceAdjusted>>((s, ct) => s.Adjust(accountId, Money.Parse(amount), reason, ClientToken.New(), ct));
         Assert.Equal(code, answer.Problem?.Code);
         var missing = await test.Run<BalanceAdjustments, Result<BalanceAdjusted>>((s, ct) => s.Adjust(999_999, Money.Parse("1.00"), "x", ClientToken.New(), ct));

@@ -64,7 +64,7 @@ public sealed class BalanceAdjustmentTests(OperatorFixture app) : IClassFixture<
         Assert.Equal(AuditActor.Staff, adjusted.Actor);
         Assert.Equal(app.Finance.Email, adjusted.ActorId);
         Assert.StartsWith("+50.00 CNY (adjustment:", adjusted.Detail, StringComparison.Ordinal);
-        Assert.EndsWith("reason: Goodwill credit after the 2026-12-01 outage, ticket 5120", adjusted.Detail, StringComparison.Ordinal);
+        Assert.Equal("Goodwill credit after the 2026-12-01 outage, ticket 5120", adjusted.Reason);
         Assert.False(string.IsNullOrEmpty(adjusted.RequestId));
 
         var report = await app.Services.Run<Reconciliation, ReconciliationReport>((r, ct) => r.Run(ct));

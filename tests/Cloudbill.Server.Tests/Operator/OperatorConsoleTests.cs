@@ -8,6 +8,9 @@ using Cloudbill.Core.Notifications;
 using Cloudbill.Core.Operators;
 using Cloudbill.Core.Orders;
 using Cloudbill.Core.Payments;
+using Cloudbill.Core.Persistence;
+using Cloudbill.Core.Problems;
+using Cloudbill.Core.Suggestions;
 using Cloudbill.Server.Tests.App;
 using Cloudbill.Testing;
 using Microsoft.EntityFrameworkCore;
@@ -259,6 +262,15 @@ public sealed partial class OperatorConsoleTests(OperatorFixture app) : IClassFi
         await console.Checks.Screenshot($"operator-denied-{suffix}");
         console.Checks.AssertClean(refusalsExpected: true);
         anonymous.Checks.AssertClean();
+
+        // Finance sees every action's form; axe checks them too.
+        var finance = await app.SignedInStaff(app.Finance, locale);
+        await finance.Page.GotoAsync($"/operator/customers/{accountId}");
+        foreach (var form in new[] { "lock-submit", "method-submit", "key-submit", "resend-submit", "answer-submit", "credit-submit", "adjust-submit" })
+            Assert.True(await finance.Page.GetByTestId(form).CountAsync() == 1, $"The {form} form is not on the page.");
+        await finance.Checks.AssertAccessible();
+        await finance.Checks.Screenshot($"operator-customer-finance-{suffix}");
+        finance.Checks.AssertClean();
     }
 
     [Fact]
@@ -367,6 +379,13 @@ public sealed partial class OperatorConsoleTests(OperatorFixture app) : IClassFi
             return await db.SaveChangesAsync();
         });
         Assert.NotNull(instance);
+        // A suggestion and a message whose email failed: support's answer and resend forms show.
+        await app.Services.Run<SuggestionService, Result<Suggestion>>((s, ct) => s.Submit(accountId, "Container Registry", "Renew ACR in the app, please.", ClientToken.New(), ct));
+        await using var scope = app.Services.Services.CreateAsyncScope();
+        var message = scope.ServiceProvider.GetRequiredService<Notifier>()
+            .Add(accountId, $"test:{Guid.NewGuid():N}", new TopUpCredited("T2026120700002", "Alipay", Money.Parse("120.00"), Money.Zero, Money.Zero, []));
+        message.Email = EmailState.Failed;
+        await scope.ServiceProvider.GetRequiredService<CloudbillDbContext>().SaveChangesAsync();
         return (accountId, email);
     }
 }
