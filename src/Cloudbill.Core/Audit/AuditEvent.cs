@@ -88,6 +88,9 @@ public enum AuditEventKind
 
     /// <summary>Finance staff set a customer's credit line (R7.1).</summary>
     CreditLineSet,
+
+    /// <summary>Staff extended an instance at no charge (after an outage), by a ¥0.00 Renew order.</summary>
+    InstanceExtended,
 }
 
 /// <summary>

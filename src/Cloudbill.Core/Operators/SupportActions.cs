@@ -2,6 +2,7 @@ using Cloudbill.Core.Accounts;
 using Cloudbill.Core.Audit;
 using Cloudbill.Core.Instances;
 using Cloudbill.Core.Notifications;
+using Cloudbill.Core.Orders;
 using Cloudbill.Core.Problems;
 using Cloudbill.Core.Renewals;
 using Cloudbill.Core.Suggestions;
@@ -19,6 +20,11 @@ public sealed class SupportActions(RenewalService renewals, AccessKeyService key
     public async Task<Result<int>> ChangeRenewalMethod(long accountId, string instanceId, RenewalMethod method, int? autoRenewPeriodMonths, string reason, CancellationToken ct) =>
         StaffReason.Give(origin, reason.Trim()) is { } refused ? refused
         : await renewals.SetRenewalMethod(accountId, [instanceId], method, autoRenewPeriodMonths, ct);
+
+    /// <summary>An extension after an outage: whole days at no charge, a ¥0.00 Renew order through the one pipeline (<see cref="RenewalService.Extend"/>); once per form.</summary>
+    public async Task<Result<PaymentOutcome>> ExtendInstance(long accountId, string instanceId, int days, ClientToken token, string reason, CancellationToken ct) =>
+        StaffReason.Give(origin, reason.Trim()) is { } refused ? refused
+        : await renewals.Extend(accountId, instanceId, days, token, ct);
 
     /// <summary>Turns a customer's AccessKey off (a leaked secret) or on again; the API refuses a disabled pair from its next request.</summary>
     public async Task<Result<AccessKeySummary>> SetAccessKeyEnabled(long accountId, string accessKeyId, bool enabled, string reason, CancellationToken ct) =>

@@ -49,6 +49,9 @@ public enum PaymentMethod
     Balance,
     Alipay,
     UnionPay,
+
+    /// <summary>Nothing was paid: the provider's staff gave the time (an extension after an outage).</summary>
+    Compensation,
 }
 
 /// <summary>

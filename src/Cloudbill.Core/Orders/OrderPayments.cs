@@ -72,8 +72,9 @@ public sealed class OrderPayments(
     /// behind; the same client token returns the first result (R5.4). <paramref name="prepare"/>
     /// checks and prices the request on the balance read under the lock, after R7.4.
     /// </summary>
+    /// <param name="method"><see cref="PaymentMethod.Compensation"/> for a gift of time at no charge: R7.4 and R7.1 are not asked, as nothing is charged.</param>
     internal async Task<Result<PaymentOutcome>> PlaceAndPay(long accountId, ClientToken token, Func<Order, bool> sameRequest, string what,
-        Func<AccountBalance, Task<Result<ReadyDraft>>> prepare, CancellationToken ct)
+        Func<AccountBalance, Task<Result<ReadyDraft>>> prepare, CancellationToken ct, PaymentMethod method = PaymentMethod.Balance)
     {
         // No savepoint around each save (two round trips each, three saves): any failure rolls the
         // whole transaction back and nothing here goes on after a failed save, as in the engine's batch.
@@ -81,7 +82,7 @@ public sealed class OrderPayments(
         db.Database.AutoSavepointsEnabled = false;
         try
         {
-            return await PlaceAndPayOnce(accountId, token, sameRequest, what, prepare, ct);
+            return await PlaceAndPayOnce(accountId, token, sameRequest, what, prepare, method, ct);
         }
         finally
         {
@@ -90,7 +91,7 @@ public sealed class OrderPayments(
     }
 
     private async Task<Result<PaymentOutcome>> PlaceAndPayOnce(long accountId, ClientToken token, Func<Order, bool> sameRequest, string what,
-        Func<AccountBalance, Task<Result<ReadyDraft>>> prepare, CancellationToken ct)
+        Func<AccountBalance, Task<Result<ReadyDraft>>> prepare, PaymentMethod method, CancellationToken ct)
     {
         Result<PaymentOutcome> paid;
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
@@ -101,7 +102,8 @@ public sealed class OrderPayments(
 
             // R7.4 first, before anything else is looked at.
             var balance = await ledger.Balance(accountId, ct);
-            if (BalanceCharges.Overdue(balance) is { } overdue)
+            var charged = method != PaymentMethod.Compensation;
+            if (charged && BalanceCharges.Overdue(balance) is { } overdue)
                 return overdue.Problem;
             var ready = await prepare(balance);
             if (!ready.Succeeded)
@@ -110,7 +112,7 @@ public sealed class OrderPayments(
             var placed = await orders.PlaceWithin(accountId, draft, token, ready.Value.Choice, ready.Value.Coupons, holdInstances: draft.Type == OrderType.Renew, ct);
             if (!placed.Succeeded)
                 return placed.Problem!;
-            paid = await Pay(placed.Value, PaymentMethod.Balance, balance, what, ct, ready.Value.Rate);
+            paid = await Pay(placed.Value, method, charged ? balance : null, what, ct, ready.Value.Rate);
             if (!paid.Succeeded)
                 return paid.Problem!;
             await tx.CommitAsync(ct);

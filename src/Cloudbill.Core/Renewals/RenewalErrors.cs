@@ -40,4 +40,7 @@ public static class RenewalErrors
 
     public static Problem UnifiedOnExpired(Instance instance) =>
         Problem.Conflict("Renewal.UnifiedOnExpired", $"Instance {instance.Id} has expired; renew it by months first, then unify its expiration date.");
+
+    public static Problem ExtensionDays(int days) =>
+        Problem.Invalid("Renewal.ExtensionDays", $"An extension is 1 to {RenewalService.MaxExtensionDays} days; {days} was given.");
 }

@@ -103,6 +103,48 @@ public sealed class RenewalService(
             return new ReadyDraft(Draft(product, term, renewals), choice, candidates.Value);
         }, ct);
 
+    /// <summary>The longest extension staff give at once: a year.</summary>
+    public const int MaxExtensionDays = 366;
+
+    /// <summary>
+    /// An extension after an outage: the instance's expiry moves by whole days at no charge,
+    /// through the one pipeline as a Renew order of ¥0.00 paid by <see cref="PaymentMethod.Compensation"/>
+    /// (the line shows what the time is worth and a 100% discount). The customer is told as for any
+    /// paid renewal; nothing is posted. Not for a released instance (R3.5); from the old expiry,
+    /// like any renewal (R3.2). The same client token extends once (R5.4).
+    /// </summary>
+    public async Task<Result<PaymentOutcome>> Extend(long accountId, string instanceId, int days, ClientToken token, CancellationToken ct)
+    {
+        Audit.AuditEvent? row = null;
+        var extended = await payments.PlaceAndPay(accountId, token, existing => OrderService.IsFor(existing, OrderType.Renew, [instanceId]), "This extension", async _ =>
+        {
+            if (days is < 1 or > MaxExtensionDays)
+                return RenewalErrors.ExtensionDays(days);
+            var instance = await db.Instances.AsNoTracking().FirstOrDefaultAsync(i => i.Id == instanceId && i.AccountId == accountId, ct);
+            if (instance is null)
+                return RenewalErrors.NotFound(instanceId);
+            var product = catalog.GetProduct(instance.ProductCode);
+            if (Usable(instance, product, clock.GetUtcNow()) is { } unusable)
+                return unusable;
+            var expires = instance.ExpiresAt!.Value;
+            var target = expires.AddDays(days);
+            var monthly = product.FindSpec(instance.SpecCode)?.PricesByRegion.GetValueOrDefault(instance.RegionId)?.Monthly ?? Money.Zero;
+            var worth = PriceByTime(monthly, expires, target);
+            // The percent is what is paid of the list price (R6.1): nothing.
+            var free = worth with { DiscountPercent = 0, Discount = worth.OriginalPrice };
+            var draft = new OrderDraft(OrderType.Renew, product.Code, ChargeType.Subscription,
+                [new DraftLine(instance.Id, instance.SpecCode, instance.RegionId, 0, 1, free, ExpiresBefore: expires, UnifiedExpiresAt: target)]);
+            // Saved with the order by the pipeline's one save, in its transaction.
+            row = audit.Add(Audit.AuditEventKind.InstanceExtended, accountId,
+                $"{instance.Id} extended by {days} day(s) at no charge: {BusinessCalendar.FormatDateTime(expires)} -> {BusinessCalendar.FormatDateTime(target)} (worth {worth.OriginalPrice} CNY)");
+            return new ReadyDraft(draft, CouponChoice.None, []);
+        }, ct, PaymentMethod.Compensation);
+        // A refused extension saved nothing: its audit row must not ride on a later save of this scope.
+        if (row is not null && db.Entry(row).State == EntityState.Added)
+            db.Entry(row).State = EntityState.Detached;
+        return extended;
+    }
+
     /// <summary>
     /// R2: sets the renewal method of up to 100 instances, all or none. Auto-renewal needs a
     /// period (R2.1), cannot be turned on for an expired instance nor while the account is

@@ -266,7 +266,7 @@ public sealed partial class OperatorConsoleTests(OperatorFixture app) : IClassFi
         // Finance sees every action's form; axe checks them too.
         var finance = await app.SignedInStaff(app.Finance, locale);
         await finance.Page.GotoAsync($"/operator/customers/{accountId}");
-        foreach (var form in new[] { "lock-submit", "method-submit", "key-submit", "resend-submit", "answer-submit", "credit-submit", "adjust-submit" })
+        foreach (var form in new[] { "lock-submit", "method-submit", "extend-submit", "key-submit", "resend-submit", "answer-submit", "credit-submit", "adjust-submit" })
             Assert.True(await finance.Page.GetByTestId(form).CountAsync() == 1, $"The {form} form is not on the page.");
         await finance.Checks.AssertAccessible();
         await finance.Checks.Screenshot($"operator-customer-finance-{suffix}");

@@ -95,6 +95,39 @@ public sealed class SupportActionTests(OperatorFixture app) : IClassFixture<Oper
     }
 
     [Fact]
+    public async Task Support_extends_an_instance_after_an_outage_by_a_free_renewal_the_customer_is_told_of()
+    {
+        var accountId = await app.Services.Customer("30.00");
+        var expires = app.Services.Clock.GetUtcNow().AddDays(10);
+        var instance = await app.Services.Instance(accountId, expires);
+        var console = await app.SignedInStaff(app.Support);
+        await console.Page.GotoAsync($"/operator/customers/{accountId}");
+
+        await console.Page.Locator("#extend-days").FillAsync("0");
+        var refused = await console.Page.RunAndWaitForResponseAsync(() => console.Page.GetByTestId("extend-submit").ClickAsync(), IsPost);
+        Assert.Equal(400, refused.Status);
+        Assert.Equal(["Enter whole days from 1 to 366.", "Say why: the reason goes into the audit log."], await console.Page.Locator(".field-error").AllInnerTextsAsync());
+        Assert.Equal(expires, (await InstanceRow(instance.Id)).ExpiresAt);
+
+        await console.Page.Locator("#extend-days").FillAsync("3");
+        await console.Page.Locator("#extend-reason").FillAsync("Outage in cn-hangzhou on 2026-11-25, ticket 7001");
+        await Submit(console, "extend-submit", accountId, "extended");
+        Assert.Equal("The instance is extended: a ¥0.00 renewal order is paid and the customer is told.", await console.Page.GetByTestId("action-done").InnerTextAsync());
+        Assert.Equal(expires.AddDays(3), (await InstanceRow(instance.Id)).ExpiresAt);
+        var order = console.Page.GetByTestId("order-row").First;
+        Assert.Contains("Paid · extension at no charge", await order.InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Contains("¥0.00", await order.InnerTextAsync(), StringComparison.Ordinal);
+        AssertByStaff(await Single(accountId, AuditEventKind.InstanceExtended), "Outage in cn-hangzhou on 2026-11-25, ticket 7001");
+        Assert.Equal("¥30.00", await console.Page.GetByTestId("cash").InnerTextAsync());
+        console.Checks.AssertClean(refusalsExpected: true);
+
+        var phone = await app.SignedIn(await app.Services.EmailOf(accountId), AccountTestData.Password);
+        await phone.Page.GotoAsync("/messages");
+        Assert.Contains(instance.Id, await phone.Page.Locator("[data-message-id]").First.InnerTextAsync(), StringComparison.Ordinal);
+        phone.AssertClean();
+    }
+
+    [Fact]
     public async Task Finance_sets_a_credit_line_that_the_customer_can_spend_and_bad_amounts_change_nothing()
     {
         var accountId = await app.Services.Customer("30.00");
@@ -136,7 +169,7 @@ public sealed class SupportActionTests(OperatorFixture app) : IClassFixture<Oper
     public async Task A_viewer_sees_no_action_and_support_sees_none_of_finances()
     {
         var (accountId, _, _, _) = await CustomerWithSomethingOfEach();
-        string[] support = ["lock-submit", "method-submit", "key-submit", "resend-submit", "answer-submit"];
+        string[] support = ["lock-submit", "method-submit", "extend-submit", "key-submit", "resend-submit", "answer-submit"];
         string[] finance = ["adjust-submit", "credit-submit"];
 
         var viewer = await app.SignedInStaff(app.Viewer);
