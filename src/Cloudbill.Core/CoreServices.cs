@@ -95,6 +95,7 @@ public static class CoreServices
         services.AddScoped<Operators.BalanceAdjustments>();
         services.AddScoped<Operators.CreditLines>();
         services.AddScoped<Operators.SupportActions>();
+        services.AddScoped<Operators.CouponGrants>();
 
         services.AddScoped<DatabaseMigrator>();
         services.AddScoped<Audit.AuditOrigin>();

@@ -91,6 +91,12 @@ public enum AuditEventKind
 
     /// <summary>Staff extended an instance at no charge (after an outage), by a ¥0.00 Renew order.</summary>
     InstanceExtended,
+
+    /// <summary>A coupon was issued to the customer (by the CLI or staff's grant).</summary>
+    CouponIssued,
+
+    /// <summary>Staff withdrew a coupon the customer had not used up.</summary>
+    CouponRevoked,
 }
 
 /// <summary>

@@ -17,6 +17,9 @@ public enum CouponOrderTypes
 /// </summary>
 public sealed class Coupon
 {
+    public const int NameMaxLength = 128;
+    public const int IssueKeyMaxLength = 100;
+
     public long Id { get; set; }
     public long AccountId { get; set; }
     public required string Name { get; set; }
@@ -38,6 +41,12 @@ public sealed class Coupon
 
     /// <summary>R6.4: the unpaid order holding the coupon; nobody else can use it meanwhile.</summary>
     public long? FrozenByOrderId { get; set; }
+
+    /// <summary>A staff grant's key, "grant:{client token}:{account}": one coupon per customer per form (R10.3); null for the CLI's coupons.</summary>
+    public string? IssueKey { get; set; }
+
+    /// <summary>When staff withdrew it; it expired at that moment (<see cref="ValidTo"/>).</summary>
+    public DateTimeOffset? RevokedAt { get; set; }
 
     public IReadOnlyList<string> Products =>
         ProductCodes.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

@@ -9,7 +9,9 @@ internal sealed class CouponConfiguration : IEntityTypeConfiguration<Coupon>
 {
     public void Configure(EntityTypeBuilder<Coupon> e)
     {
-        e.Property(c => c.Name).HasMaxLength(128);
+        e.Property(c => c.Name).HasMaxLength(Coupon.NameMaxLength);
+        e.Property(c => c.IssueKey).HasMaxLength(Coupon.IssueKeyMaxLength);
+        e.HasIndex(c => c.IssueKey).IsUnique();
         e.Property(c => c.ProductCodes).HasMaxLength(1000);
         // A flags value is stored as its number, not as enum text.
         e.Property(c => c.OrderTypes).HasConversion<int>();

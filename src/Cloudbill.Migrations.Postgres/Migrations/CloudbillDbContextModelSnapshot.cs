@@ -273,6 +273,10 @@ namespace Cloudbill.Migrations.Postgres.Migrations
                     b.Property<long?>("FrozenByOrderId")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("IssueKey")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
                     b.Property<DateTimeOffset>("IssuedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -298,6 +302,9 @@ namespace Cloudbill.Migrations.Postgres.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("RemainingFen");
 
+                    b.Property<DateTimeOffset?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTimeOffset>("ValidFrom")
                         .HasColumnType("timestamp with time zone");
 
@@ -307,6 +314,9 @@ namespace Cloudbill.Migrations.Postgres.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("FrozenByOrderId");
+
+                    b.HasIndex("IssueKey")
+                        .IsUnique();
 
                     b.HasIndex("AccountId", "ValidTo");
 

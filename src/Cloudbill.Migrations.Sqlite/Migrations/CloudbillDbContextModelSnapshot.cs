@@ -261,6 +261,10 @@ namespace Cloudbill.Migrations.Sqlite.Migrations
                     b.Property<long?>("FrozenByOrderId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("IssueKey")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("IssuedAt")
                         .HasColumnType("INTEGER");
 
@@ -286,6 +290,9 @@ namespace Cloudbill.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("RemainingFen");
 
+                    b.Property<long?>("RevokedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("ValidFrom")
                         .HasColumnType("INTEGER");
 
@@ -295,6 +302,9 @@ namespace Cloudbill.Migrations.Sqlite.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("FrozenByOrderId");
+
+                    b.HasIndex("IssueKey")
+                        .IsUnique();
 
                     b.HasIndex("AccountId", "ValidTo");
 

@@ -77,15 +77,14 @@ public sealed class IssueCouponCommand : CloudbillCommand<IssueCouponCommand.Set
 
     protected override async Task<int> Execute(IServiceProvider services, Settings settings, CancellationToken ct)
     {
-        var issue = new CouponIssue(
-            settings.Account.Trim(),
+        var issue = new CouponIssue(settings.Account.Trim(), new CouponTerms(
             settings.Name,
             Money.Parse(settings.Amount),
             Money.Parse(settings.MinimumOrder),
             settings.Products.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             ParseOrderTypes(settings.OrderTypes)!.Value,
             Enum.Parse<ChargeType>(settings.SubscriptionType, ignoreCase: true),
-            settings.ValidDays);
+            settings.ValidDays));
         var issued = await services.GetRequiredService<CouponService>().Issue(issue, ct);
         if (!issued.Succeeded)
         {

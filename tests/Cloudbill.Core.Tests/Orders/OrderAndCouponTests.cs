@@ -244,7 +244,7 @@ public class OrderAndCouponTests
         await using var test = await TestServices.Start(provider);
         var account = await test.Customer("5000.00");
         var email = await test.EmailOf(account);
-        var issue = new CouponIssue(email, "", Money.Parse("50.00"), Money.Parse("100.00"), ["ecs", "rds"], CouponOrderTypes.New | CouponOrderTypes.Renew, Instances.ChargeType.Subscription, 30);
+        var issue = new CouponIssue(email, new CouponTerms("", Money.Parse("50.00"), Money.Parse("100.00"), ["ecs", "rds"], CouponOrderTypes.New | CouponOrderTypes.Renew, Instances.ChargeType.Subscription, 30));
 
         var coupon = (await test.Run<CouponService, Result<Coupon>>((s, ct) => s.Issue(issue, ct))).Value;
         Assert.Equal(("50.00 voucher", Money.Parse("50.00"), "ecs,rds"), (coupon.Name, coupon.Remaining, coupon.ProductCodes));
@@ -252,9 +252,9 @@ public class OrderAndCouponTests
         Assert.Equal(coupon.Id, (await Quote(test, account, EcsMonth)).Value.AppliedCoupon!.Coupon.Id);
 
         var before = await test.Snapshot();
-        var unknown = await test.Run<CouponService, Result<Coupon>>((s, ct) => s.Issue(issue with { Products = ["quantum"] }, ct));
+        var unknown = await test.Run<CouponService, Result<Coupon>>((s, ct) => s.Issue(issue with { Terms = issue.Terms with { Products = ["quantum"] } }, ct));
         Assert.StartsWith("--products: 'quantum' is not a product code in the catalog", unknown.Problem!.Message, StringComparison.Ordinal);
-        var zero = await test.Run<CouponService, Result<Coupon>>((s, ct) => s.Issue(issue with { Amount = Money.Zero }, ct));
+        var zero = await test.Run<CouponService, Result<Coupon>>((s, ct) => s.Issue(issue with { Terms = issue.Terms with { Amount = Money.Zero } }, ct));
         Assert.Equal("--amount: 0.00 must be greater than 0.00.", zero.Problem!.Message);
         var nobody = await test.Run<CouponService, Result<Coupon>>((s, ct) => s.Issue(issue with { AccountEmail = "nobody@example.com" }, ct));
         Assert.Equal("No account has the email nobody@example.com.", nobody.Problem!.Message);

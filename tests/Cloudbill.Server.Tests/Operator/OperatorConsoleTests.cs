@@ -266,10 +266,13 @@ public sealed partial class OperatorConsoleTests(OperatorFixture app) : IClassFi
         // Finance sees every action's form; axe checks them too.
         var finance = await app.SignedInStaff(app.Finance, locale);
         await finance.Page.GotoAsync($"/operator/customers/{accountId}");
-        foreach (var form in new[] { "lock-submit", "method-submit", "extend-submit", "key-submit", "resend-submit", "answer-submit", "credit-submit", "adjust-submit" })
+        foreach (var form in new[] { "lock-submit", "method-submit", "extend-submit", "key-submit", "resend-submit", "answer-submit", "credit-submit", "revoke-submit", "adjust-submit" })
             Assert.True(await finance.Page.GetByTestId(form).CountAsync() == 1, $"The {form} form is not on the page.");
         await finance.Checks.AssertAccessible();
         await finance.Checks.Screenshot($"operator-customer-finance-{suffix}");
+        await finance.Page.GotoAsync($"/operator/coupons?to={accountId}");
+        await finance.Checks.AssertAccessible();
+        await finance.Checks.Screenshot($"operator-coupons-{suffix}");
         finance.Checks.AssertClean();
     }
 
@@ -379,7 +382,8 @@ public sealed partial class OperatorConsoleTests(OperatorFixture app) : IClassFi
             return await db.SaveChangesAsync();
         });
         Assert.NotNull(instance);
-        // A suggestion and a message whose email failed: support's answer and resend forms show.
+        // A coupon, a suggestion and a message whose email failed: the revoke, answer and resend forms show.
+        await app.Services.Coupon(accountId, "20.00");
         await app.Services.Run<SuggestionService, Result<Suggestion>>((s, ct) => s.Submit(accountId, "Container Registry", "Renew ACR in the app, please.", ClientToken.New(), ct));
         await using var scope = app.Services.Services.CreateAsyncScope();
         var message = scope.ServiceProvider.GetRequiredService<Notifier>()

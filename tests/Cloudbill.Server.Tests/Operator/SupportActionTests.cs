@@ -166,11 +166,62 @@ public sealed class SupportActionTests(OperatorFixture app) : IClassFixture<Oper
     }
 
     [Fact]
+    public async Task Finance_issues_a_coupon_to_a_list_all_or_none_and_revokes_one_the_customers_see_both()
+    {
+        var first = await app.Services.Customer("0.00");
+        var second = await app.Services.Customer("0.00");
+        var secondEmail = await app.Services.EmailOf(second);
+        var console = await app.SignedInStaff(app.Finance);
+        await console.Page.GotoAsync($"/operator/customers/{first}");
+        await console.Page.GetByTestId("issue-coupon").ClickAsync();
+        await console.Page.WaitForURLAsync($"**/operator/coupons?to={first}", new() { WaitUntil = WaitUntilState.Commit });
+        Assert.Equal(first.ToString(System.Globalization.CultureInfo.InvariantCulture), await console.Page.Locator("#grant-customers").InputValueAsync());
+
+        // One line names nobody: nothing is issued, and the line is named.
+        await console.Page.Locator("#grant-customers").FillAsync($"{first}\nnobody@example.com\n{secondEmail}");
+        await console.Page.Locator("#grant-name").FillAsync("Outage apology");
+        await console.Page.Locator("#grant-amount").FillAsync("20.00");
+        await console.Page.Locator("#grant-reason").FillAsync("Apology for the 2026-11-25 outage, ticket 7002");
+        var refused = await console.Page.RunAndWaitForResponseAsync(() => console.Page.GetByTestId("grant-submit").ClickAsync(), r => r.Request.Method == "POST");
+        Assert.Equal(400, refused.Status);
+        Assert.Equal(["Line 2 (nobody@example.com): no customer has this email."], await console.Page.Locator("[data-testid=line-errors] li").AllInnerTextsAsync());
+        Assert.Equal(0, await app.Services.Query(db => db.Coupons.CountAsync(c => c.AccountId == first || c.AccountId == second)));
+
+        await console.Page.Locator("#grant-customers").FillAsync($"{first}\n{secondEmail}");
+        await console.Page.GetByTestId("grant-submit").ClickAsync();
+        await console.Page.WaitForURLAsync("**/operator/coupons?issued=2", new() { WaitUntil = WaitUntilState.Commit });
+        Assert.Equal("2 coupon(s) issued.", await console.Page.GetByTestId("action-done").InnerTextAsync());
+        var issued = await app.Services.Query(db => db.AuditEvents.Where(a => (a.AccountId == first || a.AccountId == second) && a.Kind == AuditEventKind.CouponIssued).ToListAsync());
+        Assert.Equal(2, issued.Count);
+        Assert.All(issued, a => AssertByStaff(a, "Apology for the 2026-11-25 outage, ticket 7002", app.Finance.Email));
+
+        var phone = await app.SignedIn(secondEmail, AccountTestData.Password);
+        await phone.Page.GotoAsync("/costs/vouchers");
+        Assert.Contains("Outage apology", await phone.Page.GetByTestId("vouchers").InnerTextAsync(), StringComparison.Ordinal);
+
+        // Revoked on the customer's page: expired for the customer at once.
+        await console.Page.GotoAsync($"/operator/customers/{second}");
+        await console.Page.Locator("#revoke-reason").FillAsync("Customer closed the ticket");
+        await Submit(console, "revoke-submit", second, "revoked");
+        Assert.Equal("Revoked", await console.Page.GetByTestId("coupon-state").InnerTextAsync());
+        AssertByStaff(await Single(second, AuditEventKind.CouponRevoked), "Customer closed the ticket", app.Finance.Email);
+        await phone.Page.GotoAsync("/costs/vouchers?state=Expired");
+        Assert.Contains("Outage apology", await phone.Page.GetByTestId("vouchers").InnerTextAsync(), StringComparison.Ordinal);
+        console.Checks.AssertClean(refusalsExpected: true);
+        phone.AssertClean();
+
+        // Support is not offered coupons, and the page itself sends them to "denied".
+        var support = await app.SignedInStaff(app.Support);
+        await support.Page.GotoAsync("/operator/coupons");
+        Assert.EndsWith("/operator/denied", new Uri(support.Page.Url).AbsolutePath, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_viewer_sees_no_action_and_support_sees_none_of_finances()
     {
         var (accountId, _, _, _) = await CustomerWithSomethingOfEach();
         string[] support = ["lock-submit", "method-submit", "extend-submit", "key-submit", "resend-submit", "answer-submit"];
-        string[] finance = ["adjust-submit", "credit-submit"];
+        string[] finance = ["adjust-submit", "credit-submit", "issue-coupon"];
 
         var viewer = await app.SignedInStaff(app.Viewer);
         await viewer.Page.GotoAsync($"/operator/customers/{accountId}");

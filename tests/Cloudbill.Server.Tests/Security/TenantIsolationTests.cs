@@ -164,6 +164,7 @@ public sealed class TenantIsolationTests
         ["/operator"] = None(StaffOnly, "/operator?q=a"),
         ["/operator/customers/{AccountId:long}"] = None(StaffOnly, "/operator/customers/1"),
         ["/operator/denied"] = None(StaffOnly, "/operator/denied"),
+        ["/operator/coupons"] = None(StaffOnly, "/operator/coupons"),
         ["/operator/signin"] = None("anonymous staff sign-in"),
         ["/signup"] = None("anonymous sign-up"),
         ["/topup"] = None("a new top-up of the caller's", "/topup"),

@@ -12,8 +12,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Cloudbill.Migrations.Postgres.Migrations
 {
     [DbContext(typeof(CloudbillDbContext))]
-    [Migration("20261207205925_StaffActionReasons")]
-    partial class StaffActionReasons
+    [Migration("20261207212651_StaffActions")]
+    partial class StaffActions
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -276,6 +276,10 @@ namespace Cloudbill.Migrations.Postgres.Migrations
                     b.Property<long?>("FrozenByOrderId")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("IssueKey")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
                     b.Property<DateTimeOffset>("IssuedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -301,6 +305,9 @@ namespace Cloudbill.Migrations.Postgres.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("RemainingFen");
 
+                    b.Property<DateTimeOffset?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTimeOffset>("ValidFrom")
                         .HasColumnType("timestamp with time zone");
 
@@ -310,6 +317,9 @@ namespace Cloudbill.Migrations.Postgres.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("FrozenByOrderId");
+
+                    b.HasIndex("IssueKey")
+                        .IsUnique();
 
                     b.HasIndex("AccountId", "ValidTo");
 

@@ -10,8 +10,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Cloudbill.Migrations.Sqlite.Migrations
 {
     [DbContext(typeof(CloudbillDbContext))]
-    [Migration("20261207205921_StaffActionReasons")]
-    partial class StaffActionReasons
+    [Migration("20261207212647_StaffActions")]
+    partial class StaffActions
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -264,6 +264,10 @@ namespace Cloudbill.Migrations.Sqlite.Migrations
                     b.Property<long?>("FrozenByOrderId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("IssueKey")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("IssuedAt")
                         .HasColumnType("INTEGER");
 
@@ -289,6 +293,9 @@ namespace Cloudbill.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("RemainingFen");
 
+                    b.Property<long?>("RevokedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("ValidFrom")
                         .HasColumnType("INTEGER");
 
@@ -298,6 +305,9 @@ namespace Cloudbill.Migrations.Sqlite.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("FrozenByOrderId");
+
+                    b.HasIndex("IssueKey")
+                        .IsUnique();
 
                     b.HasIndex("AccountId", "ValidTo");
 
