@@ -96,6 +96,7 @@ public static class CoreServices
         services.AddScoped<Operators.CreditLines>();
         services.AddScoped<Operators.SupportActions>();
         services.AddScoped<Operators.CouponGrants>();
+        services.AddScoped<Operators.GatewayLookups>();
 
         services.AddScoped<DatabaseMigrator>();
         services.AddScoped<Audit.AuditOrigin>();

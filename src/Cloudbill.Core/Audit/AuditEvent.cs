@@ -97,6 +97,9 @@ public enum AuditEventKind
 
     /// <summary>Staff withdrew a coupon the customer had not used up.</summary>
     CouponRevoked,
+
+    /// <summary>Staff asked a gateway about a payment; the detail is the gateway's answer.</summary>
+    GatewayQueried,
 }
 
 /// <summary>

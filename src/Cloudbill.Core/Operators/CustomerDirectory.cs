@@ -99,6 +99,8 @@ public sealed class CustomerDirectory(CloudbillDbContext db, LedgerService ledge
         return matches;
     }
 
+    public Task<bool> Exists(long accountId, CancellationToken ct) => db.BillingAccounts.AnyAsync(a => a.Id == accountId, ct);
+
     /// <summary>The customer's file, or null when there is no such account. Opening it is audited: who looked at whose data.</summary>
     public async Task<CustomerFile?> Open(long accountId, CancellationToken ct)
     {

@@ -2,6 +2,7 @@ using Cloudbill.Core;
 using Cloudbill.Core.Audit;
 using Cloudbill.Core.Instances;
 using Cloudbill.Core.Notifications;
+using Cloudbill.Core.Payments;
 using Cloudbill.Core.Problems;
 using Cloudbill.Core.Suggestions;
 using Cloudbill.Server.Tests.App;
@@ -214,6 +215,67 @@ public sealed class SupportActionTests(OperatorFixture app) : IClassFixture<Oper
         var support = await app.SignedInStaff(app.Support);
         await support.Page.GotoAsync("/operator/coupons");
         Assert.EndsWith("/operator/denied", new Uri(support.Page.Url).AbsolutePath, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_viewer_asks_the_gateway_about_a_payment_and_reads_its_own_signed_answer()
+    {
+        var accountId = await app.Services.Customer("0.00");
+        var phone = await app.SignedIn(await app.Services.EmailOf(accountId), AccountTestData.Password);
+        await phone.Page.GotoAsync("/topup");
+        await phone.Page.GetByLabel("Or another amount").FillAsync("88.00");
+        await phone.Page.GetByRole(AriaRole.Radio, new() { Name = "Alipay" }).CheckAsync();
+        await phone.Page.GetByRole(AriaRole.Button, new() { Name = "Confirm Top-up" }).ClickAsync();
+        await phone.Page.WaitForCashier("alipay");
+        await phone.Page.GetByLabel("Alipay balance (余额)").CheckAsync();
+        await phone.Page.GetByRole(AriaRole.Button, new() { Name = "Confirm payment" }).ClickAsync();
+        await phone.Page.WaitForPaymentPage();
+        var paid = await app.Services.Query(db => db.GatewayPayments.AsNoTracking().SingleAsync(p => p.AccountId == accountId));
+        // A payment the gateway never saw (a record that went wrong): the gateway says so.
+        var unknown = await app.Services.Query(async db =>
+        {
+            var payment = new GatewayPayment
+            {
+                AccountId = accountId,
+                Gateway = PaymentGateway.UnionPay,
+                Purpose = GatewayPaymentPurpose.TopUp,
+                OutTradeNo = "T" + Guid.NewGuid().ToString("N")[..20],
+                ClientToken = Guid.NewGuid().ToString("N"),
+                Amount = Money.Parse("10.00"),
+                State = GatewayPaymentState.Pending,
+                CreatedAt = app.Services.Clock.GetUtcNow(),
+                TxnTime = app.Services.Clock.GetUtcNow(),
+                PayBy = app.Services.Clock.GetUtcNow().AddMinutes(30),
+            };
+            db.GatewayPayments.Add(payment);
+            await db.SaveChangesAsync();
+            return payment;
+        });
+
+        var console = await app.SignedInStaff(app.Viewer);
+        await console.Page.GotoAsync($"/operator/customers/{accountId}");
+        await console.Page.Locator("[data-testid=payment-row]").Filter(new() { HasText = paid.OutTradeNo }).GetByTestId("ask-gateway").ClickAsync();
+        await console.Page.WaitForURLAsync(url => url.Contains("query=" + paid.OutTradeNo, StringComparison.Ordinal), new() { WaitUntil = WaitUntilState.Commit });
+        var answer = await console.Page.GetByTestId("gateway-answer").InnerTextAsync();
+        Assert.Contains($"Alipay says about {paid.OutTradeNo}:", answer, StringComparison.Ordinal);
+        Assert.Contains($"Paid at the gateway · ¥88.00 · {paid.GatewayTradeNo}", answer, StringComparison.Ordinal);
+        Assert.Contains("Ours now: Credited", answer, StringComparison.Ordinal);
+
+        await console.Page.GotoAsync($"/operator/customers/{accountId}?query={unknown.OutTradeNo}");
+        answer = await console.Page.GetByTestId("gateway-answer").InnerTextAsync();
+        Assert.Contains("Not paid at the gateway", answer, StringComparison.Ordinal);
+        Assert.Contains("no such transaction at UnionPay yet", answer, StringComparison.Ordinal);
+        Assert.Contains("Ours now: Pending", answer, StringComparison.Ordinal);
+
+        var looks = await app.Services.Query(db => db.AuditEvents.Where(a => a.AccountId == accountId && a.Kind == AuditEventKind.GatewayQueried).OrderBy(a => a.Id).ToListAsync());
+        Assert.Equal([$"Alipay {paid.OutTradeNo}: Paid, TradeSuccess, 88.00 CNY", $"UnionPay {unknown.OutTradeNo}: NotPaid, no such transaction at UnionPay yet"], looks.Select(a => a.Detail));
+        Assert.All(looks, a => Assert.Equal(app.Viewer.Email, a.ActorId));
+
+        // Another customer's trade number through this customer's page: not found, nothing asked.
+        var other = await console.Page.GotoAsync($"/operator/customers/{accountId + 100000}?query={paid.OutTradeNo}");
+        Assert.Equal(400, other!.Status);
+        console.Checks.AssertClean(refusalsExpected: true);
+        phone.AssertClean();
     }
 
     [Fact]
