@@ -97,6 +97,7 @@ public static class CoreServices
         services.AddScoped<Operators.SupportActions>();
         services.AddScoped<Operators.CouponGrants>();
         services.AddScoped<Operators.GatewayLookups>();
+        services.AddScoped<Operators.FinanceOverview>();
 
         services.AddScoped<DatabaseMigrator>();
         services.AddScoped<Audit.AuditOrigin>();

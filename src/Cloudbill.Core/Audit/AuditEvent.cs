@@ -100,6 +100,9 @@ public enum AuditEventKind
 
     /// <summary>Staff asked a gateway about a payment; the detail is the gateway's answer.</summary>
     GatewayQueried,
+
+    /// <summary>Finance staff exported the rows behind a figure of the overview as CSV.</summary>
+    OverviewExported,
 }
 
 /// <summary>

@@ -12,6 +12,8 @@ internal sealed class JournalTransactionConfiguration : IEntityTypeConfiguration
         e.Property(t => t.Description).HasMaxLength(500);
         // R10.3: a retry can never post twice.
         e.HasIndex(t => t.BusinessKey).IsUnique();
+        // The finance overview's refunds of a day or a month.
+        e.HasIndex(t => t.PostedAt);
         e.HasMany(t => t.Postings).WithOne().HasForeignKey(p => p.TransactionId);
     }
 }

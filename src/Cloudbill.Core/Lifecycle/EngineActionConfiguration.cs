@@ -14,5 +14,7 @@ internal sealed class EngineActionConfiguration : IEntityTypeConfiguration<Engin
         // R4.7: each action once per instance and due time.
         e.HasIndex(a => a.Key).IsUnique();
         e.HasIndex(a => new { a.InstanceId, a.DueAt });
+        // The finance overview's failed auto-renewals of a day or a month.
+        e.HasIndex(a => new { a.Kind, a.DoneAt });
     }
 }

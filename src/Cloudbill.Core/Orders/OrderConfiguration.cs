@@ -18,6 +18,8 @@ internal sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
         e.HasIndex(o => new { o.AccountId, o.CreatedAt });
         // The time-out sweep: unpaid orders by pay-by time.
         e.HasIndex(o => new { o.Status, o.PayBy });
+        // The finance overview's renewals and purchases of a day or a month.
+        e.HasIndex(o => o.PaidAt);
         e.HasMany(o => o.Lines).WithOne().HasForeignKey(l => l.OrderId);
         e.Ignore(o => o.AmountBeforeCoupon);
     }

@@ -26,6 +26,9 @@ internal sealed class GatewayPaymentConfiguration : IEntityTypeConfiguration<Gat
         e.HasIndex(p => new { p.AccountId, p.CreatedAt });
         // The poller's sweep.
         e.HasIndex(p => p.NextQueryAt);
+        // The finance overview: top-ups confirmed in a day or a month, payments not confirmed yet.
+        e.HasIndex(p => p.ConfirmedAt);
+        e.HasIndex(p => new { p.State, p.CreatedAt });
         // The operator console finds a payment by the gateway's own trade number, as the customer's receipt shows it.
         e.HasIndex(p => p.GatewayTradeNo).HasFilter("\"GatewayTradeNo\" IS NOT NULL");
     }

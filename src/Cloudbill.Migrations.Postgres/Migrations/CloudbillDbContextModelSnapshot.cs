@@ -463,6 +463,8 @@ namespace Cloudbill.Migrations.Postgres.Migrations
                     b.HasIndex("BusinessKey")
                         .IsUnique();
 
+                    b.HasIndex("PostedAt");
+
                     b.ToTable("JournalTransactions");
                 });
 
@@ -571,6 +573,8 @@ namespace Cloudbill.Migrations.Postgres.Migrations
                         .IsUnique();
 
                     b.HasIndex("InstanceId", "DueAt");
+
+                    b.HasIndex("Kind", "DoneAt");
 
                     b.ToTable("EngineActions");
                 });
@@ -876,6 +880,8 @@ namespace Cloudbill.Migrations.Postgres.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("PaidAt");
+
                     b.HasIndex("AccountId", "ClientToken")
                         .IsUnique();
 
@@ -1057,6 +1063,8 @@ namespace Cloudbill.Migrations.Postgres.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ConfirmedAt");
+
                     b.HasIndex("GatewayTradeNo")
                         .HasFilter("\"GatewayTradeNo\" IS NOT NULL");
 
@@ -1071,6 +1079,8 @@ namespace Cloudbill.Migrations.Postgres.Migrations
                         .IsUnique();
 
                     b.HasIndex("AccountId", "CreatedAt");
+
+                    b.HasIndex("State", "CreatedAt");
 
                     b.ToTable("GatewayPayments");
                 });

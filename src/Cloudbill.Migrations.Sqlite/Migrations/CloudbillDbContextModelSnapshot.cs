@@ -448,6 +448,8 @@ namespace Cloudbill.Migrations.Sqlite.Migrations
                     b.HasIndex("BusinessKey")
                         .IsUnique();
 
+                    b.HasIndex("PostedAt");
+
                     b.ToTable("JournalTransactions");
                 });
 
@@ -550,6 +552,8 @@ namespace Cloudbill.Migrations.Sqlite.Migrations
                         .IsUnique();
 
                     b.HasIndex("InstanceId", "DueAt");
+
+                    b.HasIndex("Kind", "DoneAt");
 
                     b.ToTable("EngineActions");
                 });
@@ -849,6 +853,8 @@ namespace Cloudbill.Migrations.Sqlite.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("PaidAt");
+
                     b.HasIndex("AccountId", "ClientToken")
                         .IsUnique();
 
@@ -1026,6 +1032,8 @@ namespace Cloudbill.Migrations.Sqlite.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ConfirmedAt");
+
                     b.HasIndex("GatewayTradeNo")
                         .HasFilter("\"GatewayTradeNo\" IS NOT NULL");
 
@@ -1040,6 +1048,8 @@ namespace Cloudbill.Migrations.Sqlite.Migrations
                         .IsUnique();
 
                     b.HasIndex("AccountId", "CreatedAt");
+
+                    b.HasIndex("State", "CreatedAt");
 
                     b.ToTable("GatewayPayments");
                 });

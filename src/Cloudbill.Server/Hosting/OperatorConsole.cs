@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Cloudbill.Core.Audit;
 using Cloudbill.Core.Operators;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
@@ -90,6 +91,21 @@ internal static class OperatorConsole
             await http.SignOutAsync(Scheme);
             return Results.LocalRedirect(SignInPath);
         }).RequireAuthorization(ViewPolicy).DisableAntiforgery();
+
+        // The finance overview's rows as a spreadsheet; each export is audited like a search.
+        app.MapGet("/operator/overview.csv", async (string? period, string? figure, FinanceOverview overview, AuditLog audit, CancellationToken ct) =>
+        {
+            if (!Enum.TryParse<OverviewPeriod>(period, ignoreCase: true, out var p) || !Enum.IsDefined(p)
+                || !Enum.TryParse<OverviewFigure>(figure, ignoreCase: true, out var f) || !Enum.IsDefined(f))
+            {
+                return Results.Problem(statusCode: 400, title: "Unknown period or figure",
+                    detail: $"period is one of {string.Join(", ", Enum.GetNames<OverviewPeriod>())}; figure is one of {string.Join(", ", Enum.GetNames<OverviewFigure>())}.");
+            }
+            var rows = await overview.Rows(f, p, ct);
+            await audit.Record(AuditEventKind.OverviewExported, null, $"exported {f} of {p}: {rows.Count} row(s)", ct);
+            return Results.File(System.Text.Encoding.UTF8.GetPreamble().Concat(System.Text.Encoding.UTF8.GetBytes(FinanceOverview.Csv(rows))).ToArray(),
+                "text/csv; charset=utf-8", $"cloudbill-{f.ToString().ToLowerInvariant()}-{p.ToString().ToLowerInvariant()}.csv");
+        }).RequireAuthorization(FinancePolicy);
         return app;
     }
 }

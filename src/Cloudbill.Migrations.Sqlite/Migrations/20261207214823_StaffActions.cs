@@ -31,6 +31,31 @@ namespace Cloudbill.Migrations.Sqlite.Migrations
                 nullable: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_Orders_PaidAt",
+                table: "Orders",
+                column: "PaidAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_JournalTransactions_PostedAt",
+                table: "JournalTransactions",
+                column: "PostedAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_GatewayPayments_ConfirmedAt",
+                table: "GatewayPayments",
+                column: "ConfirmedAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_GatewayPayments_State_CreatedAt",
+                table: "GatewayPayments",
+                columns: new[] { "State", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_EngineActions_Kind_DoneAt",
+                table: "EngineActions",
+                columns: new[] { "Kind", "DoneAt" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Coupons_IssueKey",
                 table: "Coupons",
                 column: "IssueKey",
@@ -40,6 +65,26 @@ namespace Cloudbill.Migrations.Sqlite.Migrations
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropIndex(
+                name: "IX_Orders_PaidAt",
+                table: "Orders");
+
+            migrationBuilder.DropIndex(
+                name: "IX_JournalTransactions_PostedAt",
+                table: "JournalTransactions");
+
+            migrationBuilder.DropIndex(
+                name: "IX_GatewayPayments_ConfirmedAt",
+                table: "GatewayPayments");
+
+            migrationBuilder.DropIndex(
+                name: "IX_GatewayPayments_State_CreatedAt",
+                table: "GatewayPayments");
+
+            migrationBuilder.DropIndex(
+                name: "IX_EngineActions_Kind_DoneAt",
+                table: "EngineActions");
+
             migrationBuilder.DropIndex(
                 name: "IX_Coupons_IssueKey",
                 table: "Coupons");
