@@ -98,6 +98,7 @@ public static class CoreServices
         services.AddScoped<Operators.CouponGrants>();
         services.AddScoped<Operators.GatewayLookups>();
         services.AddScoped<Operators.FinanceOverview>();
+        services.AddScoped<Operators.InstanceList>();
 
         services.AddScoped<DatabaseMigrator>();
         services.AddScoped<Audit.AuditOrigin>();

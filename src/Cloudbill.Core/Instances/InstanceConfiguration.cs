@@ -37,5 +37,7 @@ internal sealed class InstanceConfiguration : IEntityTypeConfiguration<Instance>
         e.HasIndex(i => i.CreatedByOrderId);
         // The operator console finds a customer by an instance's name, as the customer quotes it.
         e.HasIndex(i => i.Name);
+        // The operator console's list of every instance, newest first, a page at a time by keyset (Operators/InstanceList).
+        e.HasIndex(i => new { i.CreatedAt, i.Id });
     }
 }

@@ -424,6 +424,8 @@ namespace Cloudbill.Migrations.Postgres.Migrations
 
                     b.HasIndex("UnpaidOrderId");
 
+                    b.HasIndex("CreatedAt", "Id");
+
                     b.HasIndex("AccountId", "ProductCode", "ExpiresAt");
 
                     b.HasIndex("AccountId", "RegionId", "CreatedAt");

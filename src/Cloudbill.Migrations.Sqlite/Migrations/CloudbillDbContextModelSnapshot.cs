@@ -412,6 +412,8 @@ namespace Cloudbill.Migrations.Sqlite.Migrations
 
                     b.HasIndex("UnpaidOrderId");
 
+                    b.HasIndex("CreatedAt", "Id");
+
                     b.HasIndex("AccountId", "ProductCode", "ExpiresAt");
 
                     b.HasIndex("AccountId", "RegionId", "CreatedAt");

@@ -106,6 +106,40 @@ public sealed class FinanceOverviewTests(OperatorFixture app) : IClassFixture<Op
         Assert.NotEqual(200, refused.Status);
     }
 
+    [Fact]
+    public async Task Any_member_of_staff_lists_every_instance_with_filters_and_a_bad_filter_gets_a_reason()
+    {
+        var accountId = await app.Services.Customer("0.00");
+        var soon = await app.Services.Instance(accountId, app.Services.Clock.GetUtcNow().AddDays(3), name: "list-expiring-soon");
+        await app.Services.Instance(accountId, app.Services.Clock.GetUtcNow().AddDays(90), name: "list-later");
+
+        foreach (var (locale, suffix) in new[] { ("en-US", "en"), ("zh-CN", "zh") })
+        {
+            var console = await app.SignedInStaff(app.Viewer, locale);
+            await console.Page.GotoAsync("/operator/instances");
+            await console.Checks.AssertAccessible();
+            await console.Checks.Screenshot($"operator-instances-{suffix}");
+            console.Checks.AssertClean();
+        }
+
+        var viewer = await app.SignedInStaff(app.Viewer);
+        await viewer.Page.GotoAsync("/operator/instances");
+        await viewer.Page.Locator("#f-state").SelectOptionAsync("ExpiringSoon");
+        await viewer.Page.Locator("#f-product").SelectOptionAsync("ecs");
+        await viewer.Page.GetByTestId("filter-submit").ClickAsync();
+        await viewer.Page.WaitForURLAsync("**state=ExpiringSoon**", new() { WaitUntil = WaitUntilState.Commit });
+        var rows = await viewer.Page.GetByTestId("list-row").AllInnerTextsAsync();
+        Assert.Contains(rows, r => r.Contains(soon.Id, StringComparison.Ordinal) && r.Contains("list-expiring-soon", StringComparison.Ordinal));
+        Assert.DoesNotContain(rows, r => r.Contains("list-later", StringComparison.Ordinal));
+
+        var bad = await viewer.Page.GotoAsync("/operator/instances?state=Sleeping");
+        Assert.Equal(400, bad!.Status);
+        Assert.Equal("state is one of Live, ExpiringSoon, Expired, Released.", await viewer.Page.GetByTestId("list-error").InnerTextAsync());
+        var cursor = await viewer.Page.GotoAsync("/operator/instances?after=not-a-cursor");
+        Assert.Equal(400, cursor!.Status);
+        viewer.Checks.AssertClean(refusalsExpected: true);
+    }
+
     private static async Task<(string Count, string Amount)> Figure(ConsolePage console, string figure)
     {
         var row = console.Page.GetByTestId("figure-" + figure);

@@ -166,6 +166,7 @@ public sealed class TenantIsolationTests
         ["/operator/denied"] = None(StaffOnly, "/operator/denied"),
         ["/operator/coupons"] = None(StaffOnly, "/operator/coupons"),
         ["/operator/overview"] = None(StaffOnly, "/operator/overview"),
+        ["/operator/instances"] = None(StaffOnly, "/operator/instances"),
         ["/operator/signin"] = None("anonymous staff sign-in"),
         ["/signup"] = None("anonymous sign-up"),
         ["/topup"] = None("a new top-up of the caller's", "/topup"),

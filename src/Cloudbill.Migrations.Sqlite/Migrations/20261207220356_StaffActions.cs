@@ -41,6 +41,11 @@ namespace Cloudbill.Migrations.Sqlite.Migrations
                 column: "PostedAt");
 
             migrationBuilder.CreateIndex(
+                name: "IX_Instances_CreatedAt_Id",
+                table: "Instances",
+                columns: new[] { "CreatedAt", "Id" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_GatewayPayments_ConfirmedAt",
                 table: "GatewayPayments",
                 column: "ConfirmedAt");
@@ -72,6 +77,10 @@ namespace Cloudbill.Migrations.Sqlite.Migrations
             migrationBuilder.DropIndex(
                 name: "IX_JournalTransactions_PostedAt",
                 table: "JournalTransactions");
+
+            migrationBuilder.DropIndex(
+                name: "IX_Instances_CreatedAt_Id",
+                table: "Instances");
 
             migrationBuilder.DropIndex(
                 name: "IX_GatewayPayments_ConfirmedAt",
