@@ -7,6 +7,7 @@
 #   bench/run.sh --quick    smoke size (50,000 / 5,000 / 2,000; about a minute)
 #   bench/run.sh --instances N --due N --big-account N --batch-size N --one-engine ...
 #   bench/run.sh [--quick] --api   only the BSS OpenAPI on the big account (docs/api.md)
+#   bench/run.sh [--quick] --console [--reuse]   only the operator console's lists and pages (issue 22)
 #   bench/run.sh [--quick] --renewals-only   the engine on a due set of auto-renewals only, beside pgbench's bare renewal
 #   bench/run.sh [--quick] --http [--sqlite] [--two-nodes] [--clients 4,8]   paid RenewInstance over signed HTTP
 #

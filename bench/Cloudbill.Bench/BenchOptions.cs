@@ -25,6 +25,9 @@ public sealed record BenchOptions(
     /// <summary>`--pages`: only the data and the phone app's Console pages (no pgbench, no engine runs).</summary>
     public bool PagesOnly { get; init; }
 
+    /// <summary>`--console`: only the data and the operator console's lists (no pgbench, no engine runs).</summary>
+    public bool ConsoleOnly { get; init; }
+
     /// <summary>`--renewals-only`: the due set is auto-renewals only (three accounts in ten cannot pay), for the engine's money-moving rate.</summary>
     public bool RenewalsOnly { get; init; }
 
@@ -82,6 +85,7 @@ public sealed record BenchOptions(
                 "--one-engine" => options with { TwoEngines = false },
                 "--api" => options with { ApiOnly = true, TwoEngines = false },
                 "--pages" => options with { PagesOnly = true, TwoEngines = false },
+                "--console" => options with { ConsoleOnly = true, TwoEngines = false },
                 "--database" => options with { Database = Next() },
                 "--output" => options with { Output = Next() },
                 "--label" => options with { Label = Next() },

@@ -93,6 +93,19 @@ if (options.PagesOnly)
     return 0;
 }
 
+// `--console`: the operator console's lists on every instance, then stop (issue 22's speed figures).
+if (options.ConsoleOnly)
+{
+    await Settle(options.Database);
+    var consoleReport = await ConsoleBench.Run(options.ConnectionTo(options.Database), dataDirectory, options.ViewCalls, options.BigAccount, data.Instances, Say, ct);
+    var consoleMachine = await Machine();
+    var consoleHeader = Invariant($"Run `{string.Join(" ", ["bench/run.sh", .. args.Where((a, i) => a != "--output" && (i == 0 || args[i - 1] != "--output"))])}` finished {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC on {consoleMachine}.\n\n");
+    Console.WriteLine(consoleReport);
+    if (options.Output is { } consoleOutput)
+        await WriteSection(consoleOutput, $"console-{options.Label}", consoleHeader + consoleReport);
+    return 0;
+}
+
 // `--api`: the OpenAPI on the big account, then stop (docs/api.md, issue 10's speed figures).
 if (options.ApiOnly)
 {
