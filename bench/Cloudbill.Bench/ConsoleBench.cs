@@ -1,7 +1,4 @@
-using System.Diagnostics;
-using System.Net;
 using System.Text;
-using System.Text.RegularExpressions;
 using Cloudbill.Core.Operators;
 using Cloudbill.Server.Hosting;
 using Cloudbill.Testing;
@@ -17,7 +14,7 @@ namespace Cloudbill.Bench;
 /// server), rendered by the whole server pipeline in memory as <see cref="PagesBench"/> does; a
 /// member of finance staff signed in once through the staff sign-in form with an authenticator code.
 /// </summary>
-public static partial class ConsoleBench
+public static class ConsoleBench
 {
     private const string Email = "bench-finance@cloudbill.local";
     private const string Password = "Bench-Console-2026";
@@ -51,33 +48,15 @@ public static partial class ConsoleBench
                 : (await staff.ResetAuthenticator(Email, ct)).Value.AuthenticatorKey;
         }
         using var http = app.GetTestClient();
-        var cookies = new Dictionary<string, string>(StringComparer.Ordinal);
-
-        async Task<(HttpStatusCode Status, string Body)> Send(HttpRequestMessage request)
-        {
-            if (cookies.Count > 0)
-                request.Headers.TryAddWithoutValidation("Cookie", string.Join("; ", cookies.Select(c => $"{c.Key}={c.Value}")));
-            using var response = await http.SendAsync(request, ct);
-            foreach (var header in response.Headers.TryGetValues("Set-Cookie", out var values) ? values : [])
-            {
-                var pair = header.Split(';')[0].Split('=', 2);
-                cookies[pair[0]] = pair[1];
-            }
-            return (response.StatusCode, await response.Content.ReadAsStringAsync(ct));
-        }
+        var browser = new InMemoryBrowser(http, ct);
 
         // The staff sign-in form, with the code an authenticator app shows now (the server's TOTP runs on the real clock).
-        var (_, signInPage) = await Send(new HttpRequestMessage(HttpMethod.Get, "/operator/signin"));
-        var form = signInPage[signInPage.IndexOf("name=\"_handler\" value=\"staff-signin\"", StringComparison.Ordinal)..];
-        form = signInPage[signInPage.LastIndexOf("<form", signInPage.Length - form.Length, StringComparison.Ordinal)..];
-        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (Match m in HiddenInput().Matches(form[..form.IndexOf("</form>", StringComparison.Ordinal)]))
-            fields[WebUtility.HtmlDecode(m.Groups["name"].Value)] = WebUtility.HtmlDecode(m.Groups["value"].Value);
+        var fields = await browser.FormFields("/operator/signin", "staff-signin");
         fields["Input.Email"] = Email;
         fields["Input.Password"] = Password;
         fields["Input.Code"] = Totp.Code(key, DateTimeOffset.UtcNow);
-        var (status, _) = await Send(new HttpRequestMessage(HttpMethod.Post, "/operator/signin") { Content = new FormUrlEncodedContent(fields) });
-        if (!cookies.ContainsKey("cloudbill.operator"))
+        var (status, _) = await browser.Send(new HttpRequestMessage(HttpMethod.Post, "/operator/signin") { Content = new FormUrlEncodedContent(fields) });
+        if (!browser.HasCookie("cloudbill.operator"))
             throw new InvalidOperationException($"Signing in as staff failed ({(int)status}).");
 
         // A product and a region of the data, and the cursor of page 20 of the whole list.
@@ -106,27 +85,12 @@ public static partial class ConsoleBench
             ("Find by email prefix", "/operator?q=bench-big"),
             ("Finance overview, today", "/operator/overview?period=Today"),
         };
-        var results = new List<(string Name, double P50, double P95, double P99, int Bytes)>();
+        var results = new List<PageTiming>();
         foreach (var (name, path) in pages)
         {
-            async Task<(double Ms, int Bytes)> Call()
-            {
-                var watch = Stopwatch.StartNew();
-                var (code, body) = await Send(new HttpRequestMessage(HttpMethod.Get, path));
-                var elapsed = watch.Elapsed.TotalMilliseconds;
-                if (code != HttpStatusCode.OK || !body.Contains("console-bar", StringComparison.Ordinal))
-                    throw new InvalidOperationException($"{path} answered {(int)code}.");
-                return (elapsed, Encoding.UTF8.GetByteCount(body));
-            }
-            for (var i = 0; i < 10; i++)
-                await Call();
-            var times = new double[calls];
-            var bytes = 0;
-            for (var i = 0; i < calls; i++)
-                (times[i], bytes) = await Call();
-            Array.Sort(times);
-            results.Add((name, Percentile(times, 0.50), Percentile(times, 0.95), Percentile(times, 0.99), bytes));
-            say(Invariant($"Console {name}: p50 {Percentile(times, 0.50):F2} ms, p95 {Percentile(times, 0.95):F2} ms"));
+            var timing = await browser.Time(name, path, "console-bar", warmUps: 10, calls);
+            results.Add(timing);
+            say(Invariant($"Console {name}: p50 {timing.P50:F2} ms, p95 {timing.P95:F2} ms"));
         }
         await app.StopAsync(ct);
 
@@ -139,9 +103,4 @@ public static partial class ConsoleBench
             report.AppendLine(Invariant($"| {r.Name} | {r.Bytes / 1024.0:F1} KB | {r.P50:F2} ms | {r.P95:F2} ms | {r.P99:F2} ms | {(r.P95 < 100 ? "met" : "NOT met")} |"));
         return report.ToString();
     }
-
-    [GeneratedRegex("<input type=\"hidden\" name=\"(?<name>[^\"]+)\" value=\"(?<value>[^\"]*)\"")]
-    private static partial Regex HiddenInput();
-
-    private static double Percentile(double[] sorted, double p) => sorted[Math.Max(0, (int)Math.Ceiling(p * sorted.Length) - 1)];
 }

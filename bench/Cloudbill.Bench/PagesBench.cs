@@ -1,7 +1,4 @@
-using System.Diagnostics;
-using System.Net;
 using System.Text;
-using System.Text.RegularExpressions;
 using Cloudbill.Core.Accounts;
 using Cloudbill.Core.Renewals;
 using Cloudbill.Server.Hosting;
@@ -18,25 +15,13 @@ namespace Cloudbill.Bench;
 /// memory (`TestServer`: authentication cookie, routing, the Blazor page with its queries and
 /// the HTML), so the time is the server's; signed in once through the real sign-in form.
 /// </summary>
-public static partial class PagesBench
+public static class PagesBench
 {
     private const string Email = "bench-big-account@cloudbill.local";
     private const string Password = "Bench-Pages-2026";
 
-    public static async Task<string> Run(string connectionString, string dataDirectory, int calls, int bigAccount, int instances, Func<ServiceProvider> coreServices, Action<string> say, CancellationToken ct)
+    public static async Task<string> Run(string connectionString, string dataDirectory, int calls, int bigAccount, int instances, Action<string> say, CancellationToken ct)
     {
-        await using (var setup = coreServices())
-        {
-            await using var scope = setup.CreateAsyncScope();
-            var users = scope.ServiceProvider.GetRequiredService<UserManager<CloudbillUser>>();
-            if (await users.FindByEmailAsync(Email) is null)
-            {
-                var created = await users.CreateAsync(new CloudbillUser { UserName = Email, Email = Email, EmailConfirmed = true, BillingAccountId = DataGenerator.BigAccountId }, Password);
-                if (!created.Succeeded)
-                    throw new InvalidOperationException(string.Join(" ", created.Errors.Select(e => e.Description)));
-            }
-        }
-
         await using var app = ServerHost.Build([], builder =>
         {
             builder.WebHost.UseTestServer();
@@ -51,36 +36,31 @@ public static partial class PagesBench
             builder.Configuration["Cloudbill:DataDirectory"] = dataDirectory;
             builder.Configuration["Cloudbill:Engine:IntervalSeconds"] = "0";
             builder.Configuration["Cloudbill:Payments:PollerIntervalSeconds"] = "0";
+            // PostgreSQL outside Development needs the key ring's certificate named (as ApiBench does).
+            using (Cloudbill.Core.Persistence.KeyRingCertificate.LoadOrCreate(dataDirectory))
+                builder.Configuration["Cloudbill:DataProtection:CertificatePath"] = Cloudbill.Core.Persistence.KeyRingCertificate.GeneratedPath(dataDirectory);
         });
         await app.StartAsync(ct);
-        using var http = app.GetTestClient();
-        var cookies = new Dictionary<string, string>(StringComparer.Ordinal);
-
-        async Task<(HttpStatusCode Status, string Body)> Send(HttpRequestMessage request)
+        // The big account's customer, made by the server's own services (its Data Protection keys).
+        await using (var scope = app.Services.CreateAsyncScope())
         {
-            if (cookies.Count > 0)
-                request.Headers.TryAddWithoutValidation("Cookie", string.Join("; ", cookies.Select(c => $"{c.Key}={c.Value}")));
-            using var response = await http.SendAsync(request, ct);
-            foreach (var header in response.Headers.TryGetValues("Set-Cookie", out var values) ? values : [])
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<CloudbillUser>>();
+            if (await users.FindByEmailAsync(Email) is null)
             {
-                var pair = header.Split(';')[0].Split('=', 2);
-                cookies[pair[0]] = pair[1];
+                var created = await users.CreateAsync(new CloudbillUser { UserName = Email, Email = Email, EmailConfirmed = true, BillingAccountId = DataGenerator.BigAccountId }, Password);
+                if (!created.Succeeded)
+                    throw new InvalidOperationException(string.Join(" ", created.Errors.Select(e => e.Description)));
             }
-            return (response.StatusCode, await response.Content.ReadAsStringAsync(ct));
         }
+        using var http = app.GetTestClient();
+        var browser = new InMemoryBrowser(http, ct);
 
         // Sign in through the page, as a phone does: the form's hidden fields, then the post.
-        var (_, signInPage) = await Send(new HttpRequestMessage(HttpMethod.Get, "/signin"));
-        // The sign-in form's own fields (the header's language form comes first and has a token of its own).
-        var form = signInPage[signInPage.IndexOf("name=\"_handler\" value=\"signin\"", StringComparison.Ordinal)..];
-        form = signInPage[signInPage.LastIndexOf("<form", signInPage.Length - form.Length, StringComparison.Ordinal)..];
-        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (Match m in HiddenInput().Matches(form[..form.IndexOf("</form>", StringComparison.Ordinal)]))
-            fields[WebUtility.HtmlDecode(m.Groups["name"].Value)] = WebUtility.HtmlDecode(m.Groups["value"].Value);
+        var fields = await browser.FormFields("/signin", "signin");
         fields["Input.Email"] = Email;
         fields["Input.Password"] = Password;
-        var (status, _) = await Send(new HttpRequestMessage(HttpMethod.Post, "/signin") { Content = new FormUrlEncodedContent(fields) });
-        if (!cookies.ContainsKey("cloudbill.auth"))
+        var (status, _) = await browser.Send(new HttpRequestMessage(HttpMethod.Post, "/signin") { Content = new FormUrlEncodedContent(fields) });
+        if (!browser.HasCookie("cloudbill.auth"))
             throw new InvalidOperationException($"Signing in as the big account failed ({(int)status}).");
 
         // The big account's largest product and region, and one of its instances.
@@ -111,27 +91,12 @@ public static partial class PagesBench
             ("My Instances, region", $"/instances/{region}"),
             ("My", "/my"),
         };
-        var results = new List<(string Name, double P50, double P95, double P99, int Bytes)>();
+        var results = new List<PageTiming>();
         foreach (var (name, path) in pages)
         {
-            async Task<(double Ms, int Bytes)> Call()
-            {
-                var watch = Stopwatch.StartNew();
-                var (code, body) = await Send(new HttpRequestMessage(HttpMethod.Get, path));
-                var elapsed = watch.Elapsed.TotalMilliseconds;
-                if (code != HttpStatusCode.OK || !body.Contains("appbar", StringComparison.Ordinal))
-                    throw new InvalidOperationException($"{path} answered {(int)code}.");
-                return (elapsed, Encoding.UTF8.GetByteCount(body));
-            }
-            for (var i = 0; i < 20; i++)
-                await Call();
-            var times = new double[calls];
-            var bytes = 0;
-            for (var i = 0; i < calls; i++)
-                (times[i], bytes) = await Call();
-            Array.Sort(times);
-            results.Add((name, Percentile(times, 0.50), Percentile(times, 0.95), Percentile(times, 0.99), bytes));
-            say(Invariant($"Page {name}: p50 {Percentile(times, 0.50):F2} ms, p95 {Percentile(times, 0.95):F2} ms"));
+            var timing = await browser.Time(name, path, "appbar", warmUps: 20, calls);
+            results.Add(timing);
+            say(Invariant($"Page {name}: p50 {timing.P50:F2} ms, p95 {timing.P95:F2} ms"));
         }
         await app.StopAsync(ct);
 
@@ -144,9 +109,4 @@ public static partial class PagesBench
             report.AppendLine(Invariant($"| {r.Name} | {r.Bytes / 1024.0:F1} KB | {r.P50:F2} ms | {r.P95:F2} ms | {r.P99:F2} ms | {(r.P95 < 50 ? "met" : "NOT met")} |"));
         return report.ToString();
     }
-
-    [GeneratedRegex("<input type=\"hidden\" name=\"(?<name>[^\"]+)\" value=\"(?<value>[^\"]*)\"")]
-    private static partial Regex HiddenInput();
-
-    private static double Percentile(double[] sorted, double p) => sorted[Math.Max(0, (int)Math.Ceiling(p * sorted.Length) - 1)];
 }

@@ -83,8 +83,7 @@ else
 if (options.PagesOnly)
 {
     await Settle(options.Database);
-    var pagesReport = await PagesBench.Run(options.ConnectionTo(options.Database), dataDirectory, options.ViewCalls, options.BigAccount, data.Instances,
-        () => Build(options.Database, recorder), Say, ct);
+    var pagesReport = await PagesBench.Run(options.ConnectionTo(options.Database), dataDirectory, options.ViewCalls, options.BigAccount, data.Instances, Say, ct);
     var pagesMachine = await Machine();
     var pagesHeader = Invariant($"Run `{string.Join(" ", ["bench/run.sh", .. args.Where((a, i) => a != "--output" && (i == 0 || args[i - 1] != "--output"))])}` finished {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC on {pagesMachine}.\n\n");
     Console.WriteLine(pagesReport);

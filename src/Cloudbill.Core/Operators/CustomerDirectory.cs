@@ -81,10 +81,10 @@ public sealed class CustomerDirectory(CloudbillDbContext db, LedgerService ledge
             found.Add((keyAccount, CustomerMatchField.AccessKeyId, text));
         if (await db.Instances.AsNoTracking().Where(i => i.Id == text).Select(i => (long?)i.AccountId).FirstOrDefaultAsync(ct) is { } instanceAccount)
             found.Add((instanceAccount, CustomerMatchField.InstanceId, text));
-        found.AddRange((await db.Instances.AsNoTracking().Where(i => i.Name == text).Select(i => i.AccountId).Distinct().Take(ListLength).ToListAsync(ct))
+        found.AddRange((await db.Instances.AsNoTracking().Where(i => i.Name == text).Select(i => i.AccountId).Distinct().OrderBy(a => a).Take(ListLength).ToListAsync(ct))
             .Select(a => (a, CustomerMatchField.InstanceName, text)));
         found.AddRange((await db.GatewayPayments.AsNoTracking().Where(p => p.OutTradeNo == text || p.GatewayTradeNo == text)
-                .Select(p => p.AccountId).Distinct().Take(ListLength).ToListAsync(ct))
+                .Select(p => p.AccountId).Distinct().OrderBy(a => a).Take(ListLength).ToListAsync(ct))
             .Select(a => (a, CustomerMatchField.GatewayTradeNo, text)));
 
         var ids = found.Select(f => f.AccountId).Distinct().ToList();
