@@ -63,13 +63,16 @@ public sealed class SupportActionTests(OperatorFixture app) : IClassFixture<Oper
         // The email that failed: queued again with a fresh count of attempts.
         await console.Page.Locator("#resend-reason").FillAsync("Customer's mailbox was full, ticket 6003");
         await Submit(console, "resend-submit", accountId, "resent");
+        // Queued with no attempts; this server has no email server, so its outbox may already have
+        // passed and said so (NotConfigured): either way the failed email is no longer Failed.
         var resent = await app.Services.Query(db => db.Notifications.SingleAsync(n => n.Id == message));
-        Assert.Equal((EmailState.Pending, 0), (resent.Email, resent.EmailAttempts));
+        Assert.Contains(resent.Email, new[] { EmailState.Pending, EmailState.NotConfigured });
+        Assert.Equal(0, resent.EmailAttempts);
         AssertByStaff(await Single(accountId, AuditEventKind.NotificationResent), "Customer's mailbox was full, ticket 6003");
-        // Pending now: not offered again, and a second post of the same form is refused with a reason.
+        // Not offered again, and a second post of the same form is refused with a reason.
         Assert.Equal(0, await console.Page.GetByTestId("resend-submit").CountAsync());
         var again = await app.Services.Run<Core.Operators.SupportActions, Result<Notification>>((s, ct) => s.ResendEmail(accountId, message, "again", ct));
-        Assert.Equal("Notification.EmailPending", again.Problem?.Code);
+        Assert.Contains(again.Problem?.Code, new[] { "Notification.EmailPending", "Notification.NoEmailServer" });
 
         // The suggestion: an empty answer is refused beside the field; the answer reaches the customer's Message Center.
         refused = await console.Page.RunAndWaitForResponseAsync(() => console.Page.GetByTestId("answer-submit").ClickAsync(), IsPost);
