@@ -40,7 +40,7 @@ public sealed class CouponGrants(CloudbillDbContext db, CouponService coupons, A
 {
     public async Task<Result<CouponGrant>> Grant(string? recipients, CouponTerms terms, ClientToken token, string reason, CancellationToken ct)
     {
-        if (StaffReason.Give(origin, reason.Trim()) is { } refused)
+        if (StaffReason.Give(origin, reason) is { } refused)
             return refused;
         var lines = (recipients ?? "").Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
         if (lines.Length > CouponService.MaxGrant + 1)
@@ -93,7 +93,6 @@ public sealed class CouponGrants(CloudbillDbContext db, CouponService coupons, A
         return issued.Succeeded ? new CouponGrant([], issued.Value) : issued.Problem!;
     }
 
-    public async Task<Result<Coupon>> Revoke(long accountId, long couponId, string reason, CancellationToken ct) =>
-        StaffReason.Give(origin, reason.Trim()) is { } refused ? refused
-        : await coupons.Revoke(accountId, couponId, ct);
+    public Task<Result<Coupon>> Revoke(long accountId, long couponId, string reason, CancellationToken ct) =>
+        StaffReason.Then(origin, reason, () => coupons.Revoke(accountId, couponId, ct));
 }

@@ -24,7 +24,7 @@ public sealed class CreditLines(CloudbillDbContext db, LedgerService ledger, Aud
     {
         if (creditLine.IsNegative || creditLine > Largest)
             return Problem.Invalid("CreditLine.InvalidAmount", $"A credit line is from 0.00 to {Largest} CNY.");
-        if (StaffReason.Give(origin, reason.Trim()) is { } refused)
+        if (StaffReason.Give(origin, reason) is { } refused)
             return refused;
 
         await using var tx = await db.BeginOrJoinTransaction(ct);

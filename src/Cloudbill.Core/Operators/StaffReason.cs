@@ -19,12 +19,17 @@ public static class StaffReason
         : reason.Any(c => char.IsControl(c) && c is not ('\r' or '\n' or '\t')) ? Problem.Invalid("Staff.ReasonInvalid", "A reason has no control characters.")
         : null;
 
-    /// <summary>Checks the reason and, when it is one, hands it to the audit rows the action writes next.</summary>
+    /// <summary>Checks the reason (trimmed) and, when it is one, hands it to the audit rows the action writes next.</summary>
     public static Problem? Give(AuditOrigin origin, string reason)
     {
+        reason = reason.Trim();
         if (Check(reason) is { } refused)
             return refused;
         origin.Because(reason);
         return null;
     }
+
+    /// <summary>The action, with the reason on its audit rows; the reason's refusal instead when it is none.</summary>
+    public static async Task<Result<T>> Then<T>(AuditOrigin origin, string reason, Func<Task<Result<T>>> action) =>
+        Give(origin, reason) is { } refused ? refused : await action();
 }
