@@ -96,6 +96,14 @@ failover_status=${PIPESTATUS[0]}
 set -e
 "$CLOUDBILL_HA_CLUSTER" down
 
+# The Node packages first: the xUnit tests also run Alipay's own SDK (tests/sdk/alipay-refund.js).
+step "Node packages of the SDK tests (npm ci)"
+node --version
+set +e
+(cd tests/sdk && npm ci --ignore-scripts --no-audit --no-fund) 2>&1 | tee artifacts/sdk-output.txt
+npm_status=${PIPESTATUS[0]}
+set -e
+
 step "Tests (xUnit on SQLite and PostgreSQL, Chromium end to end)"
 set +e
 dotnet test --solution Cloudbill.slnx --no-build --output detailed -- --filter-not-class '*FailoverStormTests' 2>&1 | tee artifacts/test-output.txt
@@ -107,10 +115,7 @@ if ! command -v sqlite3 >/dev/null 2>&1; then
   as_root apt-get update
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y sqlite3
 fi
-node --version
 set +e
-(cd tests/sdk && npm ci --ignore-scripts --no-audit --no-fund) 2>&1 | tee artifacts/sdk-output.txt
-npm_status=${PIPESTATUS[0]}
 sdk_status=$npm_status
 if [ "$npm_status" -eq 0 ]; then
   node tests/sdk/run.js 2>&1 | tee -a artifacts/sdk-output.txt

@@ -93,6 +93,7 @@ public static class CoreServices
         services.AddScoped<EngineHistory>();
         services.AddScoped<Operators.CustomerLocks>();
         services.AddScoped<Operators.BalanceAdjustments>();
+        services.AddScoped<Operators.Refunds>();
         services.AddScoped<Operators.CreditLines>();
         services.AddScoped<Operators.SupportActions>();
         services.AddScoped<Operators.CouponGrants>();
@@ -160,6 +161,7 @@ public static class CoreServices
         services.AddScoped<GatewayNotifications>();
         services.AddSingleton<GatewayQueryThrottle>();
         services.AddScoped<GatewayPoller>();
+        services.AddScoped<GatewayRefunds>();
         services.AddScoped<GatewayReconciliation>();
         services.AddSingleton<GatewayPollerWorker>();
         return services;

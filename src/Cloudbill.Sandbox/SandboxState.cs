@@ -80,6 +80,9 @@ internal sealed class AlipayRefundRecord
     public required long AmountFen { get; set; }
     public string? Reason { get; set; }
     public required DateTimeOffset RefundedAt { get; set; }
+
+    /// <summary>The signed request as it arrived: a merchant's refund can be verified by anyone holding its public key (tests/sdk/alipay-refund.js does, with Alipay's own SDK).</summary>
+    public Dictionary<string, string>? Request { get; set; }
 }
 
 /// <summary>A UnionPay front consumption (txnType 01, §2.2): open until paid or past payTimeout.</summary>

@@ -60,7 +60,7 @@ public enum AuditEventKind
     ProviderKeyRejected,
     ProviderKeyCreated,
     ProviderKeyRevoked,
-    /// <summary>An order line's amount went back to the customer's cash (a resource the provider failed to create).</summary>
+    /// <summary>Money of a paid order went back to the customer's cash (a resource the provider failed to create, or a staff refund).</summary>
     OrderRefunded,
     /// <summary>Customers and instances imported from the provider's system.</summary>
     Imported,
@@ -103,6 +103,9 @@ public enum AuditEventKind
 
     /// <summary>Finance staff exported the rows behind a figure of the overview as CSV.</summary>
     OverviewExported,
+
+    /// <summary>Staff sent a credited gateway payment back to the payer: its amount left the cash, and the gateway was asked to refund it.</summary>
+    GatewayRefundRequested,
 }
 
 /// <summary>

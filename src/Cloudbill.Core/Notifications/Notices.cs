@@ -31,6 +31,8 @@ namespace Cloudbill.Core.Notifications;
 [JsonDerivedType(typeof(ProvisioningFailedRefund), nameof(ProvisioningFailedRefund))]
 [JsonDerivedType(typeof(InstanceDeletedAtProvider), nameof(InstanceDeletedAtProvider))]
 [JsonDerivedType(typeof(SuggestionAnswered), nameof(SuggestionAnswered))]
+[JsonDerivedType(typeof(OrderRefunded), nameof(OrderRefunded))]
+[JsonDerivedType(typeof(PaymentReturned), nameof(PaymentReturned))]
 public abstract record Notice
 {
     /// <summary>The Message Center's kind (R9.1), its filter and badge.</summary>
@@ -176,6 +178,19 @@ public sealed record PaymentRefunded(long? OrderId, string OutTradeNo, string Ga
 {
     internal override NotificationKind Kind => NotificationKind.TopUpCredited;
     internal override long? AboutOrder => OrderId;
+}
+
+/// <summary>The provider refunded part or all of a paid order to the balance (docs/decisions/0040).</summary>
+public sealed record OrderRefunded(long OrderId, string ProductCode, Money Amount) : Notice
+{
+    internal override NotificationKind Kind => NotificationKind.PaymentSucceeded;
+    internal override long? AboutOrder => OrderId;
+}
+
+/// <summary>The provider sent a gateway payment back to the payer: its amount left the balance for the Alipay or UnionPay account it came from (docs/decisions/0040).</summary>
+public sealed record PaymentReturned(string OutTradeNo, string Gateway, Money Amount) : Notice
+{
+    internal override NotificationKind Kind => NotificationKind.TopUpCredited;
 }
 
 /// <summary>A top-up is on the balance; part of it may have settled an overdue amount (R7.4) and restarted instances (R8.2).</summary>

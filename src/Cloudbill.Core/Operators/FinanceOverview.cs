@@ -90,20 +90,30 @@ public sealed class FinanceOverview(CloudbillDbContext db, EngineHistory engine,
                         .Select(o => new { o.PaidAt, o.AccountId, o.Id, o.ProductCode, o.PaidWith, o.Payable }).ToListAsync(ct))
                     .Select(o => new OverviewRow(o.PaidAt!.Value, o.AccountId, $"order {o.Id}", $"{o.ProductCode}, {o.PaidWith}", o.Payable)).ToList();
             case OverviewFigure.Refunds:
-                // What went back to customers: refunds to the balance (their cash posting) and refunds at a gateway.
-                var toBalance = await (from t in db.JournalTransactions.AsNoTracking()
-                                       where t.PostedAt >= start && t.PostedAt < end && t.BusinessKey.Contains(":refund:")
-                                       join p in db.Postings on t.Id equals p.TransactionId
-                                       join a in db.LedgerAccounts on p.LedgerAccountId equals a.Id
-                                       where a.Kind == LedgerAccountKind.CustomerCash
-                                       orderby t.PostedAt, t.Id
-                                       select new { t.PostedAt, p.BillingAccountId, t.BusinessKey, t.Description, p.AmountFen }).Take(MaxRows).ToListAsync(ct);
-                var atGateway = await db.GatewayPayments.AsNoTracking()
-                    .Where(p => p.ConfirmedAt >= start && p.ConfirmedAt < end && (p.State == GatewayPaymentState.Refunding || p.State == GatewayPaymentState.Refunded))
+                // What went back to customers, each refund once: to the balance (its cash posting: an
+                // instance the cloud could not create, a staff refund), to a gateway (its clearing
+                // posting: an order's price or a top-up sent back), and refused channels, which were
+                // never credited (the payment itself).
+                var clearings = new[] { LedgerAccountKind.AlipayClearing, LedgerAccountKind.UnionPayClearing };
+                var posted = await (from t in db.JournalTransactions.AsNoTracking()
+                                    where t.PostedAt >= start && t.PostedAt < end
+                                        && (t.BusinessKey.Contains(":refund:") || t.BusinessKey.Contains(":staff-refund:") || t.BusinessKey.EndsWith(":refund"))
+                                    join p in db.Postings on t.Id equals p.TransactionId
+                                    join a in db.LedgerAccounts on p.LedgerAccountId equals a.Id
+                                    where (a.Kind == LedgerAccountKind.CustomerCash && p.AmountFen > 0 && !t.BusinessKey.EndsWith(":refund"))
+                                        || (clearings.Contains(a.Kind) && t.BusinessKey.EndsWith(":refund"))
+                                    orderby t.PostedAt, t.Id
+                                    select new { t.PostedAt, t.BusinessKey, t.Description, p.BillingAccountId, p.AmountFen }).Take(MaxRows).ToListAsync(ct);
+                // The customer of a gateway refund is the payment's ("alipay:{trade}:refund"): an order's price goes from revenue, not from their cash.
+                var trades = posted.Where(r => r.BillingAccountId is null).Select(r => r.BusinessKey.Split(':')[1]).ToList();
+                var payers = await db.GatewayPayments.AsNoTracking().Where(p => trades.Contains(p.OutTradeNo))
+                    .ToDictionaryAsync(p => p.OutTradeNo, p => p.AccountId, ct);
+                var refused = await db.GatewayPayments.AsNoTracking()
+                    .Where(p => p.ConfirmedAt >= start && p.ConfirmedAt < end && p.Flag != null && (p.State == GatewayPaymentState.Refunding || p.State == GatewayPaymentState.Refunded))
                     .OrderBy(p => p.ConfirmedAt).Take(MaxRows)
                     .Select(p => new { p.ConfirmedAt, p.AccountId, p.OutTradeNo, p.Gateway, p.State, p.Amount }).ToListAsync(ct);
-                return toBalance.Select(r => new OverviewRow(r.PostedAt, r.BillingAccountId ?? 0, r.BusinessKey, r.Description, new Money(r.AmountFen)))
-                    .Concat(atGateway.Select(p => new OverviewRow(p.ConfirmedAt!.Value, p.AccountId, p.OutTradeNo, $"{p.Gateway} refund, {p.State}", p.Amount)))
+                return posted.Select(r => new OverviewRow(r.PostedAt, r.BillingAccountId ?? payers.GetValueOrDefault(r.BusinessKey.Split(':')[1]), r.BusinessKey, r.Description, new Money(r.AmountFen)))
+                    .Concat(refused.Select(p => new OverviewRow(p.ConfirmedAt!.Value, p.AccountId, p.OutTradeNo, $"{p.Gateway} refund of a refused channel, {p.State}", p.Amount)))
                     .OrderBy(r => r.At).ToList();
             case OverviewFigure.AutoRenewalFailures:
                 return (await engine.FailedAutoRenewals(start, end, ct)).Take(MaxRows)

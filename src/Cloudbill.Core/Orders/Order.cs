@@ -91,9 +91,15 @@ public sealed class Order : IVersioned
     /// <summary>Original price − discount − coupon deduction: what the customer pays.</summary>
     public Money Payable { get; set; }
 
+    /// <summary>What has gone back to the customer so far (staff refunds and instances the cloud could not create); never more than <see cref="Payable"/>.</summary>
+    public Money Refunded { get; set; }
+
     public List<OrderLine> Lines { get; set; } = [];
 
     public long Version { get; set; }
+
+    /// <summary>What a refund can still give back: what the customer paid, less what went back already. Nothing for an unpaid order or a compensation.</summary>
+    public Money Refundable => Status == OrderStatus.Paid && PaidWith != PaymentMethod.Compensation ? Payable - Refunded : Money.Zero;
 
     /// <summary>The amount coupons are matched against (R6.5): the price after the period discount.</summary>
     public Money AmountBeforeCoupon => OriginalPrice - Discount;
@@ -114,6 +120,14 @@ public sealed class Order : IVersioned
         Status = OrderStatus.Paid;
         PaidAt = at;
         PaidWith = method;
+    }
+
+    /// <summary>Part of what was paid went back to the customer; the order stays Paid. The one writer of <see cref="Refunded"/>.</summary>
+    public void RecordRefund(Money amount)
+    {
+        if (!amount.IsPositive || amount > Refundable)
+            throw new InvalidOperationException($"Order {Id} can give back {Refundable}; a refund of {amount} is not one.");
+        Refunded += amount;
     }
 
     /// <summary>R5.1, R5.2: Unpaid → Cancelled, final. The other writer of <see cref="Status"/>.</summary>

@@ -22,5 +22,6 @@ internal sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
         e.HasIndex(o => o.PaidAt);
         e.HasMany(o => o.Lines).WithOne().HasForeignKey(l => l.OrderId);
         e.Ignore(o => o.AmountBeforeCoupon);
+        e.Ignore(o => o.Refundable);
     }
 }

@@ -10,6 +10,14 @@ public static class OrderErrors
     public static Problem NotFound(long id) =>
         Problem.NotFound("Order.NotFound", $"Order {id} was not found in your orders.");
 
+    /// <summary>A refund asks for more than the order can give back (or for nothing).</summary>
+    public static Problem RefundTooLarge(Order order, Money amount) =>
+        order.Refundable.IsPositive
+            ? Problem.Invalid("Refund.InvalidAmount", $"Order {order.Id} can give back 0.01 to {order.Refundable} CNY (paid {order.Payable}, refunded {order.Refunded}); {amount} is not that.")
+            : Problem.Conflict("Refund.NothingToRefund", order.Status != OrderStatus.Paid || order.PaidWith == PaymentMethod.Compensation
+                ? $"Order {order.Id} is {order.Status}{(order.PaidWith == PaymentMethod.Compensation ? " at no charge" : "")}: nothing was paid to give back."
+                : $"Order {order.Id} was refunded in full already ({order.Refunded} CNY).");
+
     public static Problem AlreadyPaid(long id) =>
         Problem.Conflict("Order.AlreadyPaid", $"Order {id} is paid and cannot be cancelled; renew or release the instance instead.");
 

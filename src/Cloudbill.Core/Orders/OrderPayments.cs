@@ -6,6 +6,7 @@ using Cloudbill.Core.Ledger;
 using Cloudbill.Core.Notifications;
 using Cloudbill.Core.Persistence;
 using Cloudbill.Core.Problems;
+using Cloudbill.Core.Webhooks;
 using Microsoft.EntityFrameworkCore;
 
 namespace Cloudbill.Core.Orders;
@@ -199,10 +200,46 @@ public sealed class OrderPayments(
             if (!posted.Succeeded)
                 throw new InvalidOperationException($"The refund of {instanceId} was refused: {posted.Problem!.Message}");
         }
+        if (refund.Cash.IsPositive)
+            order.RecordRefund(refund.Cash);
         db.Notifications.Add(Notice(notifier, refund.Notice(instanceName)));
         db.LifecycleEvents.Add(refund.Event());
         await db.SaveChangesAsync(ct);
         return (refund, true);
+    }
+
+    /// <summary>R10.3: the business key of a staff refund of an order to the balance, one per form (its client token).</summary>
+    public static string StaffRefundKey(long orderId, ClientToken token) => $"order:{orderId}:staff-refund:{token.Value}";
+
+    /// <summary>The key of the order.refunded event of a staff refund: one per form, whichever way the money went.</summary>
+    public static string StaffRefundEventKey(long orderId, ClientToken token) => $"order:{orderId}:refunded:{token.Value}";
+
+    /// <summary>
+    /// The one writer of a staff refund of an order (docs/decisions/0040), in the caller's
+    /// transaction under the account lock: the order records <paramref name="amount"/> (never more
+    /// than was paid) and order.refunded is written. To the balance (<paramref name="throughGateway"/>
+    /// false) revenue gives the amount back to the customer's cash here and the customer is told;
+    /// through the gateway the caller's <c>GatewayRefunds</c> posts revenue to the gateway's clearing
+    /// and tells the customer. Instances stay as they are: a refund is money, not a release.
+    /// </summary>
+    internal async Task<Result<Money>> Refund(Order order, Money amount, ClientToken token, bool throughGateway, CancellationToken ct)
+    {
+        if (!amount.IsPositive || amount > order.Refundable)
+            return OrderErrors.RefundTooLarge(order, amount);
+        if (!throughGateway)
+        {
+            var key = StaffRefundKey(order.Id, token);
+            var accounts = await Accounts(order.AccountId, ct);
+            var posted = await ledger.Post(key, $"Refund of order {order.Id}", [new PostingLine(accounts.Revenue, -amount), new PostingLine(accounts.CustomerCash, amount)], ct);
+            if (!posted.Succeeded)
+                throw new InvalidOperationException($"The refund of order {order.Id} was refused: {posted.Problem!.Message}");
+            notifier.Add(order.AccountId, key, new OrderRefunded(order.Id, order.ProductCode, amount));
+        }
+        order.RecordRefund(amount);
+        db.LifecycleEvents.Add(LifecycleEvents.Create(StaffRefundEventKey(order.Id, token), order.AccountId, clock.GetUtcNow(),
+            new OrderRefundedEvent(order.Id, amount.Fen, throughGateway ? "provider_refund_to_gateway" : "provider_refund", null)));
+        await db.SaveChangesAsync(ct);
+        return amount;
     }
 
     private async Task<PaymentAccounts> Accounts(long accountId, CancellationToken ct)

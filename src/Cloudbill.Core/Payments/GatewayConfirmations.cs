@@ -159,18 +159,20 @@ public sealed class GatewayConfirmations(
         PaymentGateway.UnionPay => LedgerService.UnionPayClearingCode,
     };
 
-    private static LedgerAccountKind ClearingKind(PaymentGateway gateway) => gateway switch
+    internal static LedgerAccountKind ClearingKind(PaymentGateway gateway) => gateway switch
     {
         PaymentGateway.Alipay => LedgerAccountKind.AlipayClearing,
         PaymentGateway.UnionPay => LedgerAccountKind.UnionPayClearing,
     };
 
-    /// <summary>The refund of a refused channel went through at the gateway.</summary>
+    /// <summary>The gateway confirmed the refund (of a refused channel, or a staff refund): Refunding → Refunded, once.</summary>
     public async Task MarkRefunded(string outTradeNo, CancellationToken ct)
     {
         await using var tx = await db.BeginOrJoinTransaction(ct);
+        var now = clock.GetUtcNow();
         var refunded = await db.GatewayPayments.Where(p => p.OutTradeNo == outTradeNo && p.State == GatewayPaymentState.Refunding)
             .ExecuteUpdateAsync(s => s.SetProperty(p => p.State, GatewayPaymentState.Refunded)
+                .SetProperty(p => p.RefundedAt, now)
                 .SetProperty(p => p.NextQueryAt, (DateTimeOffset?)null)
                 .SetProperty(p => p.Version, p => p.Version + 1), ct);
         if (refunded > 0 && await db.GatewayPayments.AsNoTracking().Where(p => p.OutTradeNo == outTradeNo).Select(p => new { p.AccountId, p.Gateway, p.Amount }).FirstOrDefaultAsync(ct) is { } payment)

@@ -98,6 +98,8 @@ public sealed class GatewayNotifications(
         var verified = unionPay.Value.VerifyNotification(fields);
         if (!verified.Succeeded)
             return await Refuse(PaymentGateway.UnionPay, verified.Problem!, refused, Field(fields, "orderId"), null, ct);
+        if (verified.Value.TxnType == UnionPayNotification.RefundTxnType)
+            return await RefundFromUnionPay(unionPay.Value, verified.Value, refused, ct);
         var (payment, unavailable) = await Find(PaymentGateway.UnionPay, verified.Value.OrderId, ct);
         if (unavailable)
             return new NotificationReply(UnionPayNotification.RetryStatusCode, "retry");
@@ -123,6 +125,33 @@ public sealed class GatewayNotifications(
         {
             await BrokenInvariant(PaymentGateway.UnionPay, payment!.OutTradeNo, e, ct);
             return new NotificationReply(500, "not applied", NotAppliedCode);
+        }
+    }
+
+    /// <summary>
+    /// The result of one of our refunds (txnType 04, §2.5: back transactions notify success and
+    /// failure): its orderId is the payment's refund number, its txnTime and amount the refund's.
+    /// A success marks the payment Refunded; a failure changes nothing (the poller asks and resends).
+    /// </summary>
+    private async Task<NotificationReply> RefundFromUnionPay(UnionPayGateway unionPay, UnionPayNotification notice, NotificationReply refused, CancellationToken ct)
+    {
+        var acknowledged = new NotificationReply(UnionPayNotification.AcknowledgementStatusCode, UnionPayNotification.AcknowledgementBody);
+        try
+        {
+            var payment = await db.GatewayPayments.AsNoTracking()
+                .FirstOrDefaultAsync(p => p.Gateway == PaymentGateway.UnionPay && p.RefundRequestNo == notice.OrderId, ct);
+            var expected = payment?.RefundTxnTime is { } txnTime ? new UnionPayExpectedPayment(notice.OrderId, txnTime, payment.Amount) : null;
+            var check = unionPay.CheckNotification(notice, expected);
+            if (!check.Succeeded)
+                return await Refuse(PaymentGateway.UnionPay, check.Problem!, refused, notice.OrderId, payment?.AccountId, ct);
+            if (notice.Response.IsSuccess)
+                await confirmations.MarkRefunded(payment!.OutTradeNo, ct);
+            return acknowledged;
+        }
+        catch (Exception e) when (IsTransient(e))
+        {
+            logger.LogWarning(e, "UnionPay refund notification {OrderId} could not be applied now; UnionPay will send it again", notice.OrderId);
+            return new NotificationReply(UnionPayNotification.RetryStatusCode, "retry");
         }
     }
 

@@ -18,7 +18,10 @@ public enum GatewayPaymentPurpose
     Order,
 }
 
-/// <summary>Monotonic: Pending → Credited, Closed or Refunding → Refunded; a Closed payment the gateway later confirms is still Credited.</summary>
+/// <summary>
+/// Monotonic: Pending → Credited, Closed or Refunding → Refunded; a Closed payment the gateway later
+/// confirms is still Credited; a Credited payment staff send back is Refunding → Refunded.
+/// </summary>
 public enum GatewayPaymentState
 {
     /// <summary>Sent to the gateway; nothing is credited until the gateway confirms it (R7.3).</summary>
@@ -30,10 +33,10 @@ public enum GatewayPaymentState
     /// <summary>Abandoned: not paid by its deadline, or cancelled by the payer; closed at the gateway.</summary>
     Closed,
 
-    /// <summary>Paid with a refused channel (Huabei, credit card, R7.2); the refund is being requested.</summary>
+    /// <summary>Going back to the payer: paid with a refused channel (Huabei, credit card, R7.2), or refunded by staff; the gateway has not confirmed the refund yet.</summary>
     Refunding,
 
-    /// <summary>The gateway refunded the refused payment; nothing was credited.</summary>
+    /// <summary>The gateway confirmed the refund: nothing of it is on the balance (never credited, or taken back when it was refunded).</summary>
     Refunded,
 }
 
@@ -93,8 +96,14 @@ public sealed class GatewayPayment : IVersioned
     /// <summary>How <see cref="Flag"/> starts for a notification that broke an invariant (GatewayNotifications): `reconcile --gateways` lists it until the payment is credited.</summary>
     public const string NotAppliedFlag = "Notification not applied: ";
 
-    /// <summary>Alipay out_request_no of the refund of a refused channel; reused on every retry so Alipay refunds once.</summary>
+    /// <summary>The refund's own number (Alipay out_request_no, UnionPay orderId of the txnType 04); reused on every retry so the gateway refunds once.</summary>
     public string? RefundRequestNo { get; set; }
+
+    /// <summary>UnionPay: the txnTime the refund was last sent with; with <see cref="RefundRequestNo"/> it names the refund in a query (§2.6).</summary>
+    public DateTimeOffset? RefundTxnTime { get; set; }
+
+    /// <summary>When the gateway confirmed the refund.</summary>
+    public DateTimeOffset? RefundedAt { get; set; }
 
     /// <summary>When the poller next asks the gateway (lost notifications, abandoned payments, refund retries); null when final.</summary>
     public DateTimeOffset? NextQueryAt { get; set; }

@@ -24,6 +24,24 @@ public enum GatewayTradeState
 
 public sealed record GatewayTradeStatus(GatewayTradeState State, Money? Amount, string? GatewayTradeNo, string? RefusedChannel, string Detail);
 
+/// <summary>What the gateway says about a refund when asked.</summary>
+public enum GatewayRefundState
+{
+    /// <summary>The money went back; <see cref="GatewayRefundStatus.Amount"/> says how much.</summary>
+    Refunded,
+
+    /// <summary>Accepted, not finished: ask again.</summary>
+    Processing,
+
+    /// <summary>The gateway has no such refund, or it failed: it can be sent again.</summary>
+    Missing,
+
+    /// <summary>No answer, or one we could not verify.</summary>
+    Unknown,
+}
+
+public sealed record GatewayRefundStatus(GatewayRefundState State, Money? Amount, string Detail);
+
 /// <summary>
 /// The fallback for lost notifications (payments.md §3.5 step 4): asks the gateway about pending
 /// payments on a schedule (5, 10, 30, 60, 120 minutes, then once after the deadline), applies a
@@ -179,27 +197,25 @@ public sealed class GatewayPoller(
         };
     }
 
-    /// <summary>R7.2: refunds a payment made with a refused channel, with the same request number every time so Alipay refunds once.</summary>
+    /// <summary>
+    /// Asks the gateway to refund a Refunding payment (a refused channel, R7.2, or a staff refund)
+    /// and marks it Refunded once the gateway confirms; otherwise it is asked again in 5 minutes.
+    /// The request number is the same every time, so the gateway refunds once.
+    /// </summary>
     public async Task RequestRefund(GatewayPayment payment, CancellationToken ct)
     {
-        var alipay = gateways.Alipay;
-        if (payment.Gateway != PaymentGateway.Alipay || !alipay.Succeeded || payment.RefundRequestNo is null)
+        if (payment.RefundRequestNo is null)
             return;
-        var request = alipay.Value.BuildRefund(new AlipayRefund(payment.OutTradeNo, payment.Amount, payment.RefundRequestNo)
+        var refunded = payment.Gateway switch
         {
-            Reason = "Huabei and credit cards are not accepted",
-        });
-        var refunded = false;
-        if (request.Succeeded && await transport.Send(PaymentGateway.Alipay, request.Value, ct) is { Succeeded: true } body
-            && alipay.Value.ReadRefundResponse(body.Value) is { Succeeded: true } answer && answer.Value.Status.IsSuccess)
-        {
-            refunded = answer.Value.RefundFee is { } fee ? fee >= payment.Amount : answer.Value.FundChange;
-        }
+            PaymentGateway.Alipay => await RefundAtAlipay(payment, ct),
+            PaymentGateway.UnionPay => await RefundAtUnionPay(payment, ct),
+        };
 
         if (refunded)
         {
             await confirmations.MarkRefunded(payment.OutTradeNo, ct);
-            logger.LogInformation("Refused-channel payment {OutTradeNo} refunded ({Amount} CNY)", payment.OutTradeNo, payment.Amount);
+            logger.LogInformation("Payment {OutTradeNo} refunded at {Gateway} ({Amount} CNY)", payment.OutTradeNo, payment.Gateway, payment.Amount);
         }
         else
         {
@@ -207,6 +223,112 @@ public sealed class GatewayPoller(
             await db.GatewayPayments.Where(p => p.Id == payment.Id && p.State == GatewayPaymentState.Refunding)
                 .ExecuteUpdateAsync(s => s.SetProperty(p => p.NextQueryAt, retryAt).SetProperty(p => p.QueryCount, p => p.QueryCount + 1), ct);
         }
+    }
+
+    private async Task<bool> RefundAtAlipay(GatewayPayment payment, CancellationToken ct)
+    {
+        var alipay = gateways.Alipay;
+        if (!alipay.Succeeded)
+            return false;
+        var request = alipay.Value.BuildRefund(new AlipayRefund(payment.OutTradeNo, payment.Amount, payment.RefundRequestNo!)
+        {
+            // What the payer reads at Alipay; staff's own reason stays in the audit log.
+            Reason = payment.Flag is null ? "Refunded by the merchant" : "Huabei and credit cards are not accepted",
+        });
+        return request.Succeeded && await transport.Send(PaymentGateway.Alipay, request.Value, ct) is { Succeeded: true } body
+            && alipay.Value.ReadRefundResponse(body.Value) is { Succeeded: true } answer && answer.Value.Status.IsSuccess
+            && (answer.Value.RefundFee is { } fee ? fee >= payment.Amount : answer.Value.FundChange);
+    }
+
+    /// <summary>
+    /// §2.7: a refund sent before is asked about first; only one UnionPay does not know (or refused)
+    /// is sent again, with a new txnTime (the old one is no longer current). A 00 answer only means
+    /// accepted: the query says whether the money went back.
+    /// </summary>
+    private async Task<bool> RefundAtUnionPay(GatewayPayment payment, CancellationToken ct)
+    {
+        var unionPay = gateways.UnionPay;
+        if (!unionPay.Succeeded || string.IsNullOrEmpty(payment.GatewayTradeNo))
+            return false;
+        if (payment.RefundTxnTime is not null)
+        {
+            var earlier = await QueryRefund(payment, ct);
+            if (earlier.State != GatewayRefundState.Missing)
+                return earlier.State == GatewayRefundState.Refunded;
+        }
+
+        var txnTime = GatewayTime.WholeSeconds(clock.GetUtcNow());
+        await db.GatewayPayments.Where(p => p.Id == payment.Id && p.State == GatewayPaymentState.Refunding)
+            .ExecuteUpdateAsync(s => s.SetProperty(p => p.RefundTxnTime, txnTime), ct);
+        var request = unionPay.Value.BuildRefund(new UnionPayRefund(payment.RefundRequestNo!, txnTime, payment.GatewayTradeNo, payment.Amount));
+        if (!request.Succeeded || await transport.Send(PaymentGateway.UnionPay, request.Value, ct) is not { Succeeded: true } body
+            || unionPay.Value.ReadBackResponse(body.Value) is not { Succeeded: true } answer || !(answer.Value.IsSuccess || answer.Value.IsProcessing))
+        {
+            return false;
+        }
+        return (await QueryUnionPayRefund(payment, txnTime, ct)).State == GatewayRefundState.Refunded;
+    }
+
+    /// <summary>
+    /// What the gateway says about a payment's refund (Alipay alipay.trade.fastpay.refund.query,
+    /// UnionPay a query of the refund's orderId and txnTime): `reconcile --gateways` and the retries ask.
+    /// </summary>
+    public async Task<GatewayRefundStatus> QueryRefund(GatewayPayment payment, CancellationToken ct)
+    {
+        if (payment.RefundRequestNo is null)
+            return new GatewayRefundStatus(GatewayRefundState.Missing, null, "no refund was requested");
+        return payment.Gateway switch
+        {
+            PaymentGateway.Alipay => await QueryAlipayRefund(payment, ct),
+            PaymentGateway.UnionPay => payment.RefundTxnTime is { } txnTime
+                ? await QueryUnionPayRefund(payment, txnTime, ct)
+                : new GatewayRefundStatus(GatewayRefundState.Missing, null, "the refund was not sent yet"),
+        };
+    }
+
+    private async Task<GatewayRefundStatus> QueryAlipayRefund(GatewayPayment payment, CancellationToken ct)
+    {
+        var alipay = gateways.Alipay;
+        if (!alipay.Succeeded)
+            return new GatewayRefundStatus(GatewayRefundState.Unknown, null, alipay.Problem!.Message);
+        var request = alipay.Value.BuildRefundQuery(payment.OutTradeNo, payment.RefundRequestNo!);
+        if (!request.Succeeded)
+            return new GatewayRefundStatus(GatewayRefundState.Unknown, null, request.Problem!.Message);
+        var body = await transport.Send(PaymentGateway.Alipay, request.Value, ct);
+        if (!body.Succeeded)
+            return new GatewayRefundStatus(GatewayRefundState.Unknown, null, body.Problem!.Message);
+        var answer = alipay.Value.ReadRefundQueryResponse(body.Value);
+        if (!answer.Succeeded)
+            return new GatewayRefundStatus(GatewayRefundState.Unknown, null, answer.Problem!.Message);
+        if (answer.Value.IsRefunded)
+            return new GatewayRefundStatus(GatewayRefundState.Refunded, answer.Value.RefundAmount, "refunded");
+        // §1.9: 10000 without refund_amount is no such refund; a processing async refund is asked again.
+        return answer.Value.Status.IsSuccess && answer.Value.RefundAmount is null
+            ? new GatewayRefundStatus(GatewayRefundState.Missing, null, "no such refund at Alipay")
+            : new GatewayRefundStatus(GatewayRefundState.Processing, answer.Value.RefundAmount, answer.Value.RefundStatus ?? $"{answer.Value.Status.Code} {answer.Value.Status.SubCode}");
+    }
+
+    private async Task<GatewayRefundStatus> QueryUnionPayRefund(GatewayPayment payment, DateTimeOffset txnTime, CancellationToken ct)
+    {
+        var unionPay = gateways.UnionPay;
+        if (!unionPay.Succeeded)
+            return new GatewayRefundStatus(GatewayRefundState.Unknown, null, unionPay.Problem!.Message);
+        var request = unionPay.Value.BuildQuery(payment.RefundRequestNo!, txnTime);
+        if (!request.Succeeded)
+            return new GatewayRefundStatus(GatewayRefundState.Unknown, null, request.Problem!.Message);
+        var body = await transport.Send(PaymentGateway.UnionPay, request.Value, ct);
+        if (!body.Succeeded)
+            return new GatewayRefundStatus(GatewayRefundState.Unknown, null, body.Problem!.Message);
+        var answer = unionPay.Value.ReadQueryResponse(body.Value);
+        if (!answer.Succeeded)
+            return new GatewayRefundStatus(GatewayRefundState.Unknown, null, answer.Problem!.Message);
+        return answer.Value.State switch
+        {
+            UnionPayPaymentState.Paid => new GatewayRefundStatus(GatewayRefundState.Refunded, answer.Value.Amount, "refunded"),
+            UnionPayPaymentState.Processing => new GatewayRefundStatus(GatewayRefundState.Processing, answer.Value.Amount, "processing"),
+            UnionPayPaymentState.Failed => new GatewayRefundStatus(GatewayRefundState.Missing, null, answer.Value.OriginalResponse?.Meaning ?? "failed"),
+            UnionPayPaymentState.NotFound => new GatewayRefundStatus(GatewayRefundState.Missing, null, "no such refund at UnionPay"),
+        };
     }
 
     /// <summary>The payer never paid by the deadline: close the trade at Alipay (§1.9) and here. A later confirmation is still credited.</summary>

@@ -4,7 +4,8 @@ using Microsoft.EntityFrameworkCore;
 namespace Cloudbill.Core.Payments;
 
 /// <summary>One gateway payment as both sides see it, and what does not agree.</summary>
-public sealed record GatewayPaymentCheck(GatewayPayment Payment, GatewayTradeStatus AtGateway, Money Credited, IReadOnlyList<string> Mismatches)
+/// <param name="Refund">What the gateway says about the payment's refund, for a payment that went back (Refunding, Refunded).</param>
+public sealed record GatewayPaymentCheck(GatewayPayment Payment, GatewayTradeStatus AtGateway, Money Credited, IReadOnlyList<string> Mismatches, GatewayRefundStatus? Refund = null)
 {
     public bool Agrees => Mismatches.Count == 0;
 }
@@ -31,12 +32,13 @@ public sealed class GatewayReconciliation(CloudbillDbContext db, GatewayPoller p
             var prefix = $"{payment.Gateway.ToString().ToLowerInvariant()}:{payment.OutTradeNo}:";
             var credited = new Money(-received.Where(r => r.BusinessKey.StartsWith(prefix, StringComparison.Ordinal)).Sum(r => r.AmountFen));
             var atGateway = await poller.Query(payment, ct);
-            checks.Add(new GatewayPaymentCheck(payment, atGateway, credited, Compare(payment, atGateway, credited)));
+            var refund = payment.State is GatewayPaymentState.Refunding or GatewayPaymentState.Refunded ? await poller.QueryRefund(payment, ct) : null;
+            checks.Add(new GatewayPaymentCheck(payment, atGateway, credited, Compare(payment, atGateway, credited, refund), refund));
         }
         return checks;
     }
 
-    private static List<string> Compare(GatewayPayment payment, GatewayTradeStatus atGateway, Money credited)
+    private static List<string> Compare(GatewayPayment payment, GatewayTradeStatus atGateway, Money credited, GatewayRefundStatus? refund)
     {
         var mismatches = new List<string>();
         var paidHere = payment.State == GatewayPaymentState.Credited;
@@ -44,8 +46,18 @@ public sealed class GatewayReconciliation(CloudbillDbContext db, GatewayPoller p
             mismatches.Add($"the gateway's state is unknown: {atGateway.Detail}");
         if (atGateway.State == GatewayTradeState.Paid && payment.State is GatewayPaymentState.Pending or GatewayPaymentState.Closed)
             mismatches.Add("paid at the gateway but not credited");
-        if (payment.State == GatewayPaymentState.Refunded && atGateway.State == GatewayTradeState.Paid)
+        // Alipay closes a fully refunded trade (§1.7); UnionPay's payment stays a success and the refund is its own transaction.
+        if (payment.State == GatewayPaymentState.Refunded && payment.Gateway == PaymentGateway.Alipay && atGateway.State == GatewayTradeState.Paid)
             mismatches.Add("refunded here but still paid at the gateway");
+        if (payment.State == GatewayPaymentState.Refunded && refund is { } back)
+        {
+            if (back.State == GatewayRefundState.Unknown)
+                mismatches.Add($"the gateway's refund state is unknown: {back.Detail}");
+            else if (back.State != GatewayRefundState.Refunded)
+                mismatches.Add($"refunded here but the gateway has no refund ({back.Detail})");
+            else if (back.Amount != payment.Amount)
+                mismatches.Add($"amounts differ: {back.Amount} refunded at the gateway, {payment.Amount} here");
+        }
         if (paidHere && atGateway.State is GatewayTradeState.NotPaid or GatewayTradeState.Closed)
             mismatches.Add("credited but the gateway has no payment");
         if (atGateway.State == GatewayTradeState.Paid && atGateway.Amount is { } paidAmount && paidAmount != payment.Amount)
@@ -59,7 +71,7 @@ public sealed class GatewayReconciliation(CloudbillDbContext db, GatewayPoller p
         if (payment.Flag is { } flag && flag.StartsWith(GatewayPayment.NotAppliedFlag, StringComparison.Ordinal) && payment.State is not (GatewayPaymentState.Credited or GatewayPaymentState.Refunded))
             mismatches.Add(flag.ToLowerInvariant()[..1] + flag[1..]);
         if (payment.State == GatewayPaymentState.Refunding)
-            mismatches.Add("refund of a refused channel not confirmed yet");
+            mismatches.Add("refund not confirmed by the gateway yet");
         return mismatches;
     }
 }

@@ -22,6 +22,16 @@ public static class PaymentErrors
     public static Problem NotConfigured(PaymentGateway gateway) =>
         Problem.Invalid("Payment.GatewayNotConfigured", $"{gateway} is not available on this Cloudbill: the operator has not configured it (Cloudbill:Payments:{gateway}). Choose another method.");
 
+    public static Problem NotRefundable(GatewayPayment payment) =>
+        Problem.Conflict("Refund.NotCredited", payment.State switch
+        {
+            GatewayPaymentState.Refunding or GatewayPaymentState.Refunded => $"Payment {payment.OutTradeNo} was never credited: it goes back to the payer by itself ({payment.State}).",
+            _ => $"Payment {payment.OutTradeNo} is {payment.State}: only a credited payment can go back to the payer.",
+        });
+
+    public static Problem RefundExceedsCash(GatewayPayment payment, Money cash) =>
+        Problem.Conflict("Refund.ExceedsCash", $"Payment {payment.OutTradeNo} brought {payment.Amount} CNY but the cash balance is {cash} CNY: the rest was spent. Refund the order it paid for (its price comes back to the balance first), or send it back after that.");
+
     public static Problem NotFound(string outTradeNo) =>
         Problem.NotFound("Payment.NotFound", $"There is no payment {outTradeNo} on your account.");
 

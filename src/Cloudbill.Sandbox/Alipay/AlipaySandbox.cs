@@ -94,7 +94,7 @@ internal sealed class AlipaySandbox(
             AlipayGateway.WapPayMethod or AlipayGateway.PagePayMethod => OpenCashier(context, call, fields, biz),
             AlipayGateway.QueryMethod => Query(call, biz),
             AlipayGateway.CloseMethod => Close(call, biz),
-            AlipayGateway.RefundMethod => Refund(call, biz),
+            AlipayGateway.RefundMethod => Refund(call, fields, biz),
             _ => RefundQuery(call, biz),
         };
     }
@@ -477,7 +477,7 @@ internal sealed class AlipaySandbox(
         return BusinessFailure(call, "ACQ.TRADE_STATUS_ERROR", $"交易状态不合法: trade {trade.TradeNo} is {trade.Status}; only unpaid trades can be closed.");
     }
 
-    private IResult Refund(AlipayCall call, JsonElement biz)
+    private IResult Refund(AlipayCall call, Dictionary<string, string> fields, JsonElement biz)
     {
         if (!Money.TryParse(Text(biz, "refund_amount"), out var amount, out _) || !amount.IsPositive)
             return Refuse(call, "40002", "Invalid Arguments", "isv.invalid-parameter", $"refund_amount {Text(biz, "refund_amount")} must be a positive amount with at most two decimals.");
@@ -501,7 +501,7 @@ internal sealed class AlipaySandbox(
             var refundable = trade.TotalFen - trade.RefundedFen;
             if (amount.Fen > refundable)
                 return new RefundOutcome(trade, "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL", $"退款金额超限: {amount} asked, {new Money(refundable)} left to refund on trade {trade.TradeNo}.", false);
-            var refund = new AlipayRefundRecord { OutRequestNo = requestNo, AmountFen = amount.Fen, Reason = Text(biz, "refund_reason"), RefundedAt = now };
+            var refund = new AlipayRefundRecord { OutRequestNo = requestNo, AmountFen = amount.Fen, Reason = Text(biz, "refund_reason"), RefundedAt = now, Request = new(fields, StringComparer.Ordinal) };
             trade.Refunds.Add(refund);
             // §1.7: a full refund closes the trade.
             if (trade.RefundedFen == trade.TotalFen)

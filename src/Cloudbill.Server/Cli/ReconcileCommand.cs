@@ -59,7 +59,8 @@ public sealed class ReconcileCommand : CloudbillCommand<ReconcileCommand.Setting
             var p = check.Payment;
             var purpose = p.Purpose == GatewayPaymentPurpose.TopUp ? "top-up" : $"order {p.OrderId}";
             var verdict = check.Agrees ? (p.Flag is null ? "ok" : $"ok (flagged: {p.Flag})") : "MISMATCH: " + string.Join("; ", check.Mismatches);
-            Console.Out.WriteLine($"{p.OutTradeNo} {p.Gateway} {purpose} {p.Amount} CNY: Cloudbill {p.State}, credited {check.Credited}; gateway {check.AtGateway.State} ({check.AtGateway.Detail}): {verdict}");
+            var refund = check.Refund is { } r ? $", refund {r.State}{(r.Amount is { } back ? $" {back}" : "")}" : "";
+            Console.Out.WriteLine($"{p.OutTradeNo} {p.Gateway} {purpose} {p.Amount} CNY: Cloudbill {p.State}, credited {check.Credited}; gateway {check.AtGateway.State} ({check.AtGateway.Detail}){refund}: {verdict}");
         }
 
         var mismatched = checks.Count(c => !c.Agrees);

@@ -152,6 +152,20 @@ public class NoticeRendererTests
             "实例 i-ecs6（web-6，云服务器 ECS）已于 2026-12-12 09:15 在云平台被删除，已释放，不再计费。"
         },
         {
+            "OrderRefunded", new OrderRefunded(21, "ecs", Yuan("30.00")),
+            "Refund of order 21",
+            "30.00 CNY of order 21 (Elastic Compute Service (ECS)) was refunded to your balance.",
+            "订单 21 退款",
+            "订单 21（云服务器 ECS）的 ¥30.00 已退回您的余额。"
+        },
+        {
+            "PaymentReturned", new PaymentReturned("CB20261208001", "UnionPay", Yuan("80.00")),
+            "Refund to your UnionPay account",
+            "80.00 CNY of payment CB20261208001 went back from your balance to the UnionPay account you paid with; UnionPay shows it there within a few days.",
+            "退款至您的云闪付账户",
+            "付款 CB20261208001 的 ¥80.00 已从您的余额退回您付款所用的云闪付账户，云闪付将在数日内到账。"
+        },
+        {
             "SuggestionAnswered", new SuggestionAnswered(17, "Container Registry", At("2026-12-03T10:30"), "ACR renewals come to the app in January."),
             "Reply to your suggestion about Container Registry",
             "You suggested Container Registry on 2026-12-03 10:30. Our reply: ACR renewals come to the app in January.",

@@ -32,6 +32,9 @@ internal sealed class GatewayDouble() : GatewayTransport(null!, NullLogger<Gatew
     private sealed record Trade(Money Amount, string TradeNo, string Channel, string? FundType);
 
     private readonly ConcurrentDictionary<string, Trade> paid = new();
+
+    /// <summary>Refunds made, by Alipay out_trade_no or UnionPay refund orderId: the request number (Alipay) or txnTime (UnionPay) and the amount.</summary>
+    private readonly ConcurrentDictionary<string, (string Request, Money Amount)> refunded = new();
     private int queries;
     private int closes;
     private int refunds;
@@ -91,7 +94,8 @@ internal sealed class GatewayDouble() : GatewayTransport(null!, NullLogger<Gatew
                         ["msg"] = "Success",
                         ["out_trade_no"] = outTradeNo,
                         ["trade_no"] = trade!.TradeNo,
-                        ["trade_status"] = "TRADE_SUCCESS",
+                        // §1.7: a fully refunded trade is closed.
+                        ["trade_status"] = refunded.ContainsKey(outTradeNo) ? "TRADE_CLOSED" : "TRADE_SUCCESS",
                         ["total_amount"] = trade.Amount.ToString(),
                         ["buyer_pay_amount"] = trade.Amount.ToString(),
                         ["send_pay_date"] = "2026-11-27 10:01:00",
@@ -105,6 +109,8 @@ internal sealed class GatewayDouble() : GatewayTransport(null!, NullLogger<Gatew
                 break;
             case AlipayGateway.RefundMethod:
                 Interlocked.Increment(ref refunds);
+                var biz = JsonDocument.Parse(request.Field("biz_content")!).RootElement;
+                refunded.TryAdd(outTradeNo, (biz.GetProperty("out_request_no").GetString()!, Money.Parse(biz.GetProperty("refund_amount").GetString()!)));
                 answer = new()
                 {
                     ["code"] = "10000",
@@ -115,6 +121,16 @@ internal sealed class GatewayDouble() : GatewayTransport(null!, NullLogger<Gatew
                     ["refund_fee"] = trade.Amount.ToString(),
                     ["gmt_refund_pay"] = "2026-11-27 10:05:00"
                 };
+                break;
+            case AlipayGateway.RefundQueryMethod:
+                var asked = JsonDocument.Parse(request.Field("biz_content")!).RootElement.GetProperty("out_request_no").GetString();
+                answer = new() { ["code"] = "10000", ["msg"] = "Success", ["out_trade_no"] = outTradeNo, ["out_request_no"] = asked! };
+                if (refunded.TryGetValue(outTradeNo, out var made) && made.Request == asked)
+                {
+                    answer["refund_amount"] = made.Amount.ToString();
+                    answer["total_amount"] = trade!.Amount.ToString();
+                    answer["refund_status"] = "REFUND_SUCCESS";
+                }
                 break;
             default:
                 throw new InvalidOperationException($"The double does not play {method}.");
@@ -137,14 +153,30 @@ internal sealed class GatewayDouble() : GatewayTransport(null!, NullLogger<Gatew
 
     private string AnswerUnionPay(GatewayRequest request)
     {
-        Interlocked.Increment(ref queries);
         var orderId = request.Field("orderId")!;
+        var txnType = request.Field("txnType")!;
         List<KeyValuePair<string, string>> fields =
         [
-            new("version", "5.1.0"), new("encoding", "UTF-8"), new("signMethod", "01"), new("txnType", "00"), new("txnSubType", "00"),
+            new("version", "5.1.0"), new("encoding", "UTF-8"), new("signMethod", "01"), new("txnType", txnType), new("txnSubType", "00"),
             new("bizType", "000201"), new("accessType", "0"), new("merId", UnionPay.MerId), new("orderId", orderId), new("txnTime", request.Field("txnTime")!),
         ];
-        if (paid.TryGetValue(orderId, out var trade))
+        if (txnType == "04")
+        {
+            // §2.7: a refund of a paid consumption, by its queryId; 00 means accepted.
+            Interlocked.Increment(ref refunds);
+            var known = paid.Values.Any(t => t.TradeNo == request.Field("origQryId"));
+            if (known)
+                refunded.TryAdd(orderId, (request.Field("txnTime")!, new Money(long.Parse(request.Field("txnAmt")!, CultureInfo.InvariantCulture))));
+            fields.AddRange(known ? [new("respCode", "00"), new("respMsg", "成功[0000000]")] : [new("respCode", "35"), new("respMsg", "原交易不存在或状态不正确")]);
+            return string.Join('&', SignedByUnionPay(fields).Select(f => $"{f.Key}={f.Value}"));
+        }
+        Interlocked.Increment(ref queries);
+        if (refunded.TryGetValue(orderId, out var refund) && refund.Request == request.Field("txnTime"))
+        {
+            fields.AddRange([new("respCode", "00"), new("respMsg", "成功[0000000]"), new("origRespCode", "00"), new("origRespMsg", "成功[0000000]"),
+                new("queryId", "R" + orderId), new("txnAmt", refund.Amount.Fen.ToString(CultureInfo.InvariantCulture)), new("currencyCode", "156")]);
+        }
+        else if (paid.TryGetValue(orderId, out var trade))
         {
             fields.AddRange([new("respCode", "00"), new("respMsg", "成功[0000000]"), new("origRespCode", "00"), new("origRespMsg", "成功[0000000]"),
                 new("queryId", trade.TradeNo), new("txnAmt", trade.Amount.Fen.ToString(CultureInfo.InvariantCulture)), new("currencyCode", "156")]);
@@ -184,6 +216,17 @@ internal sealed class GatewayDouble() : GatewayTransport(null!, NullLogger<Gatew
             new("txnTime", BusinessCalendar.ToLocal(txnTime).ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture)),
             new("txnAmt", amount.Fen.ToString(CultureInfo.InvariantCulture)), new("currencyCode", "156"), new("queryId", queryId),
             new("respCode", "00"), new("respMsg", "成功[0000000]"), new("settleAmt", amount.Fen.ToString(CultureInfo.InvariantCulture)), new("payCardType", "01"),
+        ]);
+
+    /// <summary>UnionPay's back notification of a refund (txnType 04): success or, with <paramref name="respCode"/>, failure.</summary>
+    public static List<KeyValuePair<string, string>> UnionPayRefundNotification(string refundOrderId, DateTimeOffset txnTime, Money amount, string origQryId, string respCode = "00") =>
+        SignedByUnionPay(
+        [
+            new("version", "5.1.0"), new("encoding", "UTF-8"), new("signMethod", "01"), new("txnType", "04"), new("txnSubType", "00"),
+            new("bizType", "000201"), new("accessType", "0"), new("merId", UnionPay.MerId), new("orderId", refundOrderId),
+            new("txnTime", BusinessCalendar.ToLocal(txnTime).ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture)),
+            new("txnAmt", amount.Fen.ToString(CultureInfo.InvariantCulture)), new("currencyCode", "156"), new("origQryId", origQryId), new("queryId", "R" + refundOrderId),
+            new("respCode", respCode), new("respMsg", respCode == "00" ? "成功[0000000]" : "交易失败"),
         ]);
 
     private static List<KeyValuePair<string, string>> SignedByUnionPay(List<KeyValuePair<string, string>> fields)

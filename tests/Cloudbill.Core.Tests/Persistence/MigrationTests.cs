@@ -9,7 +9,7 @@ namespace Cloudbill.Core.Tests;
 public class MigrationTests
 {
     /// <summary>Every migration, in order: the squashed baseline (docs/decisions/0031), then what came after it.</summary>
-    private static readonly string[] Known = ["Baseline", "LifecycleEvents", "WebhooksAndProviderApi", "OperatorConsole", "StaffActions"];
+    private static readonly string[] Known = ["Baseline", "LifecycleEvents", "WebhooksAndProviderApi", "OperatorConsole", "StaffActions", "Refunds"];
 
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]

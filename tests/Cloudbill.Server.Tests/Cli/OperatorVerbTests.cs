@@ -15,7 +15,7 @@ public class OperatorVerbTests
 
         var migrate = await CloudbillProcess.Run(env, "migrate");
         Assert.Equal(0, migrate.ExitCode);
-        Assert.Matches(@"5 migration\(s\) applied: \d{14}_Baseline, \d{14}_LifecycleEvents, \d{14}_WebhooksAndProviderApi, \d{14}_OperatorConsole, \d{14}_StaffActions\.", migrate.Output);
+        Assert.Matches(@"6 migration\(s\) applied: \d{14}_Baseline, \d{14}_LifecycleEvents, \d{14}_WebhooksAndProviderApi, \d{14}_OperatorConsole, \d{14}_StaffActions, \d{14}_Refunds\.", migrate.Output);
         var again = await CloudbillProcess.Run(env, "migrate");
         Assert.Contains("0 migration(s) applied; the schema is up to date.", again.Output, StringComparison.Ordinal);
 

@@ -153,7 +153,7 @@ public class TopUpTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
         environment["Cloudbill__Payments__PublicBaseUrl"] = server.Address.ToString();
         var reconcile = await CloudbillProcess.Run(environment, "reconcile", "--gateways");
         Assert.True(reconcile.ExitCode == 0, reconcile.Output + reconcile.Error);
-        Assert.Contains($"{outTradeNo} Alipay top-up 500.00 CNY: Cloudbill Refunded, credited 0.00; gateway Closed (TradeClosed): ok (flagged: Paid with Huabei, which is refused (R7.2); refunded in full at Alipay.)",
+        Assert.Contains($"{outTradeNo} Alipay top-up 500.00 CNY: Cloudbill Refunded, credited 0.00; gateway Closed (TradeClosed), refund Refunded 500.00: ok (flagged: Paid with Huabei, which is refused (R7.2); refunded in full at Alipay.)",
             reconcile.Output, StringComparison.Ordinal);
     }
 

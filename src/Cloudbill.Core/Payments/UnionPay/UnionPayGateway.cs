@@ -99,6 +99,46 @@ public sealed class UnionPayGateway
         return Signed(settings.QueryTransUrl, fields);
     }
 
+    /// <summary>
+    /// The signed refund (txnType 04, §2.7) of a paid consumption, by its queryId: a back
+    /// transaction with its own orderId and the current txnTime. POST it to the endpoint; respCode
+    /// 00 only means accepted, so ask <see cref="BuildQuery"/> with the refund's orderId and txnTime.
+    /// </summary>
+    public Result<GatewayRequest> BuildRefund(UnionPayRefund refund)
+    {
+        if (ValidateOrderId(refund.OrderId) is { } badOrder)
+            return badOrder;
+        if (!refund.Amount.IsPositive)
+            return UnionPayErrors.InvalidRequest($"Refund {refund.OrderId} is for {refund.Amount}; UnionPay needs at least 0.01.");
+        if (string.IsNullOrEmpty(refund.OrigQryId) || !refund.OrigQryId.All(char.IsAsciiLetterOrDigit))
+            return UnionPayErrors.InvalidRequest($"Refund {refund.OrderId} needs the queryId of the payment it refunds.");
+        var fields = Common("04", "00");
+        fields.Add(new("channelType", "07"));
+        fields.Add(new("accessType", "0"));
+        fields.Add(new("merId", settings.MerId));
+        fields.Add(new("orderId", refund.OrderId));
+        fields.Add(new("txnTime", GatewayTime.ToCompact(GatewayTime.WholeSeconds(refund.TxnTime))));
+        fields.Add(new("txnAmt", refund.Amount.Fen.ToString(CultureInfo.InvariantCulture)));
+        fields.Add(new("currencyCode", CurrencyCode));
+        fields.Add(new("origQryId", refund.OrigQryId));
+        fields.Add(new("backUrl", settings.BackUrl.AbsoluteUri));
+        return Signed(settings.BackTransUrl, fields);
+    }
+
+    /// <summary>
+    /// Verifies and reads the synchronous answer of a back transaction (§2.7): respCode 00 means
+    /// UnionPay accepted it, nothing more.
+    /// </summary>
+    public Result<UnionPayResponseCode> ReadBackResponse(string body)
+    {
+        var verified = VerifyResponse(body);
+        if (!verified.Succeeded)
+            return verified.Problem!;
+        return Get(verified.Value, "respCode") is { } code
+            ? new UnionPayResponseCode(code, Get(verified.Value, "respMsg"))
+            : UnionPayErrors.Malformed("response", "respCode is missing.");
+    }
+
     private static List<KeyValuePair<string, string>> Common(string txnType, string txnSubType) =>
     [
         new("version", Version),
@@ -243,7 +283,7 @@ public sealed class UnionPayGateway
 
     /// <summary>
     /// Verifies any synchronous answer of the gateway (§2.4): certificate chain and name, signature,
-    /// merId. For back transactions (refund 04, cancel 31, §2.7) that are not built here yet.
+    /// merId. <see cref="ReadBackResponse"/> reads a back transaction's with it.
     /// </summary>
     public Result<IReadOnlyDictionary<string, string>> VerifyResponse(string body)
     {

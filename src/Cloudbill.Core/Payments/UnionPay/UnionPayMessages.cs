@@ -36,6 +36,9 @@ public sealed record UnionPayCheckout(string OrderId, Money Amount, UnionPayDevi
 /// </summary>
 public sealed record UnionPayFrontRequest(GatewayRequest Request, string OrderId, DateTimeOffset TxnTime, DateTimeOffset PayTimeout);
 
+/// <summary>A refund (txnType 04, §2.7): its own orderId and txnTime, the payment's queryId, the amount to give back.</summary>
+public sealed record UnionPayRefund(string OrderId, DateTimeOffset TxnTime, string OrigQryId, Money Amount);
+
 /// <summary>What the merchant expects of a notification for one of its orders (§2.5 merchant checks).</summary>
 public sealed record UnionPayExpectedPayment(string OrderId, DateTimeOffset TxnTime, Money Amount);
 
@@ -97,6 +100,9 @@ public sealed record UnionPayNotification
 
     /// <summary>A front consumption (txnType 01) that UnionPay reports successful.</summary>
     public bool IsPaid => TxnType == "01" && Response.IsSuccess;
+
+    /// <summary>§2.7: the txnType of a refund, whose result is notified too.</summary>
+    public const string RefundTxnType = "04";
 }
 
 /// <summary>Where a payment stands according to a status query (§2.6).</summary>
