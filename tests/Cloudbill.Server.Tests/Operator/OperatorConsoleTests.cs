@@ -266,7 +266,7 @@ public sealed partial class OperatorConsoleTests(OperatorFixture app) : IClassFi
         // Finance sees every action's form; axe checks them too.
         var finance = await app.SignedInStaff(app.Finance, locale);
         await finance.Page.GotoAsync($"/operator/customers/{accountId}");
-        foreach (var form in new[] { "lock-submit", "method-submit", "extend-submit", "key-submit", "resend-submit", "answer-submit", "credit-submit", "revoke-submit", "adjust-submit" })
+        foreach (var form in new[] { "lock-submit", "method-submit", "extend-submit", "key-submit", "resend-submit", "answer-submit", "credit-submit", "revoke-submit", "adjust-submit", "refund-order-submit", "refund-payment-submit" })
             Assert.True(await finance.Page.GetByTestId(form).CountAsync() == 1, $"The {form} form is not on the page.");
         await finance.Checks.AssertAccessible();
         await finance.Checks.Screenshot($"operator-customer-finance-{suffix}");
@@ -355,7 +355,10 @@ public sealed partial class OperatorConsoleTests(OperatorFixture app) : IClassFi
                 AccountId = accountId,
                 ClientToken = Guid.NewGuid().ToString("N"),
                 Type = OrderType.Renew,
-                Status = OrderStatus.Unpaid,
+                // Paid from the balance: the refund form shows.
+                Status = OrderStatus.Paid,
+                PaidAt = now,
+                PaidWith = PaymentMethod.Balance,
                 ProductCode = "ecs",
                 ChargeType = ChargeType.Subscription,
                 CreatedAt = now,
