@@ -161,6 +161,43 @@ public class RefundTests
 
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task A_refund_the_gateway_did_not_hear_stays_Refunding_until_the_poller_gets_it_through_once(DatabaseProvider provider)
+    {
+        var (test, gateways) = await Start(provider);
+        await using var _ = test;
+        var account = await test.Customer();
+        var payment = (await TopUp(test, account, "45.00", "UnionPay")).Value.Payment;
+        var queryId = gateways.Pay(payment.OutTradeNo, Money.Parse("45.00"));
+        await NotifyUnionPay(test, GatewayDouble.UnionPayNotification(payment.OutTradeNo, payment.TxnTime, Money.Parse("45.00"), queryId));
+
+        gateways.Down = true;
+        Assert.True((await RefundPayment(test, account, payment.OutTradeNo)).Succeeded);
+
+        // The money has left the balance and waits in the clearing account; reconcile says the refund is not confirmed.
+        var waiting = await Payment(test, payment.OutTradeNo);
+        Assert.Equal(GatewayPaymentState.Refunding, waiting.State);
+        Assert.NotNull(waiting.RefundTxnTime);
+        Assert.Equal(Money.Zero, (await test.Balance(account)).Cash);
+        gateways.Down = false;
+        Assert.Contains("refund not confirmed by the gateway yet", (await GatewayCheck(test, payment.OutTradeNo)).Mismatches);
+        Assert.Equal(0, gateways.Refunds);
+
+        // Five minutes on, the poller asks about the refund it sent, finds none, and sends it again with a new txnTime.
+        test.Clock.Advance(TimeSpan.FromMinutes(6));
+        await test.Run<GatewayPoller, int>((p, ct) => p.RunDue(ct));
+        var refunded = await Payment(test, payment.OutTradeNo);
+        Assert.Equal(GatewayPaymentState.Refunded, refunded.State);
+        Assert.True(refunded.RefundTxnTime > waiting.RefundTxnTime);
+        Assert.Equal(1, gateways.Refunds);
+        test.Clock.Advance(TimeSpan.FromMinutes(6));
+        Assert.Equal(0, await test.Run<GatewayPoller, int>((p, ct) => p.RunDue(ct)));
+        Assert.Equal(1, gateways.Refunds);
+        Assert.Equal([], (await GatewayCheck(test, payment.OutTradeNo)).Mismatches);
+        Assert.True((await Reconcile(test)).IsClean);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task An_order_paid_by_Alipay_goes_back_to_Alipay_whole_from_revenue(DatabaseProvider provider)
     {
         var (test, gateways) = await Start(provider);
