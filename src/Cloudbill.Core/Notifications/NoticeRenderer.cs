@@ -77,7 +77,9 @@ public sealed class NoticeRenderer(ProductCatalog catalog)
             PaymentRefunded n => new(T("PaymentRefunded.Title"),
                 T("PaymentRefunded.Body", Gateway(n.Gateway), n.OutTradeNo, Amount(n.Amount), n.Channel)),
             OrderRefunded n => new(T("OrderRefunded.Title", n.OrderId),
-                T("OrderRefunded.Body", n.OrderId, Product(n.ProductCode), Amount(n.Amount))),
+                n.Gateway is { } gateway
+                    ? T("OrderRefunded.BodyGateway", n.OrderId, Product(n.ProductCode), Amount(n.Amount), Gateway(gateway))
+                    : T("OrderRefunded.Body", n.OrderId, Product(n.ProductCode), Amount(n.Amount))),
             PaymentReturned n => new(T("PaymentReturned.Title", Gateway(n.Gateway)),
                 T("PaymentReturned.Body", Gateway(n.Gateway), n.OutTradeNo, Amount(n.Amount))),
             TopUpCredited n => new(T("TopUpCredited.Title"),

@@ -180,8 +180,9 @@ public sealed record PaymentRefunded(long? OrderId, string OutTradeNo, string Ga
     internal override long? AboutOrder => OrderId;
 }
 
-/// <summary>The provider refunded part or all of a paid order to the balance (docs/decisions/0040).</summary>
-public sealed record OrderRefunded(long OrderId, string ProductCode, Money Amount) : Notice
+/// <summary>The provider refunded part or all of a paid order (docs/decisions/0040).</summary>
+/// <param name="Gateway">"Alipay" or "UnionPay" when the payment that paid it went back there; null when the money is on the balance.</param>
+public sealed record OrderRefunded(long OrderId, string ProductCode, Money Amount, string? Gateway = null) : Notice
 {
     internal override NotificationKind Kind => NotificationKind.PaymentSucceeded;
     internal override long? AboutOrder => OrderId;

@@ -78,7 +78,9 @@ public sealed class FinanceOverview(CloudbillDbContext db, EngineHistory engine,
         {
             case OverviewFigure.TopUps:
                 return (await db.GatewayPayments.AsNoTracking()
-                        .Where(p => p.ConfirmedAt >= start && p.ConfirmedAt < end && p.Purpose == GatewayPaymentPurpose.TopUp && p.State == GatewayPaymentState.Credited)
+                        .Where(p => p.ConfirmedAt >= start && p.ConfirmedAt < end && p.Purpose == GatewayPaymentPurpose.TopUp
+                            // Credited, also when staff sent it back later (a refund is its own figure): its refund number ends "S1" (GatewayRefunds).
+                            && (p.State == GatewayPaymentState.Credited || (p.State != GatewayPaymentState.Pending && p.State != GatewayPaymentState.Closed && p.RefundRequestNo == p.OutTradeNo + "S1")))
                         .OrderBy(p => p.ConfirmedAt).ThenBy(p => p.Id).Take(MaxRows)
                         .Select(p => new { p.ConfirmedAt, p.AccountId, p.OutTradeNo, p.Gateway, p.GatewayTradeNo, p.Amount }).ToListAsync(ct))
                     .Select(p => new OverviewRow(p.ConfirmedAt!.Value, p.AccountId, p.OutTradeNo, $"{p.Gateway} {p.GatewayTradeNo}", p.Amount)).ToList();
@@ -109,7 +111,8 @@ public sealed class FinanceOverview(CloudbillDbContext db, EngineHistory engine,
                 var payers = await db.GatewayPayments.AsNoTracking().Where(p => trades.Contains(p.OutTradeNo))
                     .ToDictionaryAsync(p => p.OutTradeNo, p => p.AccountId, ct);
                 var refused = await db.GatewayPayments.AsNoTracking()
-                    .Where(p => p.ConfirmedAt >= start && p.ConfirmedAt < end && p.Flag != null && (p.State == GatewayPaymentState.Refunding || p.State == GatewayPaymentState.Refunded))
+                    .Where(p => p.ConfirmedAt >= start && p.ConfirmedAt < end && (p.State == GatewayPaymentState.Refunding || p.State == GatewayPaymentState.Refunded)
+                        && p.RefundRequestNo != p.OutTradeNo + "S1")
                     .OrderBy(p => p.ConfirmedAt).Take(MaxRows)
                     .Select(p => new { p.ConfirmedAt, p.AccountId, p.OutTradeNo, p.Gateway, p.State, p.Amount }).ToListAsync(ct);
                 return posted.Select(r => new OverviewRow(r.PostedAt, r.BillingAccountId ?? payers.GetValueOrDefault(r.BusinessKey.Split(':')[1]), r.BusinessKey, r.Description, new Money(r.AmountFen)))

@@ -6,6 +6,7 @@ using Cloudbill.Core.Payments;
 using Cloudbill.Core.Persistence;
 using Cloudbill.Core.Problems;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 
 namespace Cloudbill.Core.Operators;
 
@@ -39,7 +40,8 @@ public sealed class Refunds(
     GatewayPoller poller,
     OverdueSettlement overdue,
     AuditLog audit,
-    AuditOrigin origin)
+    AuditOrigin origin,
+    ILogger<Refunds> logger)
 {
     /// <summary>
     /// Gives back <paramref name="amount"/> of a paid order: any part of what is left to refund to
@@ -63,8 +65,15 @@ public sealed class Refunds(
                 GatewayPayment? payment = null;
                 if (to == RefundDestination.Gateway)
                 {
-                    payment = await db.GatewayPayments.AsNoTracking()
-                        .Where(p => p.OrderId == orderId && p.AccountId == accountId && p.State == GatewayPaymentState.Credited && p.GatewayTradeNo != null)
+                    // The payment that paid the order: of the gateway the order says it was paid with (a second payment went to the balance, R5.5).
+                    PaymentGateway? paidAt = order.PaidWith switch
+                    {
+                        PaymentMethod.Alipay => PaymentGateway.Alipay,
+                        PaymentMethod.UnionPay => PaymentGateway.UnionPay,
+                        _ => null,
+                    };
+                    payment = paidAt is null ? null : await db.GatewayPayments.AsNoTracking()
+                        .Where(p => p.OrderId == orderId && p.AccountId == accountId && p.Gateway == paidAt && p.State == GatewayPaymentState.Credited && p.GatewayTradeNo != null)
                         .OrderBy(p => p.Id).FirstOrDefaultAsync(ct);
                     if (payment is null)
                         return RefundErrors.NoGatewayPayment(order);
@@ -72,7 +81,7 @@ public sealed class Refunds(
                         return RefundErrors.GatewayRefundIsWhole(payment, amount);
                 }
 
-                var refunded = await orderPayments.Refund(order, amount, token, throughGateway: payment is not null, ct);
+                var refunded = await orderPayments.Refund(order, amount, token, throughGateway: payment?.Gateway.ToString(), ct);
                 if (!refunded.Succeeded)
                     return refunded.Problem!;
                 if (payment is not null)
@@ -94,7 +103,7 @@ public sealed class Refunds(
                 done = new RefundDone(amount, to, payment, AlreadyDone: false);
             }
             if (done.Payment is { } going)
-                await poller.RequestRefund(going, ct);
+                await AskGateway(going, ct);
             return done;
         });
 
@@ -116,9 +125,25 @@ public sealed class Refunds(
                 await tx.Commit(ct);
             }
             if (started.Started)
-                await poller.RequestRefund(started.Payment, ct);
+                await AskGateway(started.Payment, ct);
             return new RefundDone(started.Payment.Amount, RefundDestination.Gateway, started.Payment, AlreadyDone: !started.Started);
         });
+
+    /// <summary>
+    /// Asks the gateway now, after the commit. The refund is recorded whatever happens here: a
+    /// failure is the poller's to retry (the payment is due again in minutes), not staff's error.
+    /// </summary>
+    private async Task AskGateway(GatewayPayment payment, CancellationToken ct)
+    {
+        try
+        {
+            await poller.RequestRefund(payment, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "The refund of {OutTradeNo} is recorded; asking {Gateway} failed and the poller will ask again", payment.OutTradeNo, payment.Gateway);
+        }
+    }
 }
 
 internal static class RefundErrors

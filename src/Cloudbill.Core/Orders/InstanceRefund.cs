@@ -58,6 +58,13 @@ public sealed record InstanceRefund(Order Order, string InstanceId, Money Amount
         throw new InvalidOperationException($"Instance {instanceId} was not made by order {order.Id}.");
     }
 
+    /// <summary>
+    /// The share, giving back at most <paramref name="refundable"/> in cash: staff may have refunded
+    /// part of the order already (docs/decisions/0040), and an order never gives back more than was paid.
+    /// </summary>
+    public InstanceRefund AtMost(Money refundable) =>
+        Cash <= refundable ? this : this with { Amount = CouponShare + (refundable.IsNegative ? Money.Zero : refundable) };
+
     /// <summary>The payment's postings reversed for this share: revenue gives back the amount, the coupon's share reverses its expense, the customer's cash gets what was paid.</summary>
     public IReadOnlyList<PostingLine> Postings(PaymentAccounts accounts) =>
         Amount.IsZero

@@ -190,7 +190,7 @@ public sealed class OrderPayments(
     internal async Task<(InstanceRefund Refund, bool Refunded)> RefundInstance(Order order, string instanceId, string instanceName, string reason, CancellationToken ct)
     {
         var created = await db.Instances.AsNoTracking().Where(i => i.CreatedByOrderId == order.Id).ToListAsync(ct);
-        var refund = InstanceRefund.For(order, created, instanceId, reason, clock.GetUtcNow());
+        var refund = InstanceRefund.For(order, created, instanceId, reason, clock.GetUtcNow()).AtMost(order.Refundable);
         if (await db.LifecycleEvents.AnyAsync(e => e.Key == refund.Event().Key, ct))
             return (refund, false);
         var postings = refund.Postings(await Accounts(order.AccountId, ct));
@@ -217,27 +217,27 @@ public sealed class OrderPayments(
     /// <summary>
     /// The one writer of a staff refund of an order (docs/decisions/0040), in the caller's
     /// transaction under the account lock: the order records <paramref name="amount"/> (never more
-    /// than was paid) and order.refunded is written. To the balance (<paramref name="throughGateway"/>
-    /// false) revenue gives the amount back to the customer's cash here and the customer is told;
-    /// through the gateway the caller's <c>GatewayRefunds</c> posts revenue to the gateway's clearing
-    /// and tells the customer. Instances stay as they are: a refund is money, not a release.
+    /// than was paid), the customer is told and order.refunded is written. To the balance
+    /// (<paramref name="throughGateway"/> null) revenue gives the amount back to the customer's cash
+    /// here; through a gateway ("Alipay", "UnionPay") the caller's <c>GatewayRefunds</c> posts revenue
+    /// to its clearing. Instances stay as they are: a refund is money, not a release.
     /// </summary>
-    internal async Task<Result<Money>> Refund(Order order, Money amount, ClientToken token, bool throughGateway, CancellationToken ct)
+    internal async Task<Result<Money>> Refund(Order order, Money amount, ClientToken token, string? throughGateway, CancellationToken ct)
     {
         if (!amount.IsPositive || amount > order.Refundable)
             return OrderErrors.RefundTooLarge(order, amount);
-        if (!throughGateway)
+        var key = StaffRefundKey(order.Id, token);
+        if (throughGateway is null)
         {
-            var key = StaffRefundKey(order.Id, token);
             var accounts = await Accounts(order.AccountId, ct);
             var posted = await ledger.Post(key, $"Refund of order {order.Id}", [new PostingLine(accounts.Revenue, -amount), new PostingLine(accounts.CustomerCash, amount)], ct);
             if (!posted.Succeeded)
                 throw new InvalidOperationException($"The refund of order {order.Id} was refused: {posted.Problem!.Message}");
-            notifier.Add(order.AccountId, key, new OrderRefunded(order.Id, order.ProductCode, amount));
         }
         order.RecordRefund(amount);
+        notifier.Add(order.AccountId, key, new OrderRefunded(order.Id, order.ProductCode, amount, throughGateway));
         db.LifecycleEvents.Add(LifecycleEvents.Create(StaffRefundEventKey(order.Id, token), order.AccountId, clock.GetUtcNow(),
-            new OrderRefundedEvent(order.Id, amount.Fen, throughGateway ? "provider_refund_to_gateway" : "provider_refund", null)));
+            new OrderRefundedEvent(order.Id, amount.Fen, throughGateway is null ? "provider_refund" : "provider_refund_to_gateway", null)));
         await db.SaveChangesAsync(ct);
         return amount;
     }

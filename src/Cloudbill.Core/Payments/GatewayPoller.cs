@@ -219,7 +219,9 @@ public sealed class GatewayPoller(
         }
         else
         {
-            var retryAt = clock.GetUtcNow() + TimeSpan.FromMinutes(5);
+            // 5 minutes, doubling to about 21 hours: a refund the gateway keeps refusing (its window
+            // passed, the merchant's balance is short) is left for an operator, whom reconcile tells.
+            var retryAt = clock.GetUtcNow() + TimeSpan.FromMinutes(5L << Math.Min(payment.QueryCount, 8));
             await db.GatewayPayments.Where(p => p.Id == payment.Id && p.State == GatewayPaymentState.Refunding)
                 .ExecuteUpdateAsync(s => s.SetProperty(p => p.NextQueryAt, retryAt).SetProperty(p => p.QueryCount, p => p.QueryCount + 1), ct);
         }
@@ -233,7 +235,7 @@ public sealed class GatewayPoller(
         var request = alipay.Value.BuildRefund(new AlipayRefund(payment.OutTradeNo, payment.Amount, payment.RefundRequestNo!)
         {
             // What the payer reads at Alipay; staff's own reason stays in the audit log.
-            Reason = payment.Flag is null ? "Refunded by the merchant" : "Huabei and credit cards are not accepted",
+            Reason = GatewayRefunds.IsStaffRefund(payment) ? "Refunded by the merchant" : "Huabei and credit cards are not accepted",
         });
         return request.Succeeded && await transport.Send(PaymentGateway.Alipay, request.Value, ct) is { Succeeded: true } body
             && alipay.Value.ReadRefundResponse(body.Value) is { Succeeded: true } answer && answer.Value.Status.IsSuccess
@@ -257,9 +259,13 @@ public sealed class GatewayPoller(
                 return earlier.State == GatewayRefundState.Refunded;
         }
 
+        // Only the one who moves RefundTxnTime from what it read sends: the request path and the poller never send the same refund twice.
         var txnTime = GatewayTime.WholeSeconds(clock.GetUtcNow());
-        await db.GatewayPayments.Where(p => p.Id == payment.Id && p.State == GatewayPaymentState.Refunding)
+        var sentBefore = payment.RefundTxnTime;
+        var claimed = await db.GatewayPayments.Where(p => p.Id == payment.Id && p.State == GatewayPaymentState.Refunding && p.RefundTxnTime == sentBefore)
             .ExecuteUpdateAsync(s => s.SetProperty(p => p.RefundTxnTime, txnTime), ct);
+        if (claimed == 0)
+            return false;
         var request = unionPay.Value.BuildRefund(new UnionPayRefund(payment.RefundRequestNo!, txnTime, payment.GatewayTradeNo, payment.Amount));
         if (!request.Succeeded || await transport.Send(PaymentGateway.UnionPay, request.Value, ct) is not { Succeeded: true } body
             || unionPay.Value.ReadBackResponse(body.Value) is not { Succeeded: true } answer || !(answer.Value.IsSuccess || answer.Value.IsProcessing))
@@ -300,6 +306,12 @@ public sealed class GatewayPoller(
         var answer = alipay.Value.ReadRefundQueryResponse(body.Value);
         if (!answer.Succeeded)
             return new GatewayRefundStatus(GatewayRefundState.Unknown, null, answer.Problem!.Message);
+        // A signed answer about another refund is no answer about this one.
+        if (answer.Value.Status.IsSuccess && ((answer.Value.OutTradeNo is { } trade && trade != payment.OutTradeNo)
+            || (answer.Value.OutRequestNo is { } requestNo && requestNo != payment.RefundRequestNo)))
+        {
+            return new GatewayRefundStatus(GatewayRefundState.Unknown, null, $"Alipay answered about refund {answer.Value.OutRequestNo} of {answer.Value.OutTradeNo}");
+        }
         if (answer.Value.IsRefunded)
             return new GatewayRefundStatus(GatewayRefundState.Refunded, answer.Value.RefundAmount, "refunded");
         // §1.9: 10000 without refund_amount is no such refund; a processing async refund is asked again.
@@ -322,6 +334,13 @@ public sealed class GatewayPoller(
         var answer = unionPay.Value.ReadQueryResponse(body.Value);
         if (!answer.Succeeded)
             return new GatewayRefundStatus(GatewayRefundState.Unknown, null, answer.Problem!.Message);
+        // A signed answer about another transaction (orderId + txnTime) is no answer about this refund.
+        var expected = GatewayTime.ToCompact(txnTime);
+        if (answer.Value.State != UnionPayPaymentState.NotFound
+            && (answer.Value.OrderId != payment.RefundRequestNo || (answer.Value.Fields.TryGetValue("txnTime", out var sent) ? sent : "") != expected))
+        {
+            return new GatewayRefundStatus(GatewayRefundState.Unknown, null, $"UnionPay answered about {answer.Value.OrderId}, not refund {payment.RefundRequestNo} at {expected}");
+        }
         return answer.Value.State switch
         {
             UnionPayPaymentState.Paid => new GatewayRefundStatus(GatewayRefundState.Refunded, answer.Value.Amount, "refunded"),

@@ -20,8 +20,17 @@ public sealed class GatewayRefunds(CloudbillDbContext db, LedgerService ledger, 
     /// <summary>R10.3: the refund's posting, under the prefix every posting of the trade number has.</summary>
     public static string RefundKey(GatewayPayment payment) => $"{payment.Gateway.ToString().ToLowerInvariant()}:{payment.OutTradeNo}:refund";
 
-    /// <summary>A payment is refunded once, in full: one request number (letters and digits, UnionPay's orderId rule).</summary>
-    public static string RequestNo(GatewayPayment payment) => payment.OutTradeNo + "R1";
+    /// <summary>
+    /// A payment is refunded once, in full: one request number (letters and digits, UnionPay's orderId
+    /// rule). "S1", sent back by staff; a refused channel's own refund is "R1" (GatewayConfirmations).
+    /// </summary>
+    public static string RequestNo(GatewayPayment payment) => payment.OutTradeNo + "S1";
+
+    /// <summary>Whether the payment's refund is staff's (it was credited first), not a refused channel's.</summary>
+    public static bool IsStaffRefund(GatewayPayment payment) => payment.RefundRequestNo == RequestNo(payment);
+
+    /// <summary>The request path asks the gateway at once; the poller looks again only after this, so the two do not send the same refund at once.</summary>
+    internal static readonly TimeSpan PollerWaits = TimeSpan.FromMinutes(5);
 
     /// <summary>
     /// Starts the refund of <paramref name="outTradeNo"/>; the payment, Refunding. Its amount comes
@@ -64,8 +73,10 @@ public sealed class GatewayRefunds(CloudbillDbContext db, LedgerService ledger, 
 
         payment.State = GatewayPaymentState.Refunding;
         payment.RefundRequestNo = RequestNo(payment);
-        payment.NextQueryAt = clock.GetUtcNow();
-        notifier.Add(accountId, $"payment:{payment.OutTradeNo}:returned", new PaymentReturned(payment.OutTradeNo, payment.Gateway.ToString(), payment.Amount));
+        payment.NextQueryAt = clock.GetUtcNow() + PollerWaits;
+        // An order's refund tells the customer itself (OrderRefunded, naming the gateway).
+        if (!fromRevenue)
+            notifier.Add(accountId, $"payment:{payment.OutTradeNo}:returned", new PaymentReturned(payment.OutTradeNo, payment.Gateway.ToString(), payment.Amount));
         audit.Add(AuditEventKind.GatewayRefundRequested, accountId, $"{payment.Gateway} payment {payment.OutTradeNo}: {payment.Amount} CNY back to the payer (refund {payment.RefundRequestNo})");
         await db.SaveChangesAsync(ct);
         return (payment, true);

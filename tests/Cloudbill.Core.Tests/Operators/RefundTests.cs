@@ -103,7 +103,7 @@ public class RefundTests
         Assert.Equal(1, answers.Count(a => !a.Value.AlreadyDone));
         Assert.Equal(1, gateways.Refunds);
         var refunded = await Payment(test, payment.OutTradeNo);
-        Assert.Equal((GatewayPaymentState.Refunded, payment.OutTradeNo + "R1"), (refunded.State, refunded.RefundRequestNo));
+        Assert.Equal((GatewayPaymentState.Refunded, payment.OutTradeNo + "S1"), (refunded.State, refunded.RefundRequestNo));
         Assert.NotNull(refunded.RefundedAt);
         Assert.Equal(Money.Zero, (await test.Balance(account)).Cash);
         Assert.Equal(Money.Zero, await test.SharedAccountBalance(LedgerService.AlipayClearingCode));
@@ -222,6 +222,10 @@ public class RefundTests
         Assert.Equal(Money.Zero, (await test.Balance(account)).Cash);
         Assert.Equal(revenue - Money.Parse("330.00"), await test.SharedAccountBalance(LedgerService.RevenueCode));
         Assert.Equal(Money.Zero, await test.SharedAccountBalance(LedgerService.AlipayClearingCode));
+        // One message, the order's, naming Alipay; not also the payment's "from your balance" one.
+        var told = await test.Query(db => db.Notifications.AsNoTracking().Where(n => n.AccountId == account && n.CauseKey.StartsWith($"order:{order.Id}:staff-refund:")).ToListAsync());
+        Assert.Equal($"330.00 CNY of order {order.Id} (Elastic Compute Service (ECS)) went back to the Alipay account you paid it with; Alipay shows it there within a few days.", Assert.Single(told).Body());
+        Assert.False(await test.Query(db => db.Notifications.AnyAsync(n => n.CauseKey == $"payment:{payment.OutTradeNo}:returned")));
         var refundedEvent = await test.Query(db => db.LifecycleEvents.SingleAsync(e => e.Key.StartsWith($"order:{order.Id}:refunded:")));
         Assert.Contains("\"reason\":\"provider_refund_to_gateway\"", refundedEvent.Data, StringComparison.Ordinal);
         Assert.Equal($"order {order.Id}: 330.00 CNY refunded to Alipay (payment {payment.OutTradeNo})",

@@ -124,6 +124,32 @@ public class MigrationTests
         Assert.Equal(5, await after.LedgerAccounts.CountAsync(TestContext.Current.CancellationToken));
     }
 
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task Migrating_to_Refunds_records_what_orders_gave_back_already(DatabaseProvider provider)
+    {
+        await using var test = await TestServices.Start(provider);
+        var account = await test.Customer("1000.00");
+        // A New order of one instance the cloud could not create: its 330.00 went back before this release.
+        var order = (await test.Run<Purchase.PurchaseService, Problems.Result<Orders.Order>>((s, ct) =>
+            s.Buy(account, new Purchase.PurchaseRequest("ecs", "cn-hangzhou", "ecs.g7.large", 1, 1), ClientToken.New(), Coupons.CouponChoice.Best, ct))).Value;
+        var paid = await test.Run<Orders.OrderPayments, Problems.Result<Orders.PaymentOutcome>>((p, ct) => p.PayFromBalance(account, order.Id, ct));
+        await test.Run<ProviderApi.ProviderInstances, Problems.Result<ProviderApi.ProviderInstanceState>>((s, ct) => s.Failed(paid.Value.CreatedInstanceIds[0], "no capacity", ct));
+        await test.Query(db => db.Orders.ExecuteUpdateAsync(s => s.SetProperty(o => o.Refunded, Money.Zero)));
+
+        // Back to the release before, and up again.
+        await test.Query(async db =>
+        {
+            var migrator = db.GetService<Microsoft.EntityFrameworkCore.Migrations.IMigrator>();
+            await migrator.MigrateAsync(db.Database.GetMigrations().Single(m => m.EndsWith("_StaffActions", StringComparison.Ordinal)));
+            await migrator.MigrateAsync();
+            return 0;
+        });
+
+        var after = await test.Query(db => db.Orders.AsNoTracking().SingleAsync(o => o.Id == order.Id));
+        Assert.Equal((Money.Parse("330.00"), Money.Zero), (after.Refunded, after.Refundable));
+    }
+
     private static CloudbillDbContext Context(DatabaseSettings settings)
     {
         var options = new DbContextOptionsBuilder<CloudbillDbContext>();

@@ -107,6 +107,29 @@ public class ProviderInstancesTests
 
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task Failed_after_a_staff_refund_gives_back_only_what_the_order_has_left(DatabaseProvider provider)
+    {
+        await using var test = await TestServices.Start(provider);
+        var account = await test.Customer("1000.00");
+        var (order, created) = await Buy(test, account, 2);
+        var staff = await test.Run<Core.Operators.Refunds, Result<Core.Operators.RefundDone>>((s, ct) =>
+            s.RefundOrder(account, order.Id, Money.Parse("500.00"), Core.Operators.RefundDestination.Balance, "Goodwill, ticket 10", ClientToken.New(), ct));
+        Assert.True(staff.Succeeded, staff.Problem?.Message);
+
+        // 330.00 would be the first instance's share; 160.00 is what the order has left to give back.
+        var first = await Report(test, (s, ct) => s.Failed(created[0], "no capacity", ct));
+        Assert.Equal(("Failed", 16000L), (first.Value.State, first.Value.RefundedFen));
+        var second = await Report(test, (s, ct) => s.Failed(created[1], "no capacity", ct));
+        Assert.Equal(("Failed", 0L), (second.Value.State, second.Value.RefundedFen));
+
+        Assert.Equal(Money.Parse("1000.00"), (await test.Balance(account)).Cash);
+        Assert.Equal(Money.Parse("660.00"), (await test.Query(db => db.Orders.AsNoTracking().SingleAsync(o => o.Id == order.Id))).Refunded);
+        Assert.Equal(Money.Zero, await test.SharedAccountBalance(LedgerService.RevenueCode));
+        Assert.True((await test.Run<Reconciliation, ReconciliationReport>((r, ct) => r.Run(ct))).IsClean);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task Failed_is_refused_for_an_instance_that_is_not_Creating_and_changes_nothing(DatabaseProvider provider)
     {
         await using var test = await TestServices.Start(provider);

@@ -138,14 +138,19 @@ public sealed class RefundConsoleTests(OperatorFixture app) : IClassFixture<Oper
         await phone.Page.GotoAsync("/messages");
         var messages = await phone.Page.Locator("[data-message-id]").AllInnerTextsAsync();
         Assert.Contains(messages, m => m.Contains($"Refund of order {order.Id}", StringComparison.Ordinal));
-        Assert.Contains(messages, m => m.Contains("Refund to your Alipay account", StringComparison.Ordinal) && m.Contains(renewalPayment.OutTradeNo, StringComparison.Ordinal));
+        Assert.Contains(messages, m => m.Contains($"Refund of order {renewalPayment.OrderId}", StringComparison.Ordinal) && m.Contains("went back to the Alipay account you paid it with", StringComparison.Ordinal));
+        Assert.Contains(messages, m => m.Contains("Refund to your Alipay account", StringComparison.Ordinal) && m.Contains(alipayTopUp.OutTradeNo, StringComparison.Ordinal));
         Assert.Contains(messages, m => m.Contains("Refund to your UnionPay account", StringComparison.Ordinal) && m.Contains(unionPayTopUp.OutTradeNo, StringComparison.Ordinal));
+        // The payment's own page says where the money went.
+        await phone.Page.GotoAsync($"/payments/{alipayTopUp.OutTradeNo}");
+        Assert.Equal("Payment refunded", (await phone.Text("payment-headline")).Trim());
+        Assert.Equal("The provider sent this payment back: 88.00 CNY left your balance for the Alipay account you paid with.", await phone.Text("payment-returned"));
         phone.AssertClean();
 
         // Alipay's own SDK: Cloudbill's signed refund request, and the sandbox's signed answers.
         var sdk = await AlipaySdkCheck(alipayTopUp.OutTradeNo);
         Assert.Equal("alipay.trade.refund", sdk.GetProperty("method").GetString());
-        Assert.Equal(alipayTopUp.OutTradeNo + "R1", sdk.GetProperty("outRequestNo").GetString());
+        Assert.Equal(alipayTopUp.OutTradeNo + "S1", sdk.GetProperty("outRequestNo").GetString());
         Assert.Equal("88.00", sdk.GetProperty("refundAmount").GetString());
         Assert.True(sdk.GetProperty("requestSignatureValid").GetBoolean());
         Assert.False(sdk.GetProperty("tamperedSignatureValid").GetBoolean());
