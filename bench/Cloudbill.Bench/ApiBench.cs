@@ -5,11 +5,9 @@ using System.Security.Cryptography;
 using System.Text;
 using Cloudbill.Core.Accounts;
 using Cloudbill.Core.Persistence;
-using Cloudbill.Server.Hosting;
 using Cloudbill.Server.OpenApi;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using static System.FormattableString;
 
 namespace Cloudbill.Bench;
@@ -36,24 +34,7 @@ public static class ApiBench
                 await scope.ServiceProvider.GetRequiredService<AccessKeyService>().Add(DataGenerator.BigAccountId, new AccessKeyPair(AccessKeyId, Secret), ct);
         }
 
-        await using var app = ServerHost.Build([], builder =>
-        {
-            builder.WebHost.UseTestServer();
-            // The server's static asset manifest is named after it, not after this program.
-            builder.Environment.ApplicationName = typeof(ServerHost).Assembly.GetName().Name!;
-            builder.Logging.ClearProviders();
-            builder.Services.AddSingleton<TimeProvider>(new FixedClock(DataGenerator.RunAt));
-            builder.Configuration["Cloudbill:Database:Provider"] = "Postgres";
-            builder.Configuration["ConnectionStrings:Cloudbill"] = connectionString;
-            builder.Configuration["Cloudbill:DataDirectory"] = dataDirectory;
-            builder.Configuration["Cloudbill:Engine:IntervalSeconds"] = "0";
-            builder.Configuration["Cloudbill:Payments:PollerIntervalSeconds"] = "0";
-            builder.Configuration["Cloudbill:Api:ThrottlingEnabled"] = "false";
-            // PostgreSQL outside Development needs the key ring's certificate named: the one the
-            // setup's services made under the data folder, so both read the same keys.
-            using (Cloudbill.Core.Persistence.KeyRingCertificate.LoadOrCreate(dataDirectory))
-                builder.Configuration["Cloudbill:DataProtection:CertificatePath"] = Cloudbill.Core.Persistence.KeyRingCertificate.GeneratedPath(dataDirectory);
-        });
+        await using var app = InMemoryServer.Build(connectionString, dataDirectory, new Dictionary<string, string> { ["Cloudbill:Api:ThrottlingEnabled"] = "false" });
         await app.StartAsync(ct);
         using var http = app.GetTestClient();
 

@@ -1,10 +1,8 @@
 using System.Text;
 using Cloudbill.Core.Operators;
-using Cloudbill.Server.Hosting;
 using Cloudbill.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using static System.FormattableString;
 
 namespace Cloudbill.Bench;
@@ -21,23 +19,7 @@ public static class ConsoleBench
 
     public static async Task<string> Run(string connectionString, string dataDirectory, int calls, int bigAccount, int instances, Action<string> say, CancellationToken ct)
     {
-        await using var app = ServerHost.Build([], builder =>
-        {
-            builder.WebHost.UseTestServer();
-            builder.Environment.ApplicationName = typeof(ServerHost).Assembly.GetName().Name!;
-            builder.Logging.ClearProviders();
-            builder.Logging.AddSimpleConsole();
-            builder.Logging.SetMinimumLevel(LogLevel.Error);
-            builder.Services.AddSingleton<TimeProvider>(new FixedClock(DataGenerator.RunAt));
-            builder.Configuration["Cloudbill:Database:Provider"] = "Postgres";
-            builder.Configuration["ConnectionStrings:Cloudbill"] = connectionString;
-            builder.Configuration["Cloudbill:DataDirectory"] = dataDirectory;
-            builder.Configuration["Cloudbill:Engine:IntervalSeconds"] = "0";
-            builder.Configuration["Cloudbill:Payments:PollerIntervalSeconds"] = "0";
-            // PostgreSQL outside Development needs the key ring's certificate named (as ApiBench does).
-            using (Cloudbill.Core.Persistence.KeyRingCertificate.LoadOrCreate(dataDirectory))
-                builder.Configuration["Cloudbill:DataProtection:CertificatePath"] = Cloudbill.Core.Persistence.KeyRingCertificate.GeneratedPath(dataDirectory);
-        });
+        await using var app = InMemoryServer.Build(connectionString, dataDirectory);
         await app.StartAsync(ct);
         string key;
         await using (var scope = app.Services.CreateAsyncScope())

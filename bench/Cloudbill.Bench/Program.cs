@@ -84,11 +84,7 @@ if (options.PagesOnly)
 {
     await Settle(options.Database);
     var pagesReport = await PagesBench.Run(options.ConnectionTo(options.Database), dataDirectory, options.ViewCalls, options.BigAccount, data.Instances, Say, ct);
-    var pagesMachine = await Machine();
-    var pagesHeader = Invariant($"Run `{string.Join(" ", ["bench/run.sh", .. args.Where((a, i) => a != "--output" && (i == 0 || args[i - 1] != "--output"))])}` finished {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC on {pagesMachine}.\n\n");
-    Console.WriteLine(pagesReport);
-    if (options.Output is { } pagesOutput)
-        await WriteSection(pagesOutput, $"pages-{options.Label}", pagesHeader + pagesReport);
+    await ReportAlone("pages", pagesReport);
     return 0;
 }
 
@@ -97,11 +93,7 @@ if (options.ConsoleOnly)
 {
     await Settle(options.Database);
     var consoleReport = await ConsoleBench.Run(options.ConnectionTo(options.Database), dataDirectory, options.ViewCalls, options.BigAccount, data.Instances, Say, ct);
-    var consoleMachine = await Machine();
-    var consoleHeader = Invariant($"Run `{string.Join(" ", ["bench/run.sh", .. args.Where((a, i) => a != "--output" && (i == 0 || args[i - 1] != "--output"))])}` finished {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC on {consoleMachine}.\n\n");
-    Console.WriteLine(consoleReport);
-    if (options.Output is { } consoleOutput)
-        await WriteSection(consoleOutput, $"console-{options.Label}", consoleHeader + consoleReport);
+    await ReportAlone("console", consoleReport);
     return 0;
 }
 
@@ -111,11 +103,7 @@ if (options.ApiOnly)
     await Settle(options.Database);
     var apiReport = await ApiBench.Run(options.ConnectionTo(options.Database), dataDirectory, options.ViewCalls, options.BigAccount, data.Instances,
         () => Build(options.Database, recorder), Say, ct);
-    var apiMachine = await Machine();
-    var header = Invariant($"Run `{string.Join(" ", ["bench/run.sh", .. args.Where((a, i) => a != "--output" && (i == 0 || args[i - 1] != "--output"))])}` finished {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC on {apiMachine}.\n\n");
-    Console.WriteLine(apiReport);
-    if (options.Output is { } apiOutput)
-        await WriteSection(apiOutput, $"api-{options.Label}", header + apiReport);
+    await ReportAlone("api", apiReport);
     return 0;
 }
 
@@ -202,8 +190,7 @@ if (options.HttpOnly)
     Say(Invariant($"Paid renewal orders {paidRenewals:N0}, confirmed to the clients {renewedInAll:N0}; ledger {(reconciled.IsClean ? "reconciles" : "DOES NOT reconcile")}"));
 
     var httpReport = new StringBuilder();
-    var httpMachine = await Machine();
-    httpReport.AppendLine(Invariant($"Run `{string.Join(" ", ["bench/run.sh", .. args.Where((a, i) => a != "--output" && (i == 0 || args[i - 1] != "--output"))])}` finished {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC on {httpMachine}."));
+    httpReport.AppendLine(await RunLine());
     httpReport.AppendLine();
     httpReport.AppendLine(Invariant($"Paid RenewInstance over signed HTTP on {target.Name}: `Cloudbill.Server` as its own process on Kestrel at 127.0.0.1 (Production, per-key quota on, hosted engine and poller off), {data.Instances:N0} instances in the database, {options.Keys} accounts each with its own AccessKey ({work.Count:N0} of their instances renewed in turn, each for its product's shortest duration), every call V1-signed (HMAC-SHA1, RPC style) with its own ClientToken; a warm-up of at least 5 s and {HttpBench.WarmUpRenewals:N0} renewals (at most 40 s), then {options.HttpSeconds} s timed; latency at the client."));
     httpReport.AppendLine();
@@ -387,8 +374,7 @@ foreach (var database in options.TwoEngines ? new[] { options.Database, copyData
 var sameWork = dual is null || dual.OrderBy(c => c.Key, StringComparer.Ordinal).SequenceEqual(single.Counts.OrderBy(c => c.Key, StringComparer.Ordinal));
 
 // 8. The results, into BENCHMARKS.md between this run's markers.
-var machine = await Machine();
-report.AppendLine(Invariant($"Run `{string.Join(" ", ["bench/run.sh", .. args.Where((a, i) => a != "--output" && (i == 0 || args[i - 1] != "--output"))])}` finished {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC on {machine}."));
+report.AppendLine(await RunLine());
 report.AppendLine();
 report.AppendLine(Invariant($"Data: {data.Instances:N0} instances in {data.Accounts:N0} billing accounts (one of {options.BigAccount:N0}, the rest of {options.AccountSize}); {data.Due:N0} due at {DataGenerator.RunAt:yyyy-MM-dd HH:mm} UTC (scheduled at {DataGenerator.GeneratedAt:yyyy-MM-dd HH:mm} UTC with `LifecycleSchedule.NextDueAfter`); {data.PoorAccounts:N0} accounts hold no money, so their auto-renewals fail. Loaded with binary COPY in {data.Elapsed.TotalSeconds:F0} s."));
 report.AppendLine(Invariant($"Due mix: {string.Join(", ", data.DueByKind.OrderByDescending(k => k.Value).Select(k => Invariant($"{k.Key} {k.Value:N0}")))}."));
@@ -495,6 +481,19 @@ ServiceProvider BuildWith(string provider, string connectionString, CommandRecor
 // After the bulk load: statistics and the visibility map, then a checkpoint, so that the
 // background flush of the gigabyte just written does not run under the timed calls (the
 // steady state a server is in, and what pgbench's own initialisation leaves).
+// What every report says first: the command that reproduces it (without --output), when and where it ran.
+async Task<string> RunLine() =>
+    Invariant($"Run `{string.Join(" ", ["bench/run.sh", .. args.Where((a, i) => a != "--output" && (i == 0 || args[i - 1] != "--output"))])}` finished {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC on {await Machine()}.");
+
+// The report of a run that measures one thing and stops (--pages, --console, --api): printed, and written to its section of --output.
+async Task ReportAlone(string section, string report)
+{
+    var header = await RunLine() + "\n\n";
+    Console.WriteLine(report);
+    if (options.Output is { } output)
+        await WriteSection(output, $"{section}-{options.Label}", header + report);
+}
+
 async Task Settle(string database)
 {
     await using var connection = new NpgsqlConnection(options.ConnectionTo(database));

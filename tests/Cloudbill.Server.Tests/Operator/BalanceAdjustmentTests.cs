@@ -25,7 +25,7 @@ public sealed class BalanceAdjustmentTests(OperatorFixture app) : IClassFixture<
 
         // Bad input: an amount that is not one, no reason; refused beside the fields, nothing posted.
         await console.Page.GetByLabel("Amount (CNY), e.g. 50.00 or -20.00").FillAsync("12.345");
-        var refused = await console.Page.RunAndWaitForResponseAsync(() => console.Page.GetByTestId("adjust-submit").ClickAsync(), IsPost);
+        var refused = await console.Post("adjust-submit");
         Assert.Equal(400, refused.Status);
         Assert.Equal(
             ["Enter a non-zero amount in CNY with at most two decimals, e.g. 50.00 or -20.00.", "Say why: the reason goes into the audit log."],
@@ -35,7 +35,7 @@ public sealed class BalanceAdjustmentTests(OperatorFixture app) : IClassFixture<
         // More than the cash: refused with the reason, nothing posted.
         await console.Page.GetByLabel("Amount (CNY), e.g. 50.00 or -20.00").FillAsync("-30.01");
         await console.Page.Locator("#adjust-reason").FillAsync("Correction");
-        var tooMuch = await console.Page.RunAndWaitForResponseAsync(() => console.Page.GetByTestId("adjust-submit").ClickAsync(), IsPost);
+        var tooMuch = await console.Post("adjust-submit");
         Assert.Equal(409, tooMuch.Status);
         Assert.Equal("The cash balance is ¥30.00; a deduction takes at most that.", await console.Page.GetByTestId("action-error").InnerTextAsync());
         Assert.Equal(0, await Adjustments(accountId));
@@ -116,8 +116,6 @@ public sealed class BalanceAdjustmentTests(OperatorFixture app) : IClassFixture<
         Assert.Equal(1, await Adjustments(accountId));
         Assert.Equal(Money.Parse("1030.00"), (await app.Services.Balance(accountId)).Cash);
     }
-
-    private static bool IsPost(IResponse response) => response.Request.Method == "POST" && new Uri(response.Url).AbsolutePath.StartsWith("/operator/customers/", StringComparison.Ordinal);
 
     private static IFormData FormOf(IAPIRequestContext api, IReadOnlyDictionary<string, string> fields)
     {

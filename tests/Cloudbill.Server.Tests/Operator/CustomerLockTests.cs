@@ -29,7 +29,7 @@ public sealed class CustomerLockTests(OperatorFixture app) : IClassFixture<Opera
         Assert.Equal("Open", await console.Page.GetByTestId("sign-in-state").InnerTextAsync());
 
         // No reason: refused beside the field, nothing changed.
-        var refused = await console.Page.RunAndWaitForResponseAsync(() => console.Page.GetByTestId("lock-submit").ClickAsync(), IsPost);
+        var refused = await console.Post("lock-submit");
         Assert.Equal(400, refused.Status);
         Assert.Equal("Say why: the reason goes into the audit log.", await console.Page.Locator(".field-error").InnerTextAsync());
         Assert.Null(await LockoutEnd(accountId));
@@ -63,7 +63,7 @@ public sealed class CustomerLockTests(OperatorFixture app) : IClassFixture<Opera
         await console.Page.GotoAsync($"/operator/customers/{accountId}");
         await console.Page.EvaluateAsync("() => document.querySelector('input[name=\"LockForm.Lock\"]').value = 'true'");
         await console.Page.Locator("#lock-reason").FillAsync("again");
-        var twice = await console.Page.RunAndWaitForResponseAsync(() => console.Page.GetByTestId("lock-submit").ClickAsync(), IsPost);
+        var twice = await console.Post("lock-submit");
         Assert.Equal(409, twice.Status);
         Assert.Equal("The customer is already locked.", await console.Page.GetByTestId("action-error").InnerTextAsync());
         Assert.Single(await Audit(accountId, AuditEventKind.CustomerLocked));
@@ -102,7 +102,7 @@ public sealed class CustomerLockTests(OperatorFixture app) : IClassFixture<Opera
             add('LockForm.Reason', 'a viewer tries');
             document.body.appendChild(form);
             form.submit();
-        }"), IsPost);
+        }"), ConsolePage.IsCustomerPost);
         // The page shows a viewer no "lock" form, so the framework refuses the post before any page
         // code runs, and the viewer is sent back to the page as it is (FormRefusals: 303 See Other).
         Assert.Equal(303, answer.Status);
@@ -112,8 +112,6 @@ public sealed class CustomerLockTests(OperatorFixture app) : IClassFixture<Opera
         Assert.Empty(await Audit(accountId, AuditEventKind.CustomerLocked));
         console.Checks.AssertClean(refusalsExpected: true);
     }
-
-    private static bool IsPost(IResponse response) => response.Request.Method == "POST" && new Uri(response.Url).AbsolutePath.StartsWith("/operator/customers/", StringComparison.Ordinal);
 
     private Task<DateTimeOffset?> LockoutEnd(long accountId) =>
         app.Services.Query(db => db.Set<CloudbillUser>().Where(u => u.BillingAccountId == accountId).Select(u => u.LockoutEnd).SingleAsync());

@@ -88,6 +88,21 @@ public sealed class ConsolePage(IPage page, AppFixture app)
             r => r.Request.Method == "POST" && new Uri(r.Url).AbsolutePath == "/operator/signin");
     }
 
+    /// <summary>Whether a response answers a form posted on a customer's page.</summary>
+    public static bool IsCustomerPost(IResponse response) =>
+        response.Request.Method == "POST" && new Uri(response.Url).AbsolutePath.StartsWith("/operator/customers/", StringComparison.Ordinal);
+
+    /// <summary>Clicks a customer page's form <paramref name="button"/> and returns the answer to its post (a refusal is the page again, with its status).</summary>
+    public Task<IResponse> Post(string button) => page.RunAndWaitForResponseAsync(() => page.GetByTestId(button).ClickAsync(), IsCustomerPost);
+
+    /// <summary>Submits a customer page's form that succeeds: post, redirect to <c>?done=</c><paramref name="done"/>, its message shown.</summary>
+    public async Task Submit(string button, long accountId, string done)
+    {
+        await page.GetByTestId(button).ClickAsync();
+        await page.WaitForURLAsync($"**/operator/customers/{accountId}?done={done}", new() { WaitUntil = WaitUntilState.Commit });
+        await page.GetByTestId("action-done").WaitForAsync();
+    }
+
     public async Task Find(string text)
     {
         await page.GotoAsync("/operator?q=" + Uri.EscapeDataString(text));

@@ -56,14 +56,14 @@ public sealed class RefundConsoleTests(OperatorFixture app) : IClassFixture<Oper
         await console.Page.Locator("#refund-order").SelectOptionAsync(order.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await console.Page.Locator("#refund-amount").FillAsync("400.00");
         await console.Page.Locator("#refund-order-reason").FillAsync("Charged twice for the same month, ticket 9001");
-        var refused = await console.Page.RunAndWaitForResponseAsync(() => console.Page.GetByTestId("refund-order-submit").ClickAsync(), IsPost);
+        var refused = await console.Post("refund-order-submit");
         Assert.Equal(400, refused.Status);
         Assert.Equal($"Order {order.Id} can give back 0.01 to 330.00 CNY (paid 330.00, refunded 0.00); 400.00 is not that.", await console.Page.GetByTestId("action-error").InnerTextAsync());
         Assert.Equal(Money.Parse("324.00"), (await app.Services.Balance(accountId)).Cash);
 
         // 30.00 of the balance-paid renewal, to the balance.
         await console.Page.Locator("#refund-amount").FillAsync("30.00");
-        await Submit(console, "refund-order-submit", accountId, "refunded");
+        await console.Submit("refund-order-submit", accountId, "refunded");
         Assert.Equal("The refund is on the customer's balance: a new transaction is on the ledger statement.", await console.Page.GetByTestId("action-done").InnerTextAsync());
         Assert.Equal("¥354.00", await console.Page.GetByTestId("cash").InnerTextAsync());
         Assert.Contains("¥30.00 refunded", await console.Page.Locator($"[data-order='{order.Id}']").InnerTextAsync(), StringComparison.Ordinal);
@@ -73,7 +73,7 @@ public sealed class RefundConsoleTests(OperatorFixture app) : IClassFixture<Oper
         await console.Page.Locator("#refund-amount").FillAsync("330.00");
         await console.Page.GetByLabel("Back through Alipay or UnionPay").CheckAsync();
         await console.Page.Locator("#refund-order-reason").FillAsync("Customer renewed the wrong instance, ticket 9002");
-        await Submit(console, "refund-order-submit", accountId, "sent-back");
+        await console.Submit("refund-order-submit", accountId, "sent-back");
         Assert.Equal("The money is going back to the payer: the payment shows Refunding until the gateway confirms the refund, then Refunded.", await console.Page.GetByTestId("action-done").InnerTextAsync());
         Assert.Equal("¥354.00", await console.Page.GetByTestId("cash").InnerTextAsync());
 
@@ -82,7 +82,7 @@ public sealed class RefundConsoleTests(OperatorFixture app) : IClassFixture<Oper
         {
             await console.Page.Locator("#refund-payment").SelectOptionAsync(payment.OutTradeNo);
             await console.Page.Locator("#refund-payment-reason").FillAsync($"Top-up made by mistake, ticket {ticket}");
-            await Submit(console, "refund-payment-submit", accountId, "sent-back");
+            await console.Submit("refund-payment-submit", accountId, "sent-back");
         }
         Assert.Equal("¥200.00", await console.Page.GetByTestId("cash").InnerTextAsync());
         foreach (var payment in new[] { renewalPayment, alipayTopUp, unionPayTopUp })
@@ -92,14 +92,14 @@ public sealed class RefundConsoleTests(OperatorFixture app) : IClassFixture<Oper
         // The other money actions of the console, so that reconcile sees every kind of transaction.
         await console.Page.Locator("#adjust-amount").FillAsync("12.34");
         await console.Page.Locator("#adjust-reason").FillAsync("Goodwill for the refunds' wait, ticket 9005");
-        await Submit(console, "adjust-submit", accountId, "adjusted");
+        await console.Submit("adjust-submit", accountId, "adjusted");
         await console.Page.Locator("#credit-amount").FillAsync("200.00");
         await console.Page.Locator("#credit-reason").FillAsync("Contract 2027-002, ticket 9006");
-        await Submit(console, "credit-submit", accountId, "credit-line");
+        await console.Submit("credit-submit", accountId, "credit-line");
         await console.Page.Locator("#extend-instance").SelectOptionAsync(fromBalance.Id);
         await console.Page.Locator("#extend-days").FillAsync("2");
         await console.Page.Locator("#extend-reason").FillAsync("Outage, ticket 9007");
-        await Submit(console, "extend-submit", accountId, "extended");
+        await console.Submit("extend-submit", accountId, "extended");
         await console.Page.GotoAsync($"/operator/coupons?to={accountId}");
         await console.Page.Locator("#grant-name").FillAsync("Refund apology");
         await console.Page.Locator("#grant-amount").FillAsync("15.00");
@@ -108,7 +108,7 @@ public sealed class RefundConsoleTests(OperatorFixture app) : IClassFixture<Oper
         await console.Page.WaitForURLAsync("**/operator/coupons?issued=1", new() { WaitUntil = WaitUntilState.Commit });
         await console.Page.GotoAsync($"/operator/customers/{accountId}");
         await console.Page.Locator("#revoke-reason").FillAsync("Issued twice, ticket 9009");
-        await Submit(console, "revoke-submit", accountId, "revoked");
+        await console.Submit("revoke-submit", accountId, "revoked");
         Assert.Equal("¥212.34", await console.Page.GetByTestId("cash").InnerTextAsync());
         console.Checks.AssertClean(refusalsExpected: true);
 
@@ -256,14 +256,5 @@ public sealed class RefundConsoleTests(OperatorFixture app) : IClassFixture<Oper
         await node.WaitForExitAsync(timeout.Token);
         Assert.True(node.ExitCode == 0, $"alipay-refund.js exited {node.ExitCode}: {await output}{await error}");
         return JsonDocument.Parse(await output).RootElement.Clone();
-    }
-
-    private static bool IsPost(IResponse response) => response.Request.Method == "POST" && new Uri(response.Url).AbsolutePath.StartsWith("/operator/customers/", StringComparison.Ordinal);
-
-    private static async Task Submit(ConsolePage console, string button, long accountId, string done)
-    {
-        await console.Page.GetByTestId(button).ClickAsync();
-        await console.Page.WaitForURLAsync($"**/operator/customers/{accountId}?done={done}", new() { WaitUntil = WaitUntilState.Commit });
-        await console.Page.GetByTestId("action-done").WaitForAsync();
     }
 }

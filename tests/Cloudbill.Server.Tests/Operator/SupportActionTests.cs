@@ -34,18 +34,18 @@ public sealed class SupportActionTests(OperatorFixture app) : IClassFixture<Oper
         // Auto-renewal without a period: refused beside the field, nothing changed.
         await console.Page.Locator("#method-method").SelectOptionAsync("auto");
         await console.Page.Locator("#method-reason").FillAsync("Customer asked by phone, ticket 6001");
-        var refused = await console.Page.RunAndWaitForResponseAsync(() => console.Page.GetByTestId("method-submit").ClickAsync(), IsPost);
+        var refused = await console.Post("method-submit");
         Assert.Equal(400, refused.Status);
         Assert.Equal("Enter the auto-renewal period in months, e.g. 1.", await console.Page.Locator(".field-error").InnerTextAsync());
         // A period the product does not offer: the customer's own rule, refused above the form.
         await console.Page.Locator("#method-period").FillAsync("7");
-        refused = await console.Page.RunAndWaitForResponseAsync(() => console.Page.GetByTestId("method-submit").ClickAsync(), IsPost);
+        refused = await console.Post("method-submit");
         Assert.Equal(400, refused.Status);
         Assert.Contains("auto-renewal period", await console.Page.GetByTestId("action-error").InnerTextAsync(), StringComparison.OrdinalIgnoreCase);
         Assert.Equal(RenewalMethod.ManualRenewal, (await InstanceRow(instance)).RenewalMethod);
 
         await console.Page.Locator("#method-period").FillAsync("1");
-        await Submit(console, "method-submit", accountId, "method");
+        await console.Submit("method-submit", accountId, "method");
         Assert.Equal("The renewal method is changed.", await console.Page.GetByTestId("action-done").InnerTextAsync());
         var changed = await InstanceRow(instance);
         Assert.Equal((RenewalMethod.AutoRenewal, (int?)1), (changed.RenewalMethod, changed.AutoRenewPeriodMonths));
@@ -55,14 +55,14 @@ public sealed class SupportActionTests(OperatorFixture app) : IClassFixture<Oper
         // The AccessKey: disabled, with a reason; the customer's Settings shows it.
         await console.Page.Locator("#key-id").SelectOptionAsync(keyId);
         await console.Page.Locator("#key-reason").FillAsync("Secret published on a public repository, ticket 6002");
-        await Submit(console, "key-submit", accountId, "key-disabled");
+        await console.Submit("key-submit", accountId, "key-disabled");
         Assert.Equal("The AccessKey is disabled: the API refuses it from its next request.", await console.Page.GetByTestId("action-done").InnerTextAsync());
         Assert.False(await app.Services.Query(db => db.AccessKeys.Where(k => k.Id == keyId).Select(k => k.Enabled).SingleAsync()));
         AssertByStaff(await Single(accountId, AuditEventKind.AccessKeyDisabled), "Secret published on a public repository, ticket 6002");
 
         // The email that failed: queued again with a fresh count of attempts.
         await console.Page.Locator("#resend-reason").FillAsync("Customer's mailbox was full, ticket 6003");
-        await Submit(console, "resend-submit", accountId, "resent");
+        await console.Submit("resend-submit", accountId, "resent");
         // Queued with no attempts; this server has no email server, so its outbox may already have
         // passed and said so (NotConfigured): either way the failed email is no longer Failed.
         var resent = await app.Services.Query(db => db.Notifications.SingleAsync(n => n.Id == message));
@@ -75,12 +75,12 @@ public sealed class SupportActionTests(OperatorFixture app) : IClassFixture<Oper
         Assert.Contains(again.Problem?.Code, new[] { "Notification.EmailPending", "Notification.NoEmailServer" });
 
         // The suggestion: an empty answer is refused beside the field; the answer reaches the customer's Message Center.
-        refused = await console.Page.RunAndWaitForResponseAsync(() => console.Page.GetByTestId("answer-submit").ClickAsync(), IsPost);
+        refused = await console.Post("answer-submit");
         Assert.Equal(400, refused.Status);
         Assert.Equal("Write the answer the customer will read.", await console.Page.Locator(".field-error").InnerTextAsync());
         const string answer = "Thank you: Container Registry renewals come to the app in the next release.";
         await console.Page.Locator("#answer-text").FillAsync(answer);
-        await Submit(console, "answer-submit", accountId, "answered");
+        await console.Submit("answer-submit", accountId, "answered");
         Assert.Equal("Answered: " + answer, await console.Page.Locator($"[data-suggestion='{suggestion}'] [data-testid=suggestion-answer]").InnerTextAsync());
         Assert.Equal(0, await console.Page.GetByTestId("answer-submit").CountAsync());
         AssertByStaff(await Single(accountId, AuditEventKind.SuggestionAnswered), answer);
@@ -108,14 +108,14 @@ public sealed class SupportActionTests(OperatorFixture app) : IClassFixture<Oper
         await console.Page.GotoAsync($"/operator/customers/{accountId}");
 
         await console.Page.Locator("#extend-days").FillAsync("0");
-        var refused = await console.Page.RunAndWaitForResponseAsync(() => console.Page.GetByTestId("extend-submit").ClickAsync(), IsPost);
+        var refused = await console.Post("extend-submit");
         Assert.Equal(400, refused.Status);
         Assert.Equal(["Enter whole days from 1 to 366.", "Say why: the reason goes into the audit log."], await console.Page.Locator(".field-error").AllInnerTextsAsync());
         Assert.Equal(expires, (await InstanceRow(instance.Id)).ExpiresAt);
 
         await console.Page.Locator("#extend-days").FillAsync("3");
         await console.Page.Locator("#extend-reason").FillAsync("Outage in cn-hangzhou on 2026-11-25, ticket 7001");
-        await Submit(console, "extend-submit", accountId, "extended");
+        await console.Submit("extend-submit", accountId, "extended");
         Assert.Equal("The instance is extended: a ¥0.00 renewal order is paid and the customer is told.", await console.Page.GetByTestId("action-done").InnerTextAsync());
         Assert.Equal(expires.AddDays(3), (await InstanceRow(instance.Id)).ExpiresAt);
         var order = console.Page.GetByTestId("order-row").First;
@@ -140,7 +140,7 @@ public sealed class SupportActionTests(OperatorFixture app) : IClassFixture<Oper
         Assert.Equal("0.00", await console.Page.Locator("#credit-amount").InputValueAsync());
 
         await console.Page.Locator("#credit-amount").FillAsync("-5.00");
-        var refused = await console.Page.RunAndWaitForResponseAsync(() => console.Page.GetByTestId("credit-submit").ClickAsync(), IsPost);
+        var refused = await console.Post("credit-submit");
         Assert.Equal(400, refused.Status);
         Assert.Equal(
             ["Enter an amount in CNY from 0.00 to 10000000.00, with at most two decimals.", "Say why: the reason goes into the audit log."],
@@ -148,7 +148,7 @@ public sealed class SupportActionTests(OperatorFixture app) : IClassFixture<Oper
 
         await console.Page.Locator("#credit-amount").FillAsync("500.00");
         await console.Page.Locator("#credit-reason").FillAsync("Enterprise contract 2027-001 signed");
-        await Submit(console, "credit-submit", accountId, "credit-line");
+        await console.Submit("credit-submit", accountId, "credit-line");
         Assert.Equal("The credit line is set.", await console.Page.GetByTestId("action-done").InnerTextAsync());
         Assert.Equal("¥500.00", await console.Page.GetByTestId("credit-line").InnerTextAsync());
         Assert.Equal("¥530.00", await console.Page.GetByTestId("available-credit").InnerTextAsync());
@@ -158,7 +158,7 @@ public sealed class SupportActionTests(OperatorFixture app) : IClassFixture<Oper
 
         // The same value again: a conflict with the reason, no second audit row.
         await console.Page.Locator("#credit-reason").FillAsync("again");
-        refused = await console.Page.RunAndWaitForResponseAsync(() => console.Page.GetByTestId("credit-submit").ClickAsync(), IsPost);
+        refused = await console.Post("credit-submit");
         Assert.Equal(409, refused.Status);
         Assert.Equal("The credit line is 500.00 CNY already.", await console.Page.GetByTestId("action-error").InnerTextAsync());
         Assert.Single(await Audit(accountId, AuditEventKind.CreditLineSet));
@@ -206,7 +206,7 @@ public sealed class SupportActionTests(OperatorFixture app) : IClassFixture<Oper
         // Revoked on the customer's page: expired for the customer at once.
         await console.Page.GotoAsync($"/operator/customers/{second}");
         await console.Page.Locator("#revoke-reason").FillAsync("Customer closed the ticket");
-        await Submit(console, "revoke-submit", second, "revoked");
+        await console.Submit("revoke-submit", second, "revoked");
         Assert.Equal("Revoked", await console.Page.GetByTestId("coupon-state").InnerTextAsync());
         AssertByStaff(await Single(second, AuditEventKind.CouponRevoked), "Customer closed the ticket", app.Finance.Email);
         await phone.Page.GotoAsync("/costs/vouchers?state=Expired");
@@ -318,12 +318,6 @@ public sealed class SupportActionTests(OperatorFixture app) : IClassFixture<Oper
         return (accountId, instance.Id, message.Id, suggestion.Value.Id);
     }
 
-    private async Task Submit(ConsolePage console, string button, long accountId, string done)
-    {
-        await console.Page.GetByTestId(button).ClickAsync();
-        await console.Page.WaitForURLAsync($"**/operator/customers/{accountId}?done={done}", new() { WaitUntil = WaitUntilState.Commit });
-    }
-
     private void AssertByStaff(AuditEvent row, string reason, string? staff = null)
     {
         Assert.Equal(AuditActor.Staff, row.Actor);
@@ -331,8 +325,6 @@ public sealed class SupportActionTests(OperatorFixture app) : IClassFixture<Oper
         Assert.Equal(reason, row.Reason);
         Assert.False(string.IsNullOrEmpty(row.RequestId));
     }
-
-    private static bool IsPost(IResponse response) => response.Request.Method == "POST" && new Uri(response.Url).AbsolutePath.StartsWith("/operator/customers/", StringComparison.Ordinal);
 
     private Task<Instance> InstanceRow(string id) => app.Services.Query(db => db.Instances.AsNoTracking().SingleAsync(i => i.Id == id));
 

@@ -90,6 +90,16 @@ public static partial class Display
         return text.ResourceNotFound ? problem.Message : $"{text.Value}（{problem.Message}）";
     }
 
+    /// <summary>Why a staff action's reason is refused (Core's rule, StaffReason.Check), in the reader's language; null when it is a reason.</summary>
+    public static string? StaffReasonRefusal(IStringLocalizer<Text> l, string? reason) =>
+        Core.Operators.StaffReason.Check((reason ?? "").Trim())?.Code switch
+        {
+            null => null,
+            "Staff.ReasonRequired" => l["Say why: the reason goes into the audit log."].Value,
+            "Staff.ReasonTooLong" => l["A reason is at most {0} characters.", Core.Operators.StaffReason.MaxLength].Value,
+            _ => l["A reason has no control characters."].Value,
+        };
+
     /// <summary>Why a coupon does not apply to this order (R6.5), with the coupon's own figures in English.</summary>
     public static string CouponRefusal(IStringLocalizer<Text> l, Core.Coupons.CouponVerdict verdict)
     {
